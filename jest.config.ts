@@ -1,0 +1,34 @@
+import type { Config } from 'jest';
+
+// Nest 12 and a few of its dependencies ship ES modules only: swc turns them into CommonJS for jest.
+const esmPackages = [
+  '@nestjs',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  'uint8array-extras',
+  '@tokenizer',
+  'load-esm',
+];
+
+const shared = {
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { swcrc: true }] },
+  transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleNameMapper: {
+    '^nestjs-advanced-alchemy$': '<rootDir>/src/index.ts',
+    '^nestjs-advanced-alchemy/testing$': '<rootDir>/libs/testing/src/index.ts',
+  },
+  testEnvironment: 'node',
+  rootDir: '.',
+} satisfies Config;
+
+const config: Config = {
+  globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};
+
+export default config;

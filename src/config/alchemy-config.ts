@@ -1,0 +1,107 @@
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import type { Session } from '../session/session';
+import type { CommitMode } from './commit-mode';
+import type { EngineConfig } from './engine-config';
+import type { MigrationConfig } from './migration-config';
+import type { SessionConfig } from './session-config';
+
+/** The bind key a config gets when it names none. */
+export const DEFAULT_BIND_KEY = 'default';
+
+/** Entity classes, entity schemas or glob paths: the seed's `metadata`. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * One database of the application (the seed's `SQLAlchemySyncConfig`/`SQLAlchemyAsyncConfig`;
+ * TypeORM is asynchronous only, so there is one kind). Give exactly one of `connectionString`
+ * and `dataSource`.
+ */
+export interface AlchemyConfigOptions {
+  /** Name of this database; `@InjectSession(bindKey)` picks it. Default: `'default'`. */
+  bindKey?: string;
+  /** `sqlite:///file.db`, `sqlite://:memory:`, `postgresql://…`, `mysql://…` or `mariadb://…`. */
+  connectionString?: string;
+  /** Bring your own TypeORM DataSource (the seed's `engine_instance`), e.g. the one `TypeOrmModule` made. */
+  dataSource?: DataSource;
+  /** Builds the DataSource from the options the library computed (the seed's `create_engine_callable`). */
+  createDataSource?: (options: DataSourceOptions) => DataSource | Promise<DataSource>;
+  engineConfig?: EngineConfig;
+  sessionConfig?: SessionConfig;
+  /** The entities of this bind key (the seed's `metadata`). */
+  entities?: EntityList;
+  /** Create the tables of `entities` that do not exist yet, at startup. Never alters existing tables. Default `false`. */
+  createAll?: boolean;
+  /** Set an entity's `updatedAt` to now on every update saved through a session. Default `true`. */
+  enableTouchUpdatedTimestampListener?: boolean;
+  migrationConfig?: MigrationConfig;
+  /** When the module commits this bind key's session by itself. Default `'manual'`. */
+  commitMode?: CommitMode;
+}
+
+/** What the module needs from a running bind key to serve the config's own methods. */
+export interface BindHandle {
+  createSession(): Session;
+  close(): Promise<void>;
+}
+
+/** A validated configuration with every default filled in; `AdvancedAlchemy.config` lists these. */
+export class AlchemyConfig implements AlchemyConfigOptions {
+  readonly bindKey: string;
+  readonly connectionString?: string;
+  readonly dataSource?: DataSource;
+  readonly createDataSource?: (options: DataSourceOptions) => DataSource | Promise<DataSource>;
+  readonly engineConfig: EngineConfig;
+  readonly sessionConfig: SessionConfig;
+  readonly entities: EntityList;
+  readonly createAll: boolean;
+  readonly enableTouchUpdatedTimestampListener: boolean;
+  readonly migrationConfig: MigrationConfig;
+  readonly commitMode: CommitMode;
+  #handle?: BindHandle;
+
+  constructor(options: AlchemyConfigOptions) {
+    this.bindKey = options.bindKey ?? DEFAULT_BIND_KEY;
+    this.connectionString = options.connectionString;
+    this.dataSource = options.dataSource;
+    this.createDataSource = options.createDataSource;
+    this.engineConfig = { ...options.engineConfig };
+    this.sessionConfig = { autoBegin: true, ...options.sessionConfig };
+    this.entities = options.entities ?? [];
+    this.createAll = options.createAll ?? false;
+    this.enableTouchUpdatedTimestampListener = options.enableTouchUpdatedTimestampListener ?? true;
+    this.migrationConfig = {
+      scriptLocation: `migrations/${this.bindKey}`,
+      versionTableName: 'migrations',
+      runOnStartup: false,
+      ...options.migrationConfig,
+    };
+    this.commitMode = options.commitMode ?? 'manual';
+  }
+
+  /** A factory of new sessions on this bind key, outside any request scope: the caller closes them. */
+  createSessionMaker(): () => Session {
+    const handle = this.handle('createSessionMaker');
+    return () => handle.createSession();
+  }
+
+  /** Closes this bind key's DataSource (the seed's `close_engines`). */
+  async closeEngines(): Promise<void> {
+    if (this.#handle) await this.#handle.close();
+  }
+
+  /** @internal Called by the module once the bind key runs. */
+  attach(handle: BindHandle): void {
+    this.#handle = handle;
+  }
+
+  private handle(method: string): BindHandle {
+    if (!this.#handle) {
+      throw new ImproperConfigurationError(
+        `AlchemyConfig("${this.bindKey}").${method}() was called before the application started: ` +
+          'import AdvancedAlchemyModule and call it after app.init() (or from a provider).',
+      );
+    }
+    return this.#handle;
+  }
+}

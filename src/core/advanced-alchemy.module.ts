@@ -1,0 +1,131 @@
+import {
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type InjectionToken,
+  type MiddlewareConsumer,
+  type ModuleMetadata,
+  type NestModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type OptionalFactoryDependency,
+  type Provider,
+} from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import type { AlchemyConfig, AlchemyConfigOptions } from '../config/alchemy-config';
+import { normalizeConfigs } from '../config/normalize-configs';
+import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
+import { AdvancedAlchemy } from './advanced-alchemy';
+import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
+import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
+
+export interface AdvancedAlchemyModuleOptions {
+  /** Make the sessions and DataSources injectable in every module. Default `true`. */
+  isGlobal?: boolean;
+}
+
+export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  useFactory: (
+    ...dependencies: never[]
+  ) => AlchemyConfigOptions | AlchemyConfigOptions[] | Promise<AlchemyConfigOptions | AlchemyConfigOptions[]>;
+}
+
+/**
+ * The NestJS counterpart of the Flask extension: one DataSource per bind key, a session per
+ * request and bind key, ended by the commit mode when the response leaves.
+ */
+@Module({})
+export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly alchemy: AdvancedAlchemy,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  /** Configure with literal configs; they are checked at once (a bad one fails before the app starts). */
+  static forRoot(
+    configs: AlchemyConfigOptions | AlchemyConfigOptions[],
+    options: AdvancedAlchemyModuleOptions = {},
+  ): DynamicModule {
+    const normalized = normalizeConfigs(configs);
+    return this.build(
+      { provide: ALCHEMY_CONFIGS, useValue: normalized },
+      [],
+      normalized.map((config) => config.bindKey),
+      options.isGlobal,
+    );
+  }
+
+  /** Configure from other providers (e.g. `ConfigService`); the configs are checked when the factory resolves. */
+  static forRootAsync(options: AdvancedAlchemyModuleAsyncOptions): DynamicModule {
+    const useFactory = options.useFactory as (...dependencies: unknown[]) => unknown;
+    return this.build(
+      {
+        provide: ALCHEMY_CONFIGS,
+        useFactory: async (...dependencies: unknown[]) => normalizeConfigs(await useFactory(...dependencies)),
+        inject: options.inject ?? [],
+      },
+      options.imports ?? [],
+      ['default'],
+      options.isGlobal,
+    );
+  }
+
+  private static build(
+    configProvider: Provider,
+    imports: NonNullable<ModuleMetadata['imports']>,
+    knownKeys: string[],
+    isGlobal = true,
+  ): DynamicModule {
+    const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
+    const perKey: Provider[] = keys.flatMap((key) => [
+      {
+        provide: getDataSourceToken(key),
+        useFactory: (alchemy: AdvancedAlchemy) =>
+          alchemy.bindKeys.includes(key) ? alchemy.getDataSource(key) : undeclaredBindKeyPlaceholder(key),
+        inject: [AdvancedAlchemy],
+      },
+      {
+        provide: getSessionToken(key),
+        useFactory: (alchemy: AdvancedAlchemy) =>
+          alchemy.bindKeys.includes(key) ? alchemy.scopedSession(key) : undeclaredBindKeyPlaceholder(key),
+        inject: [AdvancedAlchemy],
+      },
+    ]);
+    const alchemyProvider: Provider = {
+      provide: AdvancedAlchemy,
+      useFactory: async (configs: AlchemyConfig[]) => {
+        const alchemy = new AdvancedAlchemy(configs);
+        await alchemy.initialize();
+        return alchemy;
+      },
+      inject: [ALCHEMY_CONFIGS],
+    };
+    return {
+      module: AdvancedAlchemyModule,
+      global: isGlobal,
+      imports: [...imports, DiscoveryModule],
+      providers: [configProvider, alchemyProvider, SessionScopeMiddleware, ...perKey],
+      exports: [
+        ALCHEMY_CONFIGS,
+        AdvancedAlchemy,
+        ...perKey.map((provider) => (provider as { provide: string }).provide),
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SessionScopeMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
+  onModuleInit(): void {
+    const declared = this.alchemy.bindKeys;
+    const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
+    rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.alchemy.closeEngines();
+  }
+}

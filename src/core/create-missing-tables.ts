@@ -1,0 +1,44 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * The seed's `create_all`: creates the tables of the bind's entities that do not exist yet, with
+ * their indices and foreign keys, and leaves existing tables alone (unlike TypeORM's
+ * `synchronize`, which also alters and drops columns).
+ */
+export async function createMissingTables(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const missing: string[] = [];
+    for (const metadata of dataSource.entityMetadatas) {
+      if (metadata.tableType === 'view') continue;
+      if (!(await runner.hasTable(metadata.tablePath))) missing.push(metadata.tablePath);
+    }
+    if (missing.length === 0) return [];
+    const plan = await dataSource.driver.createSchemaBuilder().log();
+    const escaped = missing.map((table) => dataSource.driver.escape(table.split('.').pop() ?? table));
+    const statements = plan.upQueries.filter((query) =>
+      escaped.some((name) => mentionsTableAsSubject(query.query, name)),
+    );
+    await runner.startTransaction();
+    try {
+      for (const statement of statements) await runner.query(statement.query, statement.parameters);
+      await runner.commitTransaction();
+    } catch (error) {
+      await runner.rollbackTransaction();
+      throw error;
+    }
+    return missing;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** True for CREATE TABLE / CREATE INDEX … ON / ALTER TABLE statements whose subject is the table. */
+function mentionsTableAsSubject(sql: string, escapedName: string): boolean {
+  const name = escapedName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const qualified = `(?:[\`"][^\`"]+[\`"]\\.)?${name}`;
+  return new RegExp(
+    `^(CREATE TABLE ${qualified}|CREATE (UNIQUE )?INDEX .* ON ${qualified}|ALTER TABLE ${qualified})`,
+    'i',
+  ).test(sql);
+}

@@ -1,0 +1,78 @@
+import { DataSource } from 'typeorm';
+import type { AlchemyConfig } from '../config/alchemy-config';
+import { DEFAULT_POOL_TIMEOUT_MS } from '../config/engine-config';
+import { buildDataSourceOptions } from '../config/data-source-options';
+import { redactConnectionString } from '../config/connection-string';
+import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { DatabaseStartupError } from '../errors/database-startup.error';
+import { Bind } from '../session/bind';
+import { installSqliteRunnerPool } from '../session/sqlite-runner-pool';
+import { SqliteWriteLock } from '../session/sqlite-write-lock';
+import { createMissingTables } from './create-missing-tables';
+import { describeError } from './secret-scrubber';
+
+/** Creates (or adopts) the bind key's DataSource, connects it and prepares it for sessions. */
+export async function openBind(config: AlchemyConfig, index: number, secrets: string[]): Promise<Bind> {
+  let dataSource: DataSource;
+  let owns = true;
+  let where: string;
+  if (config.dataSource) {
+    dataSource = config.dataSource;
+    owns = !dataSource.isInitialized;
+    where = `the DataSource given for bind key "${config.bindKey}"`;
+  } else {
+    const connectionString = config.connectionString as string;
+    const { options, target } = buildDataSourceOptions(config, connectionString);
+    if (target.password) secrets.push(target.password);
+    where = `bind key "${config.bindKey}" (${redactConnectionString(connectionString)})`;
+    dataSource = config.createDataSource ? await config.createDataSource(options) : new DataSource(options);
+    if (!dataSource || typeof dataSource.initialize !== 'function') {
+      throw new ImproperConfigurationError(
+        `createDataSource of bind key "${config.bindKey}" returned ${String(dataSource)}: it must return a TypeORM DataSource.`,
+      );
+    }
+  }
+  if (!dataSource.isInitialized) {
+    try {
+      await dataSource.initialize();
+    } catch (error) {
+      throw new DatabaseStartupError(`Could not connect ${where}: ${describeError(error, secrets)}`);
+    }
+  }
+  try {
+    checkIsolationLevels(config, dataSource);
+    if (dataSource.options.type === 'better-sqlite3') {
+      const lock = new SqliteWriteLock(config.bindKey, config.engineConfig.poolTimeout ?? DEFAULT_POOL_TIMEOUT_MS);
+      installSqliteRunnerPool(dataSource, lock);
+    }
+    if (config.createAll) {
+      try {
+        await createMissingTables(dataSource);
+      } catch (error) {
+        throw new DatabaseStartupError(
+          `createAll could not create the tables of ${where}: ${describeError(error, secrets)}`,
+        );
+      }
+    }
+  } catch (error) {
+    if (owns) await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+  return new Bind(index, config, dataSource, owns);
+}
+
+function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): void {
+  const supported = (dataSource.driver as { supportedIsolationLevels?: readonly string[] }).supportedIsolationLevels;
+  const wanted = [
+    ['engineConfig.isolationLevel', config.engineConfig.isolationLevel],
+    ['sessionConfig.isolationLevel', config.sessionConfig.isolationLevel],
+  ] as const;
+  for (const [field, level] of wanted) {
+    if (level && supported && !supported.includes(level)) {
+      throw new ImproperConfigurationError(
+        `${field} of bind key "${config.bindKey}" is "${level}", which ${dataSource.options.type} does not support: ` +
+          `use one of ${supported.join(', ')}.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,26 @@
+export { AdvancedAlchemyModule } from './core/advanced-alchemy.module';
+export type { AdvancedAlchemyModuleAsyncOptions, AdvancedAlchemyModuleOptions } from './core/advanced-alchemy.module';
+export { AdvancedAlchemy } from './core/advanced-alchemy';
+export { getDatabaseMigrationPlugin } from './core/get-database-migration-plugin';
+export { InjectDataSource } from './core/inject-data-source.decorator';
+export { getDataSourceToken, getSessionToken, ALCHEMY_CONFIGS } from './core/tokens';
+
+export { AlchemyConfig, DEFAULT_BIND_KEY } from './config/alchemy-config';
+export type { AlchemyConfigOptions, EntityList } from './config/alchemy-config';
+export { COMMIT_MODES, commitsOnStatus } from './config/commit-mode';
+export type { CommitMode } from './config/commit-mode';
+export { ISOLATION_LEVELS } from './config/engine-config';
+export type { EchoOption, EngineConfig, IsolationLevel } from './config/engine-config';
+export type { SessionConfig } from './config/session-config';
+export type { MigrationConfig } from './config/migration-config';
+export { redactConnectionString } from './config/connection-string';
+
+export type { Session } from './session/session';
+export { InjectSession } from './session/inject-session.decorator';
+
+export { AdvancedAlchemyError } from './errors/advanced-alchemy.error';
+export { ImproperConfigurationError } from './errors/improper-configuration.error';
+export { SessionScopeError } from './errors/session-scope.error';
+export { SessionClosedError } from './errors/session-closed.error';
+export { SessionAcquireTimeoutError } from './errors/session-acquire-timeout.error';
+export { DatabaseStartupError } from './errors/database-startup.error';

@@ -1,0 +1,77 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Bind } from './bind';
+import { DatabaseSession } from './database-session';
+
+/** What went wrong while a scope ended its sessions. */
+export interface ScopeEnding {
+  /** The first commit that failed; the sessions after it were rolled back instead. */
+  commitError?: unknown;
+  /** Rollback or release failures: the data was not committed, but a connection may be lost. */
+  closeErrors: Array<{ bindKey: string; error: unknown }>;
+}
+
+/**
+ * The sessions of one request (or one `withSession` call): at most one per bind key, created on
+ * first use, ended together in declaration order.
+ */
+export class SessionScope {
+  readonly #sessions: Array<DatabaseSession | undefined> = [];
+  #ended = false;
+
+  constructor(
+    /** Called once, when the scope opens its first session (the request then needs ending). */
+    private readonly onFirstSession?: (scope: SessionScope) => void,
+  ) {}
+
+  get hasSessions(): boolean {
+    return this.#sessions.length > 0;
+  }
+
+  get isEnded(): boolean {
+    return this.#ended;
+  }
+
+  sessionFor(bind: Bind): DatabaseSession {
+    const existing = this.#sessions[bind.index];
+    if (existing !== undefined) return existing;
+    const session = new DatabaseSession(bind);
+    if (this.#ended) {
+      // A late session (after the response was sent) is closed at once: the proxy then says why.
+      void session.close();
+      return session;
+    }
+    const first = this.#sessions.length === 0;
+    this.#sessions[bind.index] = session;
+    if (first) this.onFirstSession?.(this);
+    return session;
+  }
+
+  /**
+   * Commits the sessions `shouldCommit` picks, in declaration order, and rolls back the rest.
+   * After a failed commit the remaining sessions are rolled back, so as little as possible is
+   * stored for an answer that will be an error. Every session is closed whatever happens.
+   */
+  async end(shouldCommit: (bind: Bind) => boolean): Promise<ScopeEnding> {
+    this.#ended = true;
+    const ending: ScopeEnding = { closeErrors: [] };
+    for (const session of this.#sessions) {
+      if (session === undefined) continue;
+      if (ending.commitError === undefined && shouldCommit(session.bind)) {
+        try {
+          await session.commit();
+        } catch (error) {
+          ending.commitError = error;
+        }
+      }
+      try {
+        await session.close();
+      } catch (error) {
+        ending.closeErrors.push({ bindKey: session.bindKey, error });
+      }
+    }
+    return ending;
+  }
+}
+
+/** The scope of the request or `withSession` call the current code runs in. */
+export const sessionScopeStorage = new AsyncLocalStorage<SessionScope>();

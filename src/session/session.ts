@@ -1,0 +1,33 @@
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import type { IsolationLevel } from '../config/engine-config';
+
+/**
+ * A unit of work on one bind key: one connection and its transaction, like a SQLAlchemy session.
+ * Inside a request, `@InjectSession()` gives a scoped proxy that resolves to the request's own session.
+ */
+export interface Session {
+  /** The bind key (database) this session works on. */
+  readonly bindKey: string;
+  /** The bind key's TypeORM DataSource. */
+  readonly dataSource: DataSource;
+  /** The EntityManager bound to this session's connection and transaction. */
+  readonly manager: EntityManager;
+  /** User data carried with the session (the seed's `info`). */
+  readonly info: Record<string, unknown>;
+  /** False once the session is closed (its request ended, or `close()` was called). */
+  readonly isActive: boolean;
+  /** True while a transaction is open on the database (after the first statement, with autoBegin). */
+  readonly inTransaction: boolean;
+  /** A repository bound to this session's transaction. */
+  getRepository<Entity extends ObjectLiteral>(target: EntityTarget<Entity>): Repository<Entity>;
+  /** Runs raw SQL inside this session's transaction; parameters are bound, never concatenated. */
+  query<Result = unknown>(sql: string, parameters?: unknown[]): Promise<Result>;
+  /** Begins a transaction now (with autoBegin it would begin at the first statement anyway). */
+  begin(isolationLevel?: IsolationLevel): Promise<void>;
+  /** Commits the open transaction; the next statement begins a new one. Nothing to do if none is open. */
+  commit(): Promise<void>;
+  /** Rolls back the open transaction; the next statement begins a new one. */
+  rollback(): Promise<void>;
+  /** Rolls back what is uncommitted and gives the connection back. The module does this at the end of every request. */
+  close(): Promise<void>;
+}
