@@ -15,6 +15,9 @@ export type { SessionConfig } from './config/session-config';
 export type { MigrationConfig } from './config/migration-config';
 export { redactConnectionString } from './config/connection-string';
 
+export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
+export { holdResponseUntilSessionsEnd, COMMIT_FAILED_BODY } from './commit/response-gate';
+
 export type { Session } from './session/session';
 export { InjectSession } from './session/inject-session.decorator';
 

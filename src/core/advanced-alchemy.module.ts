@@ -15,6 +15,8 @@ import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import type { AlchemyConfig, AlchemyConfigOptions } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
+import { SessionScopeInterceptor } from '../commit/session-scope.interceptor';
+import { attachScopeToMessageHandlers } from '../commit/attach-scope-to-message-handlers';
 import { AdvancedAlchemy } from './advanced-alchemy';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
@@ -41,7 +43,10 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
   constructor(
     private readonly alchemy: AdvancedAlchemy,
     private readonly discovery: DiscoveryService,
-  ) {}
+    scopeInterceptor: SessionScopeInterceptor,
+  ) {
+    attachScopeToMessageHandlers(discovery, scopeInterceptor);
+  }
 
   /** Configure with literal configs; they are checked at once (a bad one fails before the app starts). */
   static forRoot(
@@ -106,7 +111,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
       module: AdvancedAlchemyModule,
       global: isGlobal,
       imports: [...imports, DiscoveryModule],
-      providers: [configProvider, alchemyProvider, SessionScopeMiddleware, ...perKey],
+      providers: [configProvider, alchemyProvider, SessionScopeMiddleware, SessionScopeInterceptor, ...perKey],
       exports: [
         ALCHEMY_CONFIGS,
         AdvancedAlchemy,

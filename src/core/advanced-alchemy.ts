@@ -127,6 +127,16 @@ export class AdvancedAlchemy {
     sessionScopeStorage.run(scope, next);
   }
 
+  /**
+   * Ends a scope outside HTTP (a message handler): on success commits every session not in
+   * `manual` mode, otherwise rolls back. Returns the commit error, if any.
+   */
+  async endOutsideHttp(scope: SessionScope, succeeded: boolean): Promise<unknown> {
+    const ending = await scope.end((bind) => succeeded && bind.commitMode !== 'manual');
+    this.report(ending, succeeded ? 'a message handler completed' : 'a message handler failed');
+    return ending.commitError;
+  }
+
   /** Closes every DataSource the module opened (the seed's `close_engines`); safe to call twice. */
   closeEngines(): Promise<void> {
     this.#closing ??= Promise.all(this.#binds.map((bind) => this.closeBind(bind))).then(() => undefined);
