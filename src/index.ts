@@ -18,6 +18,13 @@ export { redactConnectionString } from './config/connection-string';
 export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
 export { holdResponseUntilSessionsEnd, COMMIT_FAILED_BODY } from './commit/response-gate';
 
+export { AlchemyServiceMixin, AlchemyService } from './service/json/alchemy-service.mixin';
+export type { Constructor, Jsonify, WithJsonify } from './service/json/alchemy-service.mixin';
+export { JsonResponse } from './service/json/json-response';
+export type { JsonifyOptions } from './service/json/json-response';
+export { toJsonValue } from './service/json/to-json-value';
+export type { JsonValue } from './service/json/to-json-value';
+
 export type { Session } from './session/session';
 export { InjectSession } from './session/inject-session.decorator';
 

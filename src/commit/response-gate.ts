@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { ResponseOverride } from '../session/session-scope';
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 const GATED: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
@@ -22,36 +23,54 @@ export const COMMIT_FAILED_BODY = JSON.stringify({
  * on Express and Fastify alike: both end in Node's `writeHead`/`write`/`end`. The status decided
  * on is the one the client is about to receive, and the client sees it only after the commit.
  */
-export function holdResponseUntilSessionsEnd(res: ServerResponse, beforeSend: BeforeSend): void {
+export function holdResponseUntilSessionsEnd(
+  res: ServerResponse,
+  beforeSend: BeforeSend,
+  override: () => ResponseOverride | undefined = () => undefined,
+): void {
   if (res.headersSent) {
     // Too late to hold anything back: end the sessions when the response is done.
     res.once('close', () => void beforeSend(res.writableFinished ? res.statusCode : 0));
     return;
   }
   const queued: Array<{ method: Method; args: unknown[] }> = [];
-  const saved = GATED.map((method) => ({ method, own: Object.getOwnPropertyDescriptor(res, method) }));
   const target = res as unknown as Record<Method, (...args: unknown[]) => unknown>;
+  const original = {} as Record<Method, (...args: unknown[]) => unknown>;
+  for (const method of GATED) original[method] = target[method];
+  // Once released, the wrappers stay in place and pass straight through: deleting them again
+  // would turn the response object into a slow dictionary-mode object on every request.
   let deciding = false;
+  let released = false;
 
-  const restore = (): void => {
-    for (const { method, own } of saved) {
-      if (own) Object.defineProperty(res, method, own);
-      else delete target[method];
+  const applyOverride = (): void => {
+    const wanted = override();
+    if (!wanted) return;
+    res.statusCode = wanted.statusCode;
+    for (const [name, value] of Object.entries(wanted.headers)) res.setHeader(name, value);
+    for (const call of queued) {
+      if (call.method !== 'writeHead') continue;
+      // writeHead(status, [statusMessage], [headers]): headers given here win over setHeader.
+      const headers = call.args.find((arg, index) => index > 0 && typeof arg === 'object' && arg !== null);
+      call.args = headers ? [wanted.statusCode, { ...headers, ...wanted.headers }] : [wanted.statusCode];
     }
   };
   const decide = (status: number): void => {
     if (deciding) return;
     deciding = true;
     res.removeListener('close', onClose);
+    if (status !== 0) {
+      applyOverride();
+      status = res.statusCode;
+    }
     void beforeSend(status).then(
       (send) => release(send),
       () => release(false),
     );
   };
   const release = (send: boolean): void => {
-    restore();
+    released = true;
     if (send || res.headersSent) {
-      for (const { method, args } of queued) target[method](...args);
+      for (const { method, args } of queued) original[method].apply(res, args);
       return;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
@@ -60,27 +79,31 @@ export function holdResponseUntilSessionsEnd(res: ServerResponse, beforeSend: Be
     res.setHeader('content-length', Buffer.byteLength(COMMIT_FAILED_BODY));
     const endCall = queued.find((call) => call.method === 'end');
     const callback = endCall?.args.find((arg) => typeof arg === 'function');
-    res.end(COMMIT_FAILED_BODY, callback as (() => void) | undefined);
+    original.end.call(res, COMMIT_FAILED_BODY, callback);
   };
   // The client went away before any byte was written: nothing will be acknowledged, so roll back.
   const onClose = (): void => decide(0);
 
   target.writeHead = (...args: unknown[]) => {
+    if (released) return original.writeHead.apply(res, args);
     if (typeof args[0] === 'number') res.statusCode = args[0];
     queued.push({ method: 'writeHead', args });
     return res;
   };
   target.write = (...args: unknown[]) => {
+    if (released) return original.write.apply(res, args);
     queued.push({ method: 'write', args });
     decide(res.statusCode);
     return true;
   };
   target.end = (...args: unknown[]) => {
+    if (released) return original.end.apply(res, args);
     queued.push({ method: 'end', args });
     decide(res.statusCode);
     return res;
   };
   target.flushHeaders = (...args: unknown[]) => {
+    if (released) return original.flushHeaders.apply(res, args);
     queued.push({ method: 'flushHeaders', args });
     decide(res.statusCode);
   };

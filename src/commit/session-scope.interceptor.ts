@@ -18,19 +18,21 @@ export class SessionScopeInterceptor implements NestInterceptor {
     return new Observable((subscriber) => {
       const scope = new SessionScope();
       const replies: unknown[] = [];
-      const subscription = sessionScopeStorage.run(scope, () => next.handle()).subscribe({
-        next: (value) => replies.push(value),
-        error: (error: unknown) => {
-          void this.alchemy.endOutsideHttp(scope, false).then(() => subscriber.error(error));
-        },
-        complete: () => {
-          void this.alchemy.endOutsideHttp(scope, true).then((commitError) => {
-            if (commitError !== undefined) return subscriber.error(commitError);
-            for (const reply of replies) subscriber.next(reply);
-            subscriber.complete();
-          });
-        },
-      });
+      const subscription = sessionScopeStorage
+        .run(scope, () => next.handle())
+        .subscribe({
+          next: (value) => replies.push(value),
+          error: (error: unknown) => {
+            void this.alchemy.endOutsideHttp(scope, false).then(() => subscriber.error(error));
+          },
+          complete: () => {
+            void this.alchemy.endOutsideHttp(scope, true).then((commitError) => {
+              if (commitError !== undefined) return subscriber.error(commitError);
+              for (const reply of replies) subscriber.next(reply);
+              subscriber.complete();
+            });
+          },
+        });
       return () => subscription.unsubscribe();
     });
   }

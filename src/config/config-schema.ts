@@ -82,6 +82,8 @@ export class EngineConfigSchema {
   @IsOptional() @IsInt() @Min(1) poolRecycle?: unknown;
   @IsOptional() @IsObject() connectArgs?: unknown;
   @IsOptional() @IsIn(ISOLATION_LEVELS) isolationLevel?: unknown;
+  @IsOptional() @IsCallable() jsonSerializer?: unknown;
+  @IsOptional() @IsCallable() jsonDeserializer?: unknown;
 }
 
 export class SessionConfigSchema {

@@ -27,6 +27,10 @@ export interface EngineConfig {
   connectArgs?: Record<string, unknown>;
   /** The isolation level of every transaction on this bind unless a session says otherwise. */
   isolationLevel?: IsolationLevel;
+  /** Turns a JSON column's value into JSON text when it is written (default `JSON.stringify`). */
+  jsonSerializer?: (value: unknown) => string;
+  /** Turns a JSON column's text back into a value when it is read (default `JSON.parse`). */
+  jsonDeserializer?: (text: string) => unknown;
 }
 
 export const DEFAULT_POOL_TIMEOUT_MS = 30_000;

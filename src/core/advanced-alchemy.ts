@@ -122,7 +122,11 @@ export class AdvancedAlchemy {
    */
   runRequest(response: ServerResponse, next: () => void): void {
     const scope = new SessionScope((opened) =>
-      holdResponseUntilSessionsEnd(response, (status) => this.endRequestScope(opened, status)),
+      holdResponseUntilSessionsEnd(
+        response,
+        (status) => this.endRequestScope(opened, status),
+        () => opened.responseOverride,
+      ),
     );
     sessionScopeStorage.run(scope, next);
   }

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import { DEFAULT_POOL_TIMEOUT_MS } from '../config/engine-config';
 import { buildDataSourceOptions } from '../config/data-source-options';
+import { applyJsonColumnCodec } from '../config/json-column-codec';
 import { redactConnectionString } from '../config/connection-string';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { DatabaseStartupError } from '../errors/database-startup.error';
@@ -41,6 +42,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
   }
   try {
     checkIsolationLevels(config, dataSource);
+    applyJsonColumnCodec(dataSource, config.engineConfig);
     if (dataSource.options.type === 'better-sqlite3') {
       const lock = new SqliteWriteLock(config.bindKey, config.engineConfig.poolTimeout ?? DEFAULT_POOL_TIMEOUT_MS);
       installSqliteRunnerPool(dataSource, lock);

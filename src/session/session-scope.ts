@@ -10,6 +10,12 @@ export interface ScopeEnding {
   closeErrors: Array<{ bindKey: string; error: unknown }>;
 }
 
+/** A status and headers that replace the ones Nest chose (set by `jsonify`). */
+export interface ResponseOverride {
+  statusCode: number;
+  headers: Record<string, string>;
+}
+
 /**
  * The sessions of one request (or one `withSession` call): at most one per bind key, created on
  * first use, ended together in declaration order.
@@ -17,11 +23,32 @@ export interface ScopeEnding {
 export class SessionScope {
   readonly #sessions: Array<DatabaseSession | undefined> = [];
   #ended = false;
+  #holdRequested = false;
+  #responseOverride?: ResponseOverride;
 
   constructor(
-    /** Called once, when the scope opens its first session (the request then needs ending). */
-    private readonly onFirstSession?: (scope: SessionScope) => void,
+    /**
+     * Called once, when the response must be held until the scope ends: at the first session, or
+     * when `jsonify` is used. Absent outside HTTP.
+     */
+    private readonly holdResponse?: (scope: SessionScope) => void,
   ) {}
+
+  /** The status and headers `jsonify` asked for, once its response was serialised. */
+  get responseOverride(): ResponseOverride | undefined {
+    return this.#responseOverride;
+  }
+
+  /** Makes sure the response is held until the scope ends (idempotent). */
+  requestResponseHold(): void {
+    if (this.#holdRequested) return;
+    this.#holdRequested = true;
+    this.holdResponse?.(this);
+  }
+
+  overrideResponse(override: ResponseOverride): void {
+    this.#responseOverride = override;
+  }
 
   get hasSessions(): boolean {
     return this.#sessions.length > 0;
@@ -40,9 +67,8 @@ export class SessionScope {
       void session.close();
       return session;
     }
-    const first = this.#sessions.length === 0;
     this.#sessions[bind.index] = session;
-    if (first) this.onFirstSession?.(this);
+    this.requestResponseHold();
     return session;
   }
 

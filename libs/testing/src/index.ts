@@ -4,3 +4,4 @@ export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
 export { openProbe } from './probe';
 export type { DatabaseProbe } from './probe';
+export { default as detectTestDatabases } from './jest-global-setup';

@@ -1,0 +1,36 @@
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+/** Runs autocannon against a loopback server: 32 connections, bounded duration or request count. */
+export async function load(options: {
+  port: number;
+  method: 'GET' | 'POST';
+  path: (n: number) => string;
+  seconds?: number;
+  amount?: number;
+}): Promise<LoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${options.port}`,
+    connections: 32,
+    ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
+    requests: [
+      {
+        method: options.method,
+        setupRequest: (request) => ({ ...request, path: options.path(n++) }),
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadResult } from './load';
+
+export interface Measurement {
+  variant: string;
+  round: number;
+  post?: LoadResult;
+  get: LoadResult;
+  /** Rows added during the POST run equal its 2xx answers. */
+  rowsMatch?: boolean;
+}
+
+export interface Extras {
+  memory?: { requests: number; heapBefore: number; heapAfter: number; rssBefore: number; rssAfter: number };
+  startup: Record<number, number>;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+function version(name: string): string {
+  try {
+    const root = join(__dirname, '..', '..', 'node_modules', name, 'package.json');
+    return (JSON.parse(readFileSync(root, 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+/** Median ratio of a variant to a reference, computed round by round. */
+function ratio(rows: Measurement[], variant: string, reference: string, pick: (m: Measurement) => number | undefined) {
+  const ratios: number[] = [];
+  for (const row of rows.filter((m) => m.variant === variant)) {
+    const base = rows.find((m) => m.variant === reference && m.round === row.round);
+    const value = pick(row);
+    const baseValue = base ? pick(base) : undefined;
+    if (value !== undefined && baseValue) ratios.push(value / baseValue);
+  }
+  return ratios.length ? median(ratios) : undefined;
+}
+
+const fixed = (value: number | undefined, digits = 0) => (value === undefined ? '–' : value.toFixed(digits));
+
+export function formatReport(input: {
+  measurements: Record<string, Measurement[]>;
+  extras: Extras;
+  settings: { rounds: number; seconds: number; connections: number; quick: boolean };
+  machine: string;
+}): string {
+  const { measurements, extras, settings, machine } = input;
+  const lines: string[] = [
+    '# Benchmark results',
+    '',
+    `Date: ${new Date().toISOString()}  `,
+    `Machine: ${machine}  `,
+    `Versions: @nestjs/core ${version('@nestjs/core')}, typeorm ${version('typeorm')}, pg ${version('pg')}, mysql2 ${version('mysql2')}, better-sqlite3 ${version('better-sqlite3')}, nestjs-cls ${version('nestjs-cls')}, @nestjs-cls/transactional ${version('@nestjs-cls/transactional')}, typeorm-transactional ${version('typeorm-transactional')}, autocannon ${version('autocannon')}  `,
+    `Settings: ${settings.rounds} round(s), ${settings.seconds} s per run, autocannon -c ${settings.connections}, pool size 10, variants interleaved per round, each in its own server process; ratios are medians of per-round ratios to \`manual\`.${settings.quick ? ' (quick mode)' : ''}`,
+    '',
+  ];
+  for (const [kind, rows] of Object.entries(measurements)) {
+    lines.push(
+      `## ${kind}`,
+      '',
+      '| variant | POST req/s | POST p99 ms | POST ÷ manual | GET req/s | GET p99 ms | GET ÷ manual | rows = 2xx |',
+      '|---|---:|---:|---:|---:|---:|---:|---|',
+    );
+    const variants = [...new Set(rows.map((m) => m.variant))];
+    for (const variant of variants) {
+      const mine = rows.filter((m) => m.variant === variant);
+      const posts = mine.flatMap((m) => (m.post ? [m.post] : []));
+      const checks = mine.map((m) => m.rowsMatch).filter((v) => v !== undefined);
+      lines.push(
+        `| ${variant} | ${posts.length ? fixed(median(posts.map((p) => p.requestsPerSecond))) : '–'} | ${posts.length ? fixed(median(posts.map((p) => p.p99))) : '–'} | ${fixed(
+          ratio(rows, variant, 'manual', (m) => m.post?.requestsPerSecond),
+          2,
+        )} | ${fixed(median(mine.map((m) => m.get.requestsPerSecond)))} | ${fixed(median(mine.map((m) => m.get.p99)))} | ${
+          variant.startsWith('ping')
+            ? '–'
+            : fixed(
+                ratio(rows, variant, 'manual', (m) => m.get.requestsPerSecond),
+                2,
+              )
+        } | ${checks.length ? (checks.every(Boolean) ? 'yes' : 'NO') : '–'} |`,
+      );
+    }
+    const pingRatio = ratio(rows, 'ping+module', 'ping', (m) => m.get.requestsPerSecond);
+    const oursVsCls = ratio(rows, 'ours', 'cls', (m) => m.post?.requestsPerSecond);
+    const oursVsTt = ratio(rows, 'ours', 'typeorm-transactional', (m) => m.post?.requestsPerSecond);
+    lines.push(
+      '',
+      `- ping with the module ÷ without: ${fixed(pingRatio, 3)}`,
+      `- ours ÷ cls (POST): ${fixed(oursVsCls, 2)}; ours ÷ typeorm-transactional (POST): ${fixed(oursVsTt, 2)}`,
+      `- ours ÷ cls (GET): ${fixed(
+        ratio(rows, 'ours', 'cls', (m) => m.get.requestsPerSecond),
+        2,
+      )}; ours ÷ typeorm-transactional (GET): ${fixed(
+        ratio(rows, 'ours', 'typeorm-transactional', (m) => m.get.requestsPerSecond),
+        2,
+      )}`,
+      '',
+    );
+  }
+  if (extras.memory) {
+    const m = extras.memory;
+    const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+    lines.push(
+      '## Memory (`ours`, SQLite, POST)',
+      '',
+      `After ${m.requests} requests (GC forced before each reading): heap ${mb(m.heapBefore)} → ${mb(m.heapAfter)} MB (growth ${mb(m.heapAfter - m.heapBefore)} MB), RSS ${mb(m.rssBefore)} → ${mb(m.rssAfter)} MB.`,
+      '',
+    );
+  }
+  lines.push('## Startup (SQLite files, median of 3 fresh processes)', '');
+  for (const [binds, ms] of Object.entries(extras.startup)) lines.push(`- ${binds} bind key(s): ${ms.toFixed(0)} ms`);
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,170 @@
+// `npm run bench`: every variant in its own server process, load from this process over loopback,
+// variants interleaved in rounds; ratios to `manual` are computed per round so machine drift cancels.
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import {
+  createTestDatabase,
+  detectTestDatabases,
+  openProbe,
+  testDatabaseKinds,
+  type TestDatabaseKind,
+} from 'nestjs-advanced-alchemy/testing';
+import { load, type LoadResult } from './load';
+import { formatReport, type Measurement, type Extras } from './report';
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 1 : 3;
+const SECONDS = quick ? 2 : 5;
+const WARMUP_SECONDS = 1;
+const VARIANTS = ['manual', 'raw', 'cls', 'typeorm-transactional', 'reqscope', 'ours', 'ping', 'ping+module'];
+const SERVER = join(__dirname, 'server.js');
+const SEEDED_ROWS = 1000;
+
+const TABLE_DDL: Record<TestDatabaseKind, string> = {
+  sqlite: 'CREATE TABLE bench_items (id INTEGER PRIMARY KEY AUTOINCREMENT, name varchar(64) NOT NULL)',
+  postgres: 'CREATE TABLE bench_items (id SERIAL PRIMARY KEY, name varchar(64) NOT NULL)',
+  mariadb: 'CREATE TABLE bench_items (id INT AUTO_INCREMENT PRIMARY KEY, name varchar(64) NOT NULL)',
+};
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+}
+
+function startServer(variant: string, connectionString: string): Promise<Server> {
+  const child = fork(SERVER, [variant, connectionString], { execArgv: ['--expose-gc'], stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
+    child.once('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
+  });
+}
+
+function stopServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+    server.child.removeAllListeners('exit');
+    server.child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.child.send({ command: 'stop' });
+  });
+}
+
+function memoryOf(server: Server): Promise<NodeJS.MemoryUsage> {
+  return new Promise((resolve) => {
+    server.child.once('message', (message: { memory: NodeJS.MemoryUsage }) => resolve(message.memory));
+    server.child.send({ command: 'memory' });
+  });
+}
+
+async function measureVariant(variant: string, connectionString: string, round: number): Promise<Measurement> {
+  const server = await startServer(variant, connectionString);
+  const probe = await openProbe(connectionString);
+  try {
+    const itemPath = (n: number) => `/items/${1 + (n % SEEDED_ROWS)}`;
+    const hasItems = !variant.startsWith('ping');
+    const getPath = hasItems ? itemPath : () => '/ping';
+    await load({ port: server.port, method: 'GET', path: getPath, seconds: WARMUP_SECONDS });
+    let post: LoadResult | undefined;
+    let rowsMatch: boolean | undefined;
+    if (hasItems) {
+      const before = await probe.count('bench_items');
+      post = await load({ port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
+      const after = await probe.count('bench_items');
+      rowsMatch = after - before === post.ok;
+    }
+    const get = await load({ port: server.port, method: 'GET', path: getPath, seconds: SECONDS });
+    return { variant, round, post, get, rowsMatch };
+  } finally {
+    await probe.close();
+    await stopServer(server);
+  }
+}
+
+async function measureMemory(connectionString: string): Promise<Extras['memory']> {
+  const requests = quick ? 20_000 : 100_000;
+  const server = await startServer('ours', connectionString);
+  try {
+    await load({ port: server.port, method: 'POST', path: () => '/items', amount: 2_000 });
+    const before = await memoryOf(server);
+    await load({ port: server.port, method: 'POST', path: () => '/items', amount: requests });
+    const after = await memoryOf(server);
+    return {
+      requests,
+      heapBefore: before.heapUsed,
+      heapAfter: after.heapUsed,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+    };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+function measureStartup(binds: number): number {
+  const runs = [0, 1, 2].map(() => {
+    const output = execFileSync(process.execPath, [join(__dirname, 'startup.js'), String(binds)], { encoding: 'utf8' });
+    return (JSON.parse(output) as { milliseconds: number }).milliseconds;
+  });
+  return runs.sort((a, b) => a - b)[1];
+}
+
+async function prepareDatabase(kind: TestDatabaseKind) {
+  const database = await createTestDatabase(kind, 'bench');
+  if (kind === 'sqlite') {
+    // createTestDatabase names a file that does not exist yet; better-sqlite3 creates it on open.
+    const { default: Database } = await import('better-sqlite3');
+    new Database(database.connectionString.replace('sqlite:///', '')).close();
+  }
+  const probe = await openProbe(database.connectionString);
+  await probe.query(TABLE_DDL[kind]);
+  const values = Array.from({ length: SEEDED_ROWS }, () => "('seed')").join(', ');
+  await probe.query(`INSERT INTO bench_items (name) VALUES ${values}`);
+  await probe.close();
+  return database;
+}
+
+async function main(): Promise<void> {
+  await detectTestDatabases();
+  const kinds = quick ? (['sqlite'] as TestDatabaseKind[]) : testDatabaseKinds();
+  const measurements: Record<string, Measurement[]> = {};
+  const extras: Extras = { startup: {} };
+  for (const kind of kinds) {
+    const database = await prepareDatabase(kind);
+    try {
+      measurements[kind] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const variant of VARIANTS) {
+          process.stdout.write(`[${kind}] round ${round}/${ROUNDS} ${variant} … `);
+          const measurement = await measureVariant(variant, database.connectionString, round);
+          measurements[kind].push(measurement);
+          process.stdout.write(
+            `POST ${measurement.post?.requestsPerSecond.toFixed(0) ?? '-'} req/s, GET ${measurement.get.requestsPerSecond.toFixed(0)} req/s\n`,
+          );
+        }
+      }
+      if (kind === 'sqlite') extras.memory = await measureMemory(database.connectionString);
+    } finally {
+      await database.drop();
+    }
+  }
+  extras.startup = { 1: measureStartup(1), 10: measureStartup(10) };
+  const report = formatReport({
+    measurements,
+    extras,
+    settings: { rounds: ROUNDS, seconds: SECONDS, connections: 32, quick },
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  });
+  process.stdout.write(`\n${report}\n`);
+  const target = quick ? join(__dirname, '..', '..', 'bench', '.out') : join(__dirname, '..', '..', 'bench');
+  mkdirSync(target, { recursive: true });
+  writeFileSync(join(target, quick ? 'quick.md' : 'RESULTS.md'), report);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import { Controller, Get, Injectable, Module, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClsPluginTransactional, Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClsModule } from 'nestjs-cls';
+import { DataSource } from 'typeorm';
+import { benchDataSourceOptions } from '../data-source-options';
+import { Item } from '../item.entity';
+import type { Variant } from './variant';
+
+/** `@nestjs-cls/transactional` with its TypeORM adapter, `@Transactional()` on a singleton service. */
+export function clsVariant(): Variant {
+  return {
+    name: 'cls',
+    hasItems: true,
+    async createApp(connectionString) {
+      @Injectable()
+      class ItemsService {
+        constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+        @Transactional()
+        create(name: string) {
+          return this.txHost.tx.getRepository(Item).save({ name });
+        }
+        @Transactional()
+        get(id: number) {
+          return this.txHost.tx.getRepository(Item).findOneBy({ id });
+        }
+      }
+      @Controller('items')
+      class ItemsController {
+        constructor(private readonly items: ItemsService) {}
+        @Post() create() {
+          return this.items.create('item');
+        }
+        @Get(':id') get(@Param('id', ParseIntPipe) id: number) {
+          return this.items.get(id);
+        }
+      }
+      @Module({
+        imports: [
+          TypeOrmModule.forRoot(benchDataSourceOptions(connectionString)),
+          ClsModule.forRoot({
+            global: true,
+            middleware: { mount: true },
+            plugins: [
+              new ClsPluginTransactional({
+                imports: [TypeOrmModule],
+                adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: DataSource }),
+              }),
+            ],
+          }),
+        ],
+        controllers: [ItemsController],
+        providers: [ItemsService],
+      })
+      class AppModule {}
+      const app = await NestFactory.create(AppModule, { logger: ['error'] });
+      app.enableShutdownHooks();
+      return app;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { clsVariant } from './cls';
+import { manualVariant } from './manual';
+import { oursVariant } from './ours';
+import { pingVariant } from './ping';
+import { rawVariant } from './raw';
+import { reqscopeVariant } from './reqscope';
+import { typeormTransactionalVariant } from './typeorm-transactional';
+import type { Variant } from './variant';
+
+export const VARIANTS: Record<string, () => Variant> = {
+  raw: rawVariant,
+  manual: manualVariant,
+  cls: clsVariant,
+  'typeorm-transactional': typeormTransactionalVariant,
+  reqscope: reqscopeVariant,
+  ours: oursVariant,
+  ping: () => pingVariant(false),
+  'ping+module': () => pingVariant(true),
+};
