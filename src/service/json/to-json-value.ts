@@ -4,12 +4,15 @@ import { getMetadataArgsStorage } from 'typeorm';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 type ClassTransformer = { instanceToPlain(value: unknown): unknown };
+/** A class: what entity and class-transformer metadata are keyed by. */
+type ClassType = abstract new (...args: never[]) => unknown;
 let classTransformer: ClassTransformer | null | undefined;
 
 /** class-transformer is an optional peer: used only when installed and the class has its decorators. */
 function loadClassTransformer(): ClassTransformer | null {
   if (classTransformer === undefined) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer, loaded only if installed
       classTransformer = require('class-transformer') as ClassTransformer;
     } catch {
       classTransformer = null;
@@ -18,17 +21,18 @@ function loadClassTransformer(): ClassTransformer | null {
   return classTransformer;
 }
 
-function hasClassTransformerMetadata(type: Function): boolean {
+function hasClassTransformerMetadata(type: ClassType): boolean {
   const transformer = loadClassTransformer();
   if (!transformer) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- same optional peer as above
   const storage = (require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage })
     .defaultMetadataStorage;
   return storage.getExposedMetadatas(type).length > 0 || storage.getExcludedMetadatas(type, '').length > 0;
 }
 
 interface MetadataStorage {
-  getExposedMetadatas(target: Function): unknown[];
-  getExcludedMetadatas(target: Function, propertyName: string): unknown[];
+  getExposedMetadatas(target: ClassType): unknown[];
+  getExcludedMetadatas(target: ClassType, propertyName: string): unknown[];
 }
 
 interface EntityShape {
@@ -38,19 +42,19 @@ interface EntityShape {
   lazyRelations: string[];
 }
 
-const entityShapes = new WeakMap<Function, EntityShape | null>();
+const entityShapes = new WeakMap<ClassType, EntityShape | null>();
 
 /** The serialisable properties of an entity class (its columns and relations), or null for other classes. */
-function entityShape(type: Function): EntityShape | null {
+function entityShape(type: ClassType): EntityShape | null {
   let shape = entityShapes.get(type);
   if (shape !== undefined) return shape;
   const storage = getMetadataArgsStorage();
-  const tree: Function[] = [];
+  const tree: ClassType[] = [];
   for (let current: unknown = type; typeof current === 'function' && current !== Function.prototype;) {
-    tree.push(current as Function);
+    tree.push(current as ClassType);
     current = Object.getPrototypeOf(current);
   }
-  const isEntity = storage.tables.some((table) => tree.includes(table.target as Function));
+  const isEntity = storage.tables.some((table) => tree.includes(table.target as ClassType));
   if (!isEntity) {
     shape = null;
   } else {
