@@ -131,8 +131,9 @@ function convertObject(object: object, path: Set<object>): JsonValue | undefined
       path,
     );
   }
-  const type: unknown = object.constructor;
-  if (typeof type !== 'function' || type === Object) return fromEntries(Object.entries(object), path);
+  const constructor: unknown = object.constructor;
+  if (typeof constructor !== 'function' || constructor === Object) return fromEntries(Object.entries(object), path);
+  const type = constructor as ClassType;
   if (hasClassTransformerMetadata(type)) return convert(loadClassTransformer()?.instanceToPlain(object), path);
   const shape = entityShape(type);
   if (shape) return fromEntries(entityEntries(object, shape), path);
