@@ -5,6 +5,7 @@ import { ImproperConfigurationError } from '../errors/improper-configuration.err
 import { TouchUpdatedTimestampSubscriber } from '../listeners/touch-updated-timestamp.subscriber';
 import type { AlchemyConfig } from './alchemy-config';
 import { parseConnectionString, type ConnectionTarget } from './connection-string';
+import { rawJsonTypeParsers } from './json-column-codec';
 
 /** The TypeORM data source options a config describes, and what its connection string said. */
 export function buildDataSourceOptions(
@@ -21,6 +22,7 @@ export function buildDataSourceOptions(
   if (target.kind === 'postgres') {
     if (engine.poolTimeout !== undefined) extra.connectionTimeoutMillis = engine.poolTimeout;
     if (engine.poolRecycle !== undefined) extra.maxLifetimeSeconds = engine.poolRecycle;
+    if (engine.jsonSerializer || engine.jsonDeserializer) extra.types = rawJsonTypeParsers();
   }
   Object.assign(extra, engine.connectArgs);
   const kindDefaults: Record<string, unknown> =
