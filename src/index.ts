@@ -18,6 +18,9 @@ export { redactConnectionString } from './config/connection-string';
 export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
 export { holdResponseUntilSessionsEnd, COMMIT_FAILED_BODY } from './commit/response-gate';
 
+export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
+export type { AlchemyHealthResult, PingCheckOptions } from './health/alchemy-health-indicator';
+
 export { AlchemyServiceMixin, AlchemyService } from './service/json/alchemy-service.mixin';
 export type { Constructor, Jsonify, WithJsonify } from './service/json/alchemy-service.mixin';
 export { JsonResponse } from './service/json/json-response';

@@ -17,6 +17,7 @@ import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
 import { SessionScopeInterceptor } from '../commit/session-scope.interceptor';
 import { attachScopeToMessageHandlers } from '../commit/attach-scope-to-message-handlers';
+import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
 import { AdvancedAlchemy } from './advanced-alchemy';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
@@ -111,7 +112,14 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
       module: AdvancedAlchemyModule,
       global: isGlobal,
       imports: [...imports, DiscoveryModule],
-      providers: [configProvider, alchemyProvider, SessionScopeMiddleware, SessionScopeInterceptor, ...perKey],
+      providers: [
+        configProvider,
+        alchemyProvider,
+        SessionScopeMiddleware,
+        SessionScopeInterceptor,
+        AlchemyHealthIndicator,
+        ...perKey,
+      ],
       exports: [
         ALCHEMY_CONFIGS,
         AdvancedAlchemy,

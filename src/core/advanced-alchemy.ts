@@ -147,6 +147,11 @@ export class AdvancedAlchemy {
     return this.#closing;
   }
 
+  /** The message of an error with every connection password removed: safe to log or show. */
+  redact(error: unknown): string {
+    return describeError(error, this.#secrets);
+  }
+
   /** The run-time bind of a key, or an error naming the keys that exist. */
   bind(bindKey: string): Bind {
     const bind = this.#byKey.get(bindKey);

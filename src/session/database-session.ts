@@ -18,6 +18,11 @@ type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structur
 export class DatabaseSession implements Session {
   readonly info: Record<string, unknown>;
   #runner?: Runner;
+  /**
+   * The runner's transaction depth when the session got it: 0, or 1 when it joined a transaction
+   * that is already open (a test transaction of the testing kit). The session never ends that one.
+   */
+  #baseDepth = 0;
   #beginPending = false;
   #closed = false;
 
@@ -43,7 +48,7 @@ export class DatabaseSession implements Session {
 
   get inTransaction(): boolean {
     const runner = this.#runner;
-    return runner !== undefined && runner.isTransactionActive && !this.#beginPending;
+    return runner !== undefined && runner.transactionDepth > this.#baseDepth && !this.#beginPending;
   }
 
   /** Whether the session ever made a query runner (and so may hold a connection). */
@@ -62,7 +67,7 @@ export class DatabaseSession implements Session {
   async begin(isolationLevel?: IsolationLevel): Promise<void> {
     const runner = this.runner();
     if (this.#beginPending) return this.sendBegin(runner, isolationLevel);
-    if (runner.isTransactionActive) {
+    if (runner.transactionDepth > this.#baseDepth) {
       throw new AdvancedAlchemyError(
         `Session of bind key "${this.bindKey}" is already in a transaction: commit() or rollback() it before begin().`,
       );
@@ -73,14 +78,14 @@ export class DatabaseSession implements Session {
   async commit(): Promise<void> {
     const runner = this.#runner;
     if (!runner || this.#beginPending) return;
-    while (runner.isTransactionActive) await runner.commitTransaction();
+    while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
     this.armBegin(runner);
   }
 
   async rollback(): Promise<void> {
     const runner = this.#runner;
     if (!runner || this.#beginPending) return;
-    while (runner.isTransactionActive) await runner.rollbackTransaction();
+    while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
     this.armBegin(runner);
   }
 
@@ -92,7 +97,7 @@ export class DatabaseSession implements Session {
     this.#runner = undefined;
     this.clearPendingBegin(runner);
     try {
-      while (runner.isTransactionActive) await runner.rollbackTransaction();
+      while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
     } finally {
       await runner.release();
     }
@@ -107,6 +112,7 @@ export class DatabaseSession implements Session {
       );
     }
     const runner = this.bind.dataSource.createQueryRunner() as Runner;
+    this.#baseDepth = runner.transactionDepth ?? 0;
     const runStatement = runner.query as StatementFn;
     runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) =>
       this.#beginPending
@@ -133,8 +139,7 @@ export class DatabaseSession implements Session {
     try {
       await runner.startTransaction(isolationLevel);
     } catch (error) {
-      runner.isTransactionActive = false;
-      runner.transactionDepth = 0;
+      this.setDepth(runner, this.#baseDepth);
       this.armBegin(runner);
       throw error;
     }
@@ -143,14 +148,17 @@ export class DatabaseSession implements Session {
   private armBegin(runner: Runner): void {
     if (!this.bind.autoBegin) return;
     this.#beginPending = true;
-    runner.isTransactionActive = true;
-    runner.transactionDepth = 1;
+    this.setDepth(runner, this.#baseDepth + 1);
   }
 
   private clearPendingBegin(runner: Runner): void {
     if (!this.#beginPending) return;
     this.#beginPending = false;
-    runner.isTransactionActive = false;
-    runner.transactionDepth = 0;
+    this.setDepth(runner, this.#baseDepth);
+  }
+
+  private setDepth(runner: Runner, depth: number): void {
+    runner.transactionDepth = depth;
+    runner.isTransactionActive = depth > 0;
   }
 }

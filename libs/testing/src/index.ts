@@ -5,3 +5,5 @@ export type { TestDatabase } from './test-database';
 export { openProbe } from './probe';
 export type { DatabaseProbe } from './probe';
 export { default as detectTestDatabases } from './jest-global-setup';
+export { startTestTransaction, useTestTransactions } from './test-transaction';
+export type { TestTransaction } from './test-transaction';
