@@ -16,7 +16,8 @@ export type { MigrationConfig } from './config/migration-config';
 export { redactConnectionString } from './config/connection-string';
 
 export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
-export { holdResponseUntilSessionsEnd, COMMIT_FAILED_BODY } from './commit/response-gate';
+export { holdResponseUntilSessionsEnd, COMMIT_FAILED_BODY, commitFailedResponse } from './commit/response-gate';
+export type { BeforeSend, ReplacementResponse } from './commit/response-gate';
 
 export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
 export type { AlchemyHealthResult, PingCheckOptions } from './health/alchemy-health-indicator';
@@ -37,3 +38,41 @@ export { SessionScopeError } from './errors/session-scope.error';
 export { SessionClosedError } from './errors/session-closed.error';
 export { SessionAcquireTimeoutError } from './errors/session-acquire-timeout.error';
 export { DatabaseStartupError } from './errors/database-startup.error';
+export { DatabaseUnavailableError } from './errors/database-unavailable.error';
+export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter';
+
+export { RepositoryError } from './errors/repository.error';
+export type { RepositoryErrorOptions } from './errors/repository.error';
+export { NotFoundError } from './errors/not-found.error';
+export { IntegrityError } from './errors/integrity.error';
+export { DuplicateKeyError } from './errors/duplicate-key.error';
+export { ForeignKeyError } from './errors/foreign-key.error';
+export { InvalidFilterError } from './errors/invalid-filter.error';
+export { mapDatabaseError, classifyConstraintViolation } from './errors/map-database-error';
+export type { ConstraintViolation } from './errors/map-database-error';
+export * from './service/filters';
+export { AlchemyReadOnlyRepositoryService } from './service/repository/read-only-repository.service';
+export { AlchemyRepositoryService } from './service/repository/repository.service';
+export { OffsetPagination } from './service/repository/offset-pagination';
+export type {
+  ChunkOptions,
+  Criterion,
+  EntityInput,
+  PrimaryKeyValue,
+  RepositoryServiceOptions,
+  UpsertOptions,
+  Where,
+} from './service/repository/repository-types';
+export { UUIDBase, UUIDAuditBase } from './service/entities/uuid-base';
+export { UUIDv7Base, UUIDv7AuditBase } from './service/entities/uuid-v7-base';
+export { BigIntBase, BigIntAuditBase, bigintIdTransformer } from './service/entities/bigint-base';
+export { uuid7, uuid7Timestamp } from './service/entities/uuid-v7';
+export { UtcTimestampColumn } from './service/entities/utc-timestamp-column';
+export { DialectColumnType, applyDialectColumnTypes } from './service/entities/dialect-column-types';
+export type { DialectColumnTypes } from './service/entities/dialect-column-types';
+export { RepositoryExceptionFilter, repositoryErrorStatus } from './service/repository-exception.filter';
+export type { RepositoryErrorBody } from './service/repository-exception.filter';
+export { ListQueryDto } from './service/list-query/list-query.dto';
+export { ListQuery } from './service/list-query/list-query.decorator';
+export { parseListQuery, listQueryFilters } from './service/list-query/parse-list-query';
+export type { ListQueryOptions } from './service/list-query/list-query-options';

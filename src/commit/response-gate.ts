@@ -4,11 +4,15 @@ import type { ResponseOverride } from '../session/session-scope';
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 const GATED: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 
-/**
- * Decides what happens to a response that is about to leave: `true` sends it as it is; `false`
- * replaces it with a 500 (the commit failed, so the 2xx would be a lie).
- */
-export type BeforeSend = (status: number) => Promise<boolean>;
+/** An error answer that replaces a response whose commit failed (the 2xx would be a lie). */
+export interface ReplacementResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Decides what happens to a response that is about to leave: `undefined` sends it as it is. */
+export type BeforeSend = (status: number) => Promise<ReplacementResponse | undefined>;
 
 export const COMMIT_FAILED_BODY = JSON.stringify({
   statusCode: 500,
@@ -16,6 +20,20 @@ export const COMMIT_FAILED_BODY = JSON.stringify({
   message:
     'The changes could not be saved: the database refused to commit them. Nothing was stored; retry the request.',
 });
+
+/** The answer to a failed commit: 503 with Retry-After when the database was unreachable, else 500. */
+export function commitFailedResponse(databaseUnreachable: boolean): ReplacementResponse {
+  if (!databaseUnreachable) return { statusCode: 500, headers: {}, body: COMMIT_FAILED_BODY };
+  return {
+    statusCode: 503,
+    headers: { 'retry-after': '1' },
+    body: JSON.stringify({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'The changes could not be saved: the database connection was lost before the commit. Retry the request.',
+    }),
+  };
+}
 
 /**
  * Holds a response's first byte until the request's sessions are ended, whatever produced the
@@ -63,23 +81,35 @@ export function holdResponseUntilSessionsEnd(
       status = res.statusCode;
     }
     void beforeSend(status).then(
-      (send) => release(send),
-      () => release(false),
+      (replacement) => release(replacement),
+      () => release(commitFailedResponse(false)),
     );
   };
-  const release = (send: boolean): void => {
+  // Replays what the application wrote while it was held, as it would have happened: Fastify, seeing
+  // no headers sent yet, may add a second writeHead/end of its own; those are dropped, as Node
+  // would have refused them.
+  const replay = (): void => {
+    let headWritten = false;
+    for (const { method, args } of queued) {
+      if (res.writableEnded || (method === 'writeHead' && (headWritten || res.headersSent))) continue;
+      if (method === 'writeHead') headWritten = true;
+      original[method].apply(res, args);
+    }
+  };
+  const release = (replacement: ReplacementResponse | undefined): void => {
     released = true;
-    if (send || res.headersSent) {
-      for (const { method, args } of queued) original[method].apply(res, args);
+    if (!replacement || res.headersSent) {
+      replay();
       return;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
-    res.statusCode = 500;
+    res.statusCode = replacement.statusCode;
+    for (const [name, value] of Object.entries(replacement.headers)) res.setHeader(name, value);
     res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.setHeader('content-length', Buffer.byteLength(COMMIT_FAILED_BODY));
+    res.setHeader('content-length', Buffer.byteLength(replacement.body));
     const endCall = queued.find((call) => call.method === 'end');
     const callback = endCall?.args.find((arg) => typeof arg === 'function');
-    original.end.call(res, COMMIT_FAILED_BODY, callback);
+    original.end.call(res, replacement.body, callback);
   };
   // The client went away before any byte was written: nothing will be acknowledged, so roll back.
   const onClose = (): void => decide(0);
@@ -93,7 +123,7 @@ export function holdResponseUntilSessionsEnd(
   target.write = (...args: unknown[]) => {
     if (released) return original.write.apply(res, args);
     queued.push({ method: 'write', args });
-    decide(res.statusCode);
+    if (!isEventStreamPreamble(args[0])) decide(res.statusCode);
     return true;
   };
   target.end = (...args: unknown[]) => {
@@ -102,10 +132,26 @@ export function holdResponseUntilSessionsEnd(
     decide(res.statusCode);
     return res;
   };
+  // Nest opens an SSE stream with its headers and a bare newline as soon as it subscribes,
+  // before the first event's work (and writes) are done: only the first event decides.
+  const isEventStream = (): boolean => {
+    const writeHead = queued.find((call) => call.method === 'writeHead');
+    const headers = writeHead?.args.find((arg, index) => index > 0 && typeof arg === 'object' && arg !== null);
+    const given = Object.entries((headers ?? {}) as Record<string, unknown>).find(([name]) =>
+      /^content-type$/i.test(name),
+    );
+    const type = given ? given[1] : res.getHeader('content-type');
+    return typeof type === 'string' && type.startsWith('text/event-stream');
+  };
+  const isEventStreamPreamble = (chunk: unknown): boolean =>
+    (typeof chunk === 'string' || Buffer.isBuffer(chunk)) &&
+    /^(\s|:[^\n]*\n)*$/.test(chunk.toString()) &&
+    isEventStream();
+  // Flushing headers alone decides nothing: an SSE stream flushes them as soon as it is
+  // subscribed, before its first event's work (and writes) are done. Its first event decides.
   target.flushHeaders = (...args: unknown[]) => {
     if (released) return original.flushHeaders.apply(res, args);
     queued.push({ method: 'flushHeaders', args });
-    decide(res.statusCode);
   };
   res.once('close', onClose);
 }

@@ -93,7 +93,10 @@ export class SessionConfigSchema {
 }
 
 export class MigrationConfigSchema {
-  @IsOptional() @IsString() @Matches(/\S/) scriptLocation?: unknown;
+  @IsOptional()
+  @IsString()
+  @Matches(/\S/, { message: 'scriptLocation must name a directory, e.g. "migrations/default"' })
+  scriptLocation?: unknown;
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z_][A-Za-z0-9_]*$/, {

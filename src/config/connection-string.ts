@@ -50,9 +50,19 @@ const QUERY_PARAMETERS: Record<DatabaseKind, Record<string, (value: string) => R
 };
 QUERY_PARAMETERS.mariadb = QUERY_PARAMETERS.mysql;
 
-/** Replaces the password of a URL-like connection string with `***`; safe to log. */
+/**
+ * Replaces the password of a connection string with `***`; safe to log. Works on malformed
+ * strings too (an unencoded `@`, `/` or `#` in the password, a missing scheme): everything
+ * between the first `:` after the scheme and the last `@` is hidden, erring towards hiding more.
+ */
 export function redactConnectionString(connectionString: string): string {
-  return connectionString.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@?#]*):[^@/?#]*@/i, '$1:***@');
+  const schemeEnd = connectionString.indexOf('://');
+  const start = schemeEnd >= 0 ? schemeEnd + 3 : 0;
+  const at = connectionString.lastIndexOf('@');
+  if (at < start) return connectionString;
+  const colon = connectionString.indexOf(':', start);
+  if (colon < 0 || colon > at) return connectionString;
+  return `${connectionString.slice(0, colon + 1)}***${connectionString.slice(at)}`;
 }
 
 /**

@@ -12,7 +12,7 @@ export type EchoOption = boolean | Array<'query' | 'error' | 'schema' | 'warn' |
 
 /** The seed's `EngineConfig`: how the bind key's connections are made and pooled. */
 export interface EngineConfig {
-  /** Log SQL (`true`) or only some kinds of message; the seed's `echo`. Default: errors only. */
+  /** Log SQL (`true`) or only some kinds of message, e.g. `['error']`; the seed's `echo`. Default: nothing. */
   echo?: EchoOption;
   /** Connections kept in the pool (PostgreSQL, MySQL/MariaDB; SQLite has exactly one). Default: the driver's (10). */
   poolSize?: number;

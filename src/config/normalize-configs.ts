@@ -31,7 +31,7 @@ export function normalizeConfigs(input: unknown): AlchemyConfig[] {
 function normalizeConfig(item: unknown, index: number): AlchemyConfig {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new ImproperConfigurationError(
-      `Configuration #${index + 1} must be an object like { connectionString: 'sqlite:///app.db' } (got ${describe(item)}).`,
+      `Configuration #${index + 1} must be an object like { connectionString: 'sqlite:///app.db' } (got ${describeField('connectionString', item)}).`,
     );
   }
   const options = item as Record<string, unknown>;

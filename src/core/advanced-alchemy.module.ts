@@ -11,11 +11,13 @@ import {
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import type { AlchemyConfig, AlchemyConfigOptions } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
 import { SessionScopeInterceptor } from '../commit/session-scope.interceptor';
+import { DatabaseUnavailableFilter } from '../commit/database-unavailable.filter';
+import { RepositoryExceptionFilter } from '../service/repository-exception.filter';
 import { attachScopeToMessageHandlers } from '../commit/attach-scope-to-message-handlers';
 import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
 import { AdvancedAlchemy } from './advanced-alchemy';
@@ -118,6 +120,8 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
         SessionScopeMiddleware,
         SessionScopeInterceptor,
         AlchemyHealthIndicator,
+        { provide: APP_FILTER, useClass: DatabaseUnavailableFilter },
+        { provide: APP_FILTER, useClass: RepositoryExceptionFilter },
         ...perKey,
       ],
       exports: [
@@ -132,10 +136,16 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     consumer.apply(SessionScopeMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const declared = this.alchemy.bindKeys;
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
-    rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
+    try {
+      rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
+    } catch (error) {
+      // The application will not start, so nobody would close the pools already open.
+      await this.alchemy.closeEngines(0);
+      throw error;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -3,7 +3,8 @@ import type { ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { DEFAULT_BIND_KEY, type AlchemyConfig } from '../config/alchemy-config';
 import { commitsOnStatus } from '../config/commit-mode';
-import { holdResponseUntilSessionsEnd } from '../commit/response-gate';
+import { commitFailedResponse, holdResponseUntilSessionsEnd, type ReplacementResponse } from '../commit/response-gate';
+import { isConnectionError } from '../session/connection-errors';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
 import type { Bind } from '../session/bind';
@@ -13,6 +14,9 @@ import type { Session } from '../session/session';
 import { SessionScope, sessionScopeStorage, type ScopeEnding } from '../session/session-scope';
 import { openBind } from './open-bind';
 import { describeError } from './secret-scrubber';
+
+/** How long shutdown waits for sessions in flight before closing the pools. */
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 /**
  * The seed's `AdvancedAlchemy` extension object: the configured bind keys, their DataSources and
@@ -141,9 +145,24 @@ export class AdvancedAlchemy {
     return ending.commitError;
   }
 
-  /** Closes every DataSource the module opened (the seed's `close_engines`); safe to call twice. */
-  closeEngines(): Promise<void> {
-    this.#closing ??= Promise.all(this.#binds.map((bind) => this.closeBind(bind))).then(() => undefined);
+  /**
+   * Closes every DataSource the module opened (the seed's `close_engines`); safe to call twice.
+   * New sessions are refused at once (503); sessions still open — requests in flight — get up to
+   * `drainTimeoutMs` to commit or roll back before the pools close.
+   */
+  closeEngines(drainTimeoutMs = SHUTDOWN_DRAIN_MS): Promise<void> {
+    for (const bind of this.#binds) bind.closing = true;
+    this.#closing ??= Promise.all(
+      this.#binds.map(async (bind) => {
+        await bind.drain(drainTimeoutMs);
+        if (bind.openSessions > 0) {
+          this.#logger.warn(
+            `Closing bind key "${bind.key}" with ${bind.openSessions} session(s) still open after ${drainTimeoutMs} ms.`,
+          );
+        }
+        await this.closeBind(bind);
+      }),
+    ).then(() => undefined);
     return this.#closing;
   }
 
@@ -169,10 +188,11 @@ export class AdvancedAlchemy {
     return this.config.length === 1 ? this.config[0].bindKey : DEFAULT_BIND_KEY;
   }
 
-  private async endRequestScope(scope: SessionScope, status: number): Promise<boolean> {
+  private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
     const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status));
     this.report(ending, `the request answered ${status}`);
-    return ending.commitError === undefined;
+    if (ending.commitError === undefined) return undefined;
+    return commitFailedResponse(isConnectionError(ending.commitError));
   }
 
   private report(ending: ScopeEnding, context: string): void {

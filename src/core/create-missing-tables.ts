@@ -15,7 +15,11 @@ export async function createMissingTables(dataSource: DataSource): Promise<strin
     }
     if (missing.length === 0) return [];
     const plan = await dataSource.driver.createSchemaBuilder().log();
-    const escaped = missing.map((table) => dataSource.driver.escape(table.split('.').pop() ?? table));
+    // SQLite adds foreign keys by rebuilding the new table through "temporary_<table>".
+    const escaped = missing.flatMap((table) => {
+      const name = table.split('.').pop() ?? table;
+      return [dataSource.driver.escape(name), dataSource.driver.escape(`temporary_${name}`)];
+    });
     const statements = plan.upQueries.filter((query) =>
       escaped.some((name) => mentionsTableAsSubject(query.query, name)),
     );
@@ -33,12 +37,12 @@ export async function createMissingTables(dataSource: DataSource): Promise<strin
   }
 }
 
-/** True for CREATE TABLE / CREATE INDEX … ON / ALTER TABLE statements whose subject is the table. */
+/** True for statements whose subject is the table: CREATE/ALTER/DROP TABLE, CREATE INDEX … ON, INSERT INTO. */
 function mentionsTableAsSubject(sql: string, escapedName: string): boolean {
   const name = escapedName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const qualified = `(?:[\`"][^\`"]+[\`"]\\.)?${name}`;
   return new RegExp(
-    `^(CREATE TABLE ${qualified}|CREATE (UNIQUE )?INDEX .* ON ${qualified}|ALTER TABLE ${qualified})`,
+    `^(CREATE TABLE|ALTER TABLE|DROP TABLE|INSERT INTO|CREATE (UNIQUE )?INDEX .* ON) ${qualified}(\\s|\\(|$)`,
     'i',
   ).test(sql);
 }

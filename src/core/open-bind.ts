@@ -3,14 +3,15 @@ import type { AlchemyConfig } from '../config/alchemy-config';
 import { DEFAULT_POOL_TIMEOUT_MS } from '../config/engine-config';
 import { buildDataSourceOptions } from '../config/data-source-options';
 import { applyJsonColumnCodec } from '../config/json-column-codec';
+import { applyDialectColumnTypes } from '../service/entities/dialect-column-types';
 import { redactConnectionString } from '../config/connection-string';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { DatabaseStartupError } from '../errors/database-startup.error';
 import { Bind } from '../session/bind';
 import { installSqliteRunnerPool } from '../session/sqlite-runner-pool';
-import { SqliteWriteLock } from '../session/sqlite-write-lock';
+import { ConnectionSlots } from '../session/connection-slots';
 import { createMissingTables } from './create-missing-tables';
-import { describeError } from './secret-scrubber';
+import { describeError, scrubSecrets } from './secret-scrubber';
 
 /** Creates (or adopts) the bind key's DataSource, connects it and prepares it for sessions. */
 export async function openBind(config: AlchemyConfig, index: number, secrets: string[]): Promise<Bind> {
@@ -33,26 +34,33 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
       );
     }
   }
+  // The driver exists from the constructor on: check what it supports before connecting.
+  checkIsolationLevels(config, dataSource);
   if (!dataSource.isInitialized) {
     try {
       await dataSource.initialize();
     } catch (error) {
-      throw new DatabaseStartupError(`Could not connect ${where}: ${describeError(error, secrets)}`);
+      throw new DatabaseStartupError(
+        scrubSecrets(`Could not connect ${where}: ${describeError(error, secrets)}`, secrets),
+      );
     }
   }
+  let slots: ConnectionSlots | undefined;
   try {
-    checkIsolationLevels(config, dataSource);
+    applyDialectColumnTypes(dataSource);
     applyJsonColumnCodec(dataSource, config.engineConfig);
+    const timeout = config.engineConfig.poolTimeout ?? DEFAULT_POOL_TIMEOUT_MS;
     if (dataSource.options.type === 'better-sqlite3') {
-      const lock = new SqliteWriteLock(config.bindKey, config.engineConfig.poolTimeout ?? DEFAULT_POOL_TIMEOUT_MS);
-      installSqliteRunnerPool(dataSource, lock);
+      installSqliteRunnerPool(dataSource, new ConnectionSlots(config.bindKey, 1, timeout, 'sqlite'));
+    } else {
+      slots = new ConnectionSlots(config.bindKey, poolSizeOf(dataSource), timeout, 'server');
     }
     if (config.createAll) {
       try {
         await createMissingTables(dataSource);
       } catch (error) {
         throw new DatabaseStartupError(
-          `createAll could not create the tables of ${where}: ${describeError(error, secrets)}`,
+          scrubSecrets(`createAll could not create the tables of ${where}: ${describeError(error, secrets)}`, secrets),
         );
       }
     }
@@ -60,7 +68,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     if (owns) await dataSource.destroy().catch(() => undefined);
     throw error;
   }
-  return new Bind(index, config, dataSource, owns);
+  return new Bind(index, config, dataSource, owns, slots);
 }
 
 function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): void {
@@ -77,4 +85,10 @@ function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): vo
       );
     }
   }
+}
+
+/** The pool size the DataSource was built with (TypeORM's `poolSize`, or the driver's own option). */
+function poolSizeOf(dataSource: DataSource): number {
+  const options = dataSource.options as { poolSize?: number; extra?: { max?: number; connectionLimit?: number } };
+  return options.poolSize ?? options.extra?.max ?? options.extra?.connectionLimit ?? 10;
 }

@@ -3,6 +3,16 @@ import type { DiscoveryService } from '@nestjs/core';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { getDataSourceToken, getSessionToken } from './tokens';
 
+const NEST_PROBES = new Set([
+  'then',
+  'constructor',
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
+
 /**
  * Stands in for the session or DataSource of a bind key no config declares, so that Nest can
  * finish wiring and the module can then name every class that asked for it.
@@ -12,7 +22,9 @@ export function undeclaredBindKeyPlaceholder(bindKey: string): object {
     {},
     {
       get(_target, property) {
-        if (property === 'then') return undefined;
+        // Nest inspects every provider while it boots (its constructor, lifecycle hooks, `then`):
+        // answer those with nothing, so the check in onModuleInit can name the injecting class.
+        if (typeof property === 'symbol' || NEST_PROBES.has(property)) return undefined;
         throw new ImproperConfigurationError(`Bind key "${bindKey}" is not configured.`);
       },
     },

@@ -1,10 +1,12 @@
-import type { EntitySubscriberInterface, ObjectLiteral, UpdateEvent } from 'typeorm';
+import { EventSubscriber, type EntitySubscriberInterface, type ObjectLiteral, type UpdateEvent } from 'typeorm';
 
 /**
  * The seed's `enable_touch_updated_timestamp_listener`: when an existing row is updated and its
  * `updatedAt` column was not set by hand, `updatedAt` becomes now. Columns TypeORM already manages
  * (`@UpdateDateColumn`) are left to TypeORM.
  */
+// TypeORM ignores subscriber classes listed in `subscribers` unless they carry this decorator.
+@EventSubscriber()
 export class TouchUpdatedTimestampSubscriber implements EntitySubscriberInterface {
   beforeUpdate(event: UpdateEvent<ObjectLiteral>): void {
     const entity = event.entity;

@@ -1,19 +1,24 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 import type { IsolationLevel } from '../config/engine-config';
 import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
+import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { SessionClosedError } from '../errors/session-closed.error';
 import type { Bind } from './bind';
+import { isConnectionError } from './connection-errors';
 import type { Session } from './session';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & { isTransactionActive: boolean; transactionDepth: number };
 
+const ignore = (): void => undefined;
+
 type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structured?: boolean) => Promise<unknown>;
 
 /**
- * The real session behind the scoped proxy. It takes no connection until its first statement.
- * With autoBegin it looks to TypeORM as if a transaction were already open (so `save()` does not
- * open and commit one of its own) and sends BEGIN just before the first statement.
+ * The real session behind the scoped proxy. It takes no connection until its first statement:
+ * then it waits for a connection permit of its bind key (bounded by `poolTimeout`) and, with
+ * autoBegin, sends BEGIN. Until then it looks to TypeORM as if a transaction were already open,
+ * so that `save()` does not open and commit one of its own.
  */
 export class DatabaseSession implements Session {
   readonly info: Record<string, unknown>;
@@ -24,6 +29,15 @@ export class DatabaseSession implements Session {
    */
   #baseDepth = 0;
   #beginPending = false;
+  #holdsSlot = false;
+  /** True once the next statement can go straight to the driver (permit held, BEGIN sent). */
+  #ready = false;
+  /**
+   * The last statement sent. A connection runs its statements in order, so once this one has
+   * settled none is in flight; ending the transaction waits for it (a stream can still be
+   * writing when its response is decided).
+   */
+  #lastStatement?: Promise<unknown>;
   #closed = false;
 
   constructor(readonly bind: Bind) {
@@ -51,11 +65,6 @@ export class DatabaseSession implements Session {
     return runner !== undefined && runner.transactionDepth > this.#baseDepth && !this.#beginPending;
   }
 
-  /** Whether the session ever made a query runner (and so may hold a connection). */
-  get isOpened(): boolean {
-    return this.#runner !== undefined;
-  }
-
   getRepository<Entity extends ObjectLiteral>(target: EntityTarget<Entity>): Repository<Entity> {
     return this.runner().manager.getRepository(target);
   }
@@ -66,7 +75,10 @@ export class DatabaseSession implements Session {
 
   async begin(isolationLevel?: IsolationLevel): Promise<void> {
     const runner = this.runner();
-    if (this.#beginPending) return this.sendBegin(runner, isolationLevel);
+    if (this.#beginPending) {
+      await this.prepare(runner, isolationLevel);
+      return;
+    }
     if (runner.transactionDepth > this.#baseDepth) {
       throw new AdvancedAlchemyError(
         `Session of bind key "${this.bindKey}" is already in a transaction: commit() or rollback() it before begin().`,
@@ -76,6 +88,7 @@ export class DatabaseSession implements Session {
   }
 
   async commit(): Promise<void> {
+    await this.settle();
     const runner = this.#runner;
     if (!runner || this.#beginPending) return;
     while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
@@ -83,6 +96,7 @@ export class DatabaseSession implements Session {
   }
 
   async rollback(): Promise<void> {
+    await this.settle();
     const runner = this.#runner;
     if (!runner || this.#beginPending) return;
     while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
@@ -92,6 +106,7 @@ export class DatabaseSession implements Session {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.settle();
     const runner = this.#runner;
     if (!runner) return;
     this.#runner = undefined;
@@ -99,8 +114,22 @@ export class DatabaseSession implements Session {
     try {
       while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
     } finally {
-      await runner.release();
+      try {
+        await runner.release();
+      } finally {
+        if (this.#holdsSlot) {
+          this.#holdsSlot = false;
+          this.bind.slots?.release();
+        }
+        this.bind.sessionClosed();
+      }
     }
+  }
+
+  /** Waits until no statement of this session is in flight (their errors belong to their callers). */
+  private async settle(): Promise<void> {
+    const last = this.#lastStatement;
+    if (last) await last.then(ignore, ignore);
   }
 
   private runner(): Runner {
@@ -111,43 +140,66 @@ export class DatabaseSession implements Session {
           'Work that outlives a request belongs in advancedAlchemy.withSession().',
       );
     }
+    if (this.bind.closing) {
+      throw new DatabaseUnavailableError(
+        `The application is shutting down: bind key "${this.bindKey}" takes no new sessions.`,
+      );
+    }
     const runner = this.bind.dataSource.createQueryRunner() as Runner;
+    this.bind.sessionOpened();
     this.#baseDepth = runner.transactionDepth ?? 0;
     const runStatement = runner.query as StatementFn;
     runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) =>
-      this.#beginPending
-        ? this.beginThenRun(runner, runStatement, sql, parameters, structured)
-        : runStatement.call(runner, sql, parameters, structured)) as Runner['query'];
+      (this.#lastStatement = this.#ready
+        ? runStatement.call(runner, sql, parameters, structured)
+        : this.prepareThenRun(runner, runStatement, sql, parameters, structured))) as Runner['query'];
     this.#runner = runner;
+    this.#ready = this.bind.slots === undefined;
     this.armBegin(runner);
     return runner;
   }
 
-  private async beginThenRun(
+  private async prepareThenRun(
     runner: Runner,
     runStatement: StatementFn,
     sql: string,
     parameters: unknown[] | undefined,
     structured: boolean | undefined,
   ): Promise<unknown> {
-    await this.sendBegin(runner);
+    await this.prepare(runner);
     return runStatement.call(runner, sql, parameters, structured);
   }
 
-  private async sendBegin(runner: Runner, isolationLevel = this.bind.isolationLevel): Promise<void> {
-    this.clearPendingBegin(runner);
+  /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */
+  private async prepare(runner: Runner, isolationLevel = this.bind.isolationLevel): Promise<void> {
     try {
-      await runner.startTransaction(isolationLevel);
+      if (!this.#holdsSlot && this.bind.slots) {
+        await this.bind.slots.acquire();
+        this.#holdsSlot = true;
+      }
+      if (this.#beginPending) {
+        this.clearPendingBegin(runner);
+        try {
+          await runner.startTransaction(isolationLevel);
+        } catch (error) {
+          this.setDepth(runner, this.#baseDepth);
+          this.armBegin(runner);
+          throw error;
+        }
+      }
+      this.#ready = true;
     } catch (error) {
-      this.setDepth(runner, this.#baseDepth);
-      this.armBegin(runner);
-      throw error;
+      if (!isConnectionError(error)) throw error;
+      throw new DatabaseUnavailableError(`The database of bind key "${this.bindKey}" cannot be reached.`, {
+        cause: error,
+      });
     }
   }
 
   private armBegin(runner: Runner): void {
     if (!this.bind.autoBegin) return;
     this.#beginPending = true;
+    this.#ready = false;
     this.setDepth(runner, this.#baseDepth + 1);
   }
 

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import type { SqliteWriteLock } from './sqlite-write-lock';
+import type { ConnectionSlots } from './connection-slots';
 
 type QueryFn = QueryRunner['query'];
 
@@ -11,7 +11,7 @@ type QueryFn = QueryRunner['query'];
  * transaction ends. Everything that goes through the DataSource — sessions, repositories,
  * `dataSource.transaction()`, migrations — takes turns.
  */
-export function installSqliteRunnerPool(dataSource: DataSource, lock: SqliteWriteLock): void {
+export function installSqliteRunnerPool(dataSource: DataSource, lock: ConnectionSlots): void {
   const driver = dataSource.driver as unknown as { createQueryRunner(mode: string): QueryRunner };
   const shared = driver.createQueryRunner('master');
   const runStatement = Object.getPrototypeOf(shared).query as QueryFn;

@@ -11,7 +11,13 @@ import {
 } from '@nestjs/common';
 import request from 'supertest';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { AdvancedAlchemy, AdvancedAlchemyModule, InjectSession, type CommitMode, type Session } from 'nestjs-advanced-alchemy';
+import {
+  AdvancedAlchemy,
+  AdvancedAlchemyModule,
+  InjectSession,
+  type CommitMode,
+  type Session,
+} from 'nestjs-advanced-alchemy';
 import {
   createTestDatabase,
   openProbe,

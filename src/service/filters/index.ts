@@ -1,0 +1,17 @@
+export { StatementFilter, WhereFilter, MATCH_NOTHING } from './statement-filter';
+export type { SqlCondition, FilterableQueryBuilder } from './statement-filter';
+export { FilterContext, filterableFields } from './filter-context';
+export type { ResolvedColumn } from './filter-context';
+export type { SqlDialect } from './sql-dialect';
+export { LimitOffset } from './limit-offset';
+export { OrderBy } from './order-by';
+export type { SortOrder } from './order-by';
+export { CollectionFilter, NotInCollectionFilter } from './collection-filter';
+export { BeforeAfter, OnBeforeAfter } from './before-after';
+export type { RangeBound } from './before-after';
+export { SearchFilter, NotInSearchFilter } from './search-filter';
+export { NullFilter, NotNullFilter } from './null-filter';
+export { ComparisonFilter, COMPARISON_OPERATORS } from './comparison-filter';
+export type { ComparisonOperator } from './comparison-filter';
+export { FilterGroup } from './filter-group';
+export type { LogicalOperator } from './filter-group';

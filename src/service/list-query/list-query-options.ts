@@ -1,0 +1,26 @@
+import type { SortOrder } from '../filters/order-by';
+
+/** How `@ListQuery()` reads a list endpoint's query parameters. */
+export interface ListQueryOptions {
+  /** The largest `limit` accepted; a larger one is a 400 naming this maximum. Default 100. */
+  maxLimit?: number;
+  /** The `limit` when none is given. Default 20 (or `maxLimit` if that is smaller). */
+  defaultLimit?: number;
+  /** The fields `searchString` searches (ORed). Without them, `searchString` is a 400. */
+  searchFields?: string[];
+  /** The fields `orderBy` may name; without the option, any field of the entity. */
+  orderByFields?: string[];
+  /** The ordering when `orderBy` is not given (none by default: primary-key order). */
+  defaultOrderBy?: string;
+  /** The direction when `sortOrder` is not given. Default `asc`. */
+  defaultSortOrder?: SortOrder;
+  /** The field `ids` filters on. Default `id`. */
+  idField?: string;
+  /** The field `createdBefore`/`createdAfter` filter on. Default `createdAt`. */
+  createdAtField?: string;
+  /** The field `updatedBefore`/`updatedAfter` filter on. Default `updatedAt`. */
+  updatedAtField?: string;
+}
+
+export const DEFAULT_MAX_LIMIT = 100;
+export const DEFAULT_LIMIT = 20;

@@ -1,0 +1,162 @@
+import type { EntityMetadata, EntityTarget, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import { mapDatabaseError } from '../../errors/map-database-error';
+import { NotFoundError } from '../../errors/not-found.error';
+import { RepositoryError } from '../../errors/repository.error';
+import type { Session } from '../../session/session';
+import { FilterContext } from '../filters/filter-context';
+import { LimitOffset } from '../filters/limit-offset';
+import { primaryKeyFilter, sortCriteria } from './criteria';
+import { OffsetPagination } from './offset-pagination';
+import {
+  DEFAULT_CHUNK_SIZE,
+  type Criterion,
+  type PrimaryKeyValue,
+  type RepositoryServiceOptions,
+} from './repository-types';
+
+/** The alias of the entity in the SELECTs the service builds. */
+export const ENTITY_ALIAS = 'record';
+const TOTAL_ALIAS = 'aa_total_count';
+
+/**
+ * The reading half of the repository service: `get`, `getOne`, `getOneOrNone`, `count`, `exists`,
+ * `list`, `listAndCount` and `toSchema`. It holds the scoped session, never a repository, so a
+ * singleton service works in every request's own transaction. Database errors come out as the
+ * repository errors (`NotFoundError`, `DuplicateKeyError` …, else `RepositoryError`).
+ */
+export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
+  protected readonly chunkSize: number;
+
+  constructor(
+    protected readonly session: Session,
+    readonly entity: EntityTarget<Entity>,
+    options: RepositoryServiceOptions = {},
+  ) {
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  }
+
+  /** The entity's repository in the current session (a new one per call: sessions change per request). */
+  protected get repository(): Repository<Entity> {
+    return this.session.getRepository(this.entity);
+  }
+
+  /** The row with this primary key; `NotFoundError` if there is none. */
+  get(id: PrimaryKeyValue): Promise<Entity> {
+    return this.run((repository) => this.findByPrimaryKey(repository, id));
+  }
+
+  /** The one row matching; `NotFoundError` if none does, `RepositoryError` if several do. */
+  getOne(...criteria: Criterion<Entity>[]): Promise<Entity> {
+    return this.run(async (repository) => {
+      const found = await this.findOneOrNone(repository, criteria);
+      if (!found) throw new NotFoundError(`No ${repository.metadata.name} matches the given criteria.`);
+      return found;
+    });
+  }
+
+  /** The one row matching, or null; `RepositoryError` if several do. */
+  getOneOrNone(...criteria: Criterion<Entity>[]): Promise<Entity | null> {
+    return this.run((repository) => this.findOneOrNone(repository, criteria));
+  }
+
+  /** How many rows match (ordering and pagination are ignored). */
+  count(...criteria: Criterion<Entity>[]): Promise<number> {
+    return this.run((repository) => this.select(repository, criteria, { paginate: false, order: false }).getCount());
+  }
+
+  /** Whether any row matches. */
+  exists(...criteria: Criterion<Entity>[]): Promise<boolean> {
+    return this.run((repository) => this.select(repository, criteria, { paginate: false, order: false }).getExists());
+  }
+
+  /** The rows matching, ordered (the primary key last, for a stable order) and paginated by the filters. */
+  list(...criteria: Criterion<Entity>[]): Promise<Entity[]> {
+    return this.run((repository) => this.select(repository, criteria, { paginate: true, order: true }).getMany());
+  }
+
+  /**
+   * A page of rows and the number of rows matching in all, in one query (`COUNT(*) OVER()`). A page
+   * past the end has no row to carry the total, so then the total is counted separately.
+   */
+  listAndCount(...criteria: Criterion<Entity>[]): Promise<[Entity[], number]> {
+    return this.run(async (repository) => {
+      const query = this.select(repository, criteria, { paginate: true, order: true });
+      query.addSelect('COUNT(*) OVER()', TOTAL_ALIAS);
+      const { entities, raw } = await query.getRawAndEntities<Record<string, unknown>>();
+      if (entities.length > 0) return [entities, Number(raw[0][TOTAL_ALIAS])];
+      const page = sortCriteria(repository.metadata, criteria).page;
+      if (!page || page.offset === 0) return [entities, 0];
+      return [entities, await this.select(repository, criteria, { paginate: false, order: false }).getCount()];
+    });
+  }
+
+  /** `list`/`listAndCount` results as an `OffsetPagination`, with the limit and offset the filters asked for. */
+  toSchema<Item = Entity>(
+    items: Item[],
+    total: number,
+    filters: readonly Criterion<Entity>[] = [],
+  ): OffsetPagination<Item> {
+    const page = [...filters].reverse().find((filter): filter is LimitOffset => filter instanceof LimitOffset);
+    return new OffsetPagination(items, page?.limit ?? items.length, page?.offset ?? 0, total);
+  }
+
+  /** Runs an operation on the current session's repository, turning database errors into repository errors. */
+  protected async run<Result>(operation: (repository: Repository<Entity>) => Promise<Result>): Promise<Result> {
+    try {
+      return await operation(this.repository);
+    } catch (error) {
+      throw mapDatabaseError(error);
+    }
+  }
+
+  /**
+   * A SELECT of the entity with the criteria applied; with `order`, ends the ordering with the
+   * primary key; with `paginate`, applies the page.
+   */
+  protected select(
+    repository: Repository<Entity>,
+    criteria: readonly Criterion<Entity>[],
+    options: { paginate: boolean; order: boolean },
+  ): SelectQueryBuilder<Entity> {
+    const query = repository.createQueryBuilder(ENTITY_ALIAS);
+    const sorted = sortCriteria(repository.metadata, criteria);
+    for (const filter of sorted.where) filter.apply(query);
+    for (const filter of sorted.custom) filter.apply(query);
+    if (options.order) {
+      for (const orderBy of sorted.orderBy) orderBy.apply(query);
+      const context = FilterContext.of(query);
+      for (const column of repository.metadata.primaryColumns) {
+        const sql = context.columnSql(column);
+        if (!(sql in query.expressionMap.orderBys)) query.addOrderBy(sql, 'ASC');
+      }
+    }
+    if (options.paginate) sorted.page?.apply(query);
+    return query;
+  }
+
+  protected async findOneOrNone(
+    repository: Repository<Entity>,
+    criteria: readonly Criterion<Entity>[],
+  ): Promise<Entity | null> {
+    const found = await this.select(repository, criteria, { paginate: false, order: true }).limit(2).getMany();
+    if (found.length > 1) {
+      throw new RepositoryError(`Several ${repository.metadata.name} rows match criteria that should match one.`);
+    }
+    return found[0] ?? null;
+  }
+
+  protected async findByPrimaryKey(repository: Repository<Entity>, id: PrimaryKeyValue): Promise<Entity> {
+    const [found] = await this.select(repository, [primaryKeyFilter(repository.metadata, [id])], {
+      paginate: false,
+      order: false,
+    }).getMany();
+    if (!found)
+      throw new NotFoundError(`${repository.metadata.name} ${describeId(repository.metadata, id)} was not found.`);
+    return found;
+  }
+}
+
+function describeId(metadata: EntityMetadata, id: PrimaryKeyValue): string {
+  const text = typeof id === 'object' ? JSON.stringify(metadata.getEntityIdMap(id) ?? id) : String(id);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

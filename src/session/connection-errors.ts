@@ -1,0 +1,45 @@
+// Errors that mean "the database is not reachable", as opposed to "the statement is wrong":
+// Node socket errors, PostgreSQL SQLSTATE class 08 and shutdown codes, mysql2's lost connections.
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const MYSQL_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+  'ER_CONNECTION_KILLED',
+]);
+const PG_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'is not queryable',
+  "Can't add new command when connection is in closed state",
+];
+
+interface ErrorLike {
+  code?: unknown;
+  fatal?: unknown;
+  message?: unknown;
+  driverError?: unknown;
+  cause?: unknown;
+}
+
+/** True when `error` (or the driver error or cause it wraps) says the connection is gone. */
+export function isConnectionError(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const candidate = error as ErrorLike;
+  const code = typeof candidate.code === 'string' ? candidate.code : '';
+  if (SOCKET_CODES.has(code) || MYSQL_CODES.has(code)) return true;
+  if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  if (candidate.fatal === true) return true;
+  const message = typeof candidate.message === 'string' ? candidate.message : '';
+  if (PG_MESSAGES.some((text) => message.includes(text))) return true;
+  return isConnectionError(candidate.driverError, depth + 1) || isConnectionError(candidate.cause, depth + 1);
+}

@@ -1,0 +1,246 @@
+import { Controller, Get, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  AdvancedAlchemy,
+  AdvancedAlchemyModule,
+  ImproperConfigurationError,
+  InjectDataSource,
+  InjectSession,
+  type AlchemyConfigOptions,
+  type Session,
+} from 'nestjs-advanced-alchemy';
+import {
+  createTestDatabase,
+  openProbe,
+  testDatabaseKinds,
+  type DatabaseProbe,
+  type TestDatabase,
+} from 'nestjs-advanced-alchemy/testing';
+import { bootApp } from './fixtures/boot-app';
+import { poolOf, watchBind, type BindActivity, type PgPool } from './fixtures/watch-bind';
+
+@Entity('bk_orders')
+class Order {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ type: 'varchar', length: 60 }) ref!: string;
+}
+
+@Entity('bk_audit_entries')
+class AuditEntry {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ type: 'varchar', length: 60 }) ref!: string;
+}
+
+@Injectable()
+class OrdersService {
+  constructor(
+    @InjectSession() private readonly orders: Session,
+    @InjectSession('audit') private readonly audit: Session,
+  ) {}
+  place(ref: string) {
+    return this.orders.getRepository(Order).save({ ref });
+  }
+  record(ref: string) {
+    return this.audit.getRepository(AuditEntry).save({ ref });
+  }
+}
+
+/** Holds whatever `@InjectDataSource('audit')` gave it. */
+@Injectable()
+class AuditDataSourceHolder {
+  constructor(@InjectDataSource('audit') readonly dataSource: DataSource) {}
+}
+
+@Controller('orders')
+class OrdersController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly alchemy: AdvancedAlchemy,
+  ) {}
+
+  @Post(':ref') async placeAndAudit(@Param('ref') ref: string) {
+    await this.orders.place(ref);
+    await this.orders.record(ref);
+    return { ok: true };
+  }
+
+  @Post(':ref/fail') async placeAuditAndFail(@Param('ref') ref: string) {
+    await this.orders.place(ref);
+    await this.orders.record(ref);
+    throw new Error('failed after writing to both bind keys');
+  }
+
+  /** Touches only the default bind key. */
+  @Post(':ref/quiet') async placeOnly(@Param('ref') ref: string) {
+    await this.orders.place(ref);
+    return { ok: true };
+  }
+
+  @Get('unknown-bind-key') unknownBindKey() {
+    try {
+      this.alchemy.getSession('nope');
+      return { thrown: false };
+    } catch (error) {
+      return {
+        thrown: true,
+        isImproperConfiguration: error instanceof ImproperConfigurationError,
+        message: (error as Error).message,
+      };
+    }
+  }
+}
+
+async function bootWith(configs: AlchemyConfigOptions[]): Promise<INestApplication> {
+  @Module({
+    imports: [AdvancedAlchemyModule.forRoot(configs)],
+    controllers: [OrdersController],
+    providers: [OrdersService, AuditDataSourceHolder],
+  })
+  class AppModule {}
+  return bootApp(AppModule);
+}
+
+const ordersConfig = (database: TestDatabase): AlchemyConfigOptions => ({
+  connectionString: database.connectionString,
+  entities: [Order],
+  createAll: true,
+  commitMode: 'autocommit',
+});
+
+const auditConfig = (database: TestDatabase, extra: Partial<AlchemyConfigOptions> = {}): AlchemyConfigOptions => ({
+  bindKey: 'audit',
+  connectionString: database.connectionString,
+  entities: [AuditEntry],
+  createAll: true,
+  commitMode: 'autocommit',
+  ...extra,
+});
+
+describe.each(testDatabaseKinds())('bind keys with default on %s', (kind) => {
+  let main: TestDatabase;
+  let mainProbe: DatabaseProbe;
+  beforeAll(async () => {
+    main = await createTestDatabase(kind, 'bind_keys');
+  });
+  afterAll(async () => {
+    await mainProbe?.close();
+    await main?.drop();
+  });
+
+  describe('and audit on a separate SQLite file', () => {
+    let auditDatabase: TestDatabase;
+    let app: INestApplication;
+    let auditProbe: DatabaseProbe;
+    let auditActivity: BindActivity;
+
+    beforeAll(async () => {
+      auditDatabase = await createTestDatabase('sqlite', 'bind_keys_audit');
+      app = await bootWith([ordersConfig(main), auditConfig(auditDatabase)]);
+      mainProbe = await openProbe(main.connectionString);
+      auditProbe = await openProbe(auditDatabase.connectionString);
+      auditActivity = watchBind(app.get(AdvancedAlchemy).getDataSource('audit'));
+    });
+    afterAll(async () => {
+      await auditProbe?.close();
+      await app?.close();
+      await auditDatabase?.drop();
+    });
+
+    it('commits both bind keys used in one request', async () => {
+      await request(app.getHttpServer()).post('/orders/both-1').expect(201);
+      expect(await mainProbe.count('bk_orders', 'ref = ?', ['both-1'])).toBe(1);
+      expect(await auditProbe.count('bk_audit_entries', 'ref = ?', ['both-1'])).toBe(1);
+    });
+
+    it('rolls back both bind keys when the request fails', async () => {
+      await request(app.getHttpServer()).post('/orders/both-2/fail').expect(500);
+      expect(await mainProbe.count('bk_orders', 'ref = ?', ['both-2'])).toBe(0);
+      expect(await auditProbe.count('bk_audit_entries', 'ref = ?', ['both-2'])).toBe(0);
+    });
+
+    it('opens no audit session in a request that uses only the default bind key', async () => {
+      auditActivity.reset();
+      await request(app.getHttpServer()).post('/orders/quiet-1/quiet').expect(201);
+      expect(await mainProbe.count('bk_orders', 'ref = ?', ['quiet-1'])).toBe(1);
+      expect({ runners: auditActivity.runners, statements: auditActivity.statements }).toEqual({
+        runners: 0,
+        statements: 0,
+      });
+      // The same counters do see a request that uses the audit bind key.
+      await request(app.getHttpServer()).post('/orders/loud-1').expect(201);
+      expect(auditActivity.runners).toBe(1);
+      expect(auditActivity.statements).toBeGreaterThan(0);
+    });
+
+    it("injects the audit bind key's DataSource with @InjectDataSource('audit')", () => {
+      const injected = app.get(AuditDataSourceHolder).dataSource;
+      expect(injected).toBe(app.get(AdvancedAlchemy).getDataSource('audit'));
+      expect(injected).not.toBe(app.get(AdvancedAlchemy).getDataSource('default'));
+      expect(injected.isInitialized).toBe(true);
+      expect(injected.options.type).toBe('better-sqlite3');
+      expect(auditDatabase.connectionString.endsWith(String(injected.options.database))).toBe(true);
+    });
+
+    it('rejects getSession() for an unknown bind key, naming it and the configured keys', async () => {
+      const response = await request(app.getHttpServer()).get('/orders/unknown-bind-key').expect(200);
+      expect(response.body).toMatchObject({ thrown: true, isImproperConfiguration: true });
+      expect(response.body.message).toContain('"nope"');
+      expect(response.body.message).toContain('"default"');
+      expect(response.body.message).toContain('"audit"');
+    });
+  });
+
+  // Only meaningful where the kind under test is a server: both bind keys then live on servers.
+  if (kind !== 'sqlite') {
+    describe(`and audit on a second ${kind} database`, () => {
+      let auditDatabase: TestDatabase;
+      let app: INestApplication;
+      let auditProbe: DatabaseProbe;
+      let auditActivity: BindActivity;
+      let auditDataSource: DataSource;
+
+      beforeAll(async () => {
+        auditDatabase = await createTestDatabase(kind, 'bind_keys_audit');
+        // Idle connections close quickly, so the audit pool can be seen empty before a request.
+        const engineConfig = kind === 'postgres' ? { connectArgs: { idleTimeoutMillis: 100 } } : {};
+        app = await bootWith([ordersConfig(main), auditConfig(auditDatabase, { engineConfig })]);
+        mainProbe ??= await openProbe(main.connectionString);
+        auditProbe = await openProbe(auditDatabase.connectionString);
+        auditDataSource = app.get(AdvancedAlchemy).getDataSource('audit');
+        auditActivity = watchBind(auditDataSource);
+      });
+      afterAll(async () => {
+        await auditProbe?.close();
+        await app?.close();
+        await auditDatabase?.drop();
+      });
+
+      it('commits both server databases used in one request', async () => {
+        await request(app.getHttpServer()).post('/orders/server-both-1').expect(201);
+        expect(await mainProbe.count('bk_orders', 'ref = ?', ['server-both-1'])).toBe(1);
+        expect(await auditProbe.count('bk_audit_entries', 'ref = ?', ['server-both-1'])).toBe(1);
+      });
+
+      it('takes no audit connection in a request that uses only the default bind key', async () => {
+        if (kind === 'postgres') await untilPoolIsEmpty(poolOf(auditDataSource) as PgPool);
+        auditActivity.reset();
+        await request(app.getHttpServer()).post('/orders/server-quiet-1/quiet').expect(201);
+        expect(await mainProbe.count('bk_orders', 'ref = ?', ['server-quiet-1'])).toBe(1);
+        expect(auditActivity).toMatchObject({ runners: 0, statements: 0, acquires: 0 });
+        if (kind === 'postgres') expect((poolOf(auditDataSource) as PgPool).totalCount).toBe(0);
+        // The same counters do see a request that uses the audit bind key.
+        await request(app.getHttpServer()).post('/orders/server-loud-1').expect(201);
+        expect(auditActivity.acquires).toBe(1);
+      });
+    });
+  }
+});
+
+/** Waits (without asserting on time) for the startup connections of a pg pool to be closed as idle. */
+async function untilPoolIsEmpty(pool: PgPool): Promise<void> {
+  for (let attempt = 0; pool.totalCount > 0; attempt++) {
+    if (attempt > 200) throw new Error(`the pg pool still holds ${pool.totalCount} connection(s)`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,0 +1,152 @@
+import { Controller, Get, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
+import { InjectRepository, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import request from 'supertest';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
+import {
+  AdvancedAlchemy,
+  AdvancedAlchemyModule,
+  getDataSourceToken,
+  InjectSession,
+  type Session,
+} from 'nestjs-advanced-alchemy';
+import {
+  createTestDatabase,
+  openProbe,
+  testDatabaseKinds,
+  type DatabaseProbe,
+  type TestDatabase,
+} from 'nestjs-advanced-alchemy/testing';
+import { bootApp, RecordingLogger } from './fixtures/boot-app';
+
+@Entity('io_records')
+class Record {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ type: 'varchar', length: 60 }) label!: string;
+}
+
+@Injectable()
+class RecordsService {
+  constructor(
+    @InjectSession() private readonly session: Session,
+    @InjectRepository(Record) private readonly repository: Repository<Record>,
+  ) {}
+  addInSession(label: string) {
+    return this.session.getRepository(Record).save({ label });
+  }
+  /** Through @nestjs/typeorm's repository: outside any session, TypeORM commits it at once. */
+  addThroughRepository(label: string) {
+    return this.repository.save({ label });
+  }
+  countThroughRepository(label: string) {
+    return this.repository.countBy({ label });
+  }
+}
+
+@Controller('records')
+class RecordsController {
+  constructor(private readonly records: RecordsService) {}
+  @Post('session/:label') async viaSession(@Param('label') label: string) {
+    await this.records.addInSession(label);
+    return { ok: true };
+  }
+  @Post('session/:label/fail') async viaSessionThenFail(@Param('label') label: string) {
+    await this.records.addInSession(label);
+    throw new Error('failed after writing through the session');
+  }
+  @Post('repository/:label') async viaRepository(@Param('label') label: string) {
+    await this.records.addThroughRepository(label);
+    return { ok: true };
+  }
+  @Get('repository/:label/count') async count(@Param('label') label: string) {
+    return { count: await this.records.countThroughRepository(label) };
+  }
+}
+
+/** @nestjs/typeorm's options for the same database the connection string names. */
+function typeOrmOptions(database: TestDatabase): TypeOrmModuleOptions {
+  const common = { entities: [Record], synchronize: false };
+  if (database.kind === 'sqlite') {
+    return { ...common, type: 'better-sqlite3', database: database.connectionString.replace(/^sqlite:\/\/\//, '') };
+  }
+  if (database.kind === 'postgres') return { ...common, type: 'postgres', url: database.connectionString };
+  return { ...common, type: 'mariadb', url: database.connectionString.replace(/^mariadb:/, 'mysql:') };
+}
+
+async function bootInteropApp(database: TestDatabase, logger: RecordingLogger): Promise<INestApplication> {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot(typeOrmOptions(database)),
+      TypeOrmModule.forFeature([Record]),
+      // `DataSource` (the class) is the token @nestjs/typeorm registers its default DataSource under.
+      AdvancedAlchemyModule.forRootAsync({
+        inject: [DataSource],
+        useFactory: (dataSource: DataSource) => [{ dataSource, commitMode: 'autocommit', createAll: true }],
+      }),
+    ],
+    controllers: [RecordsController],
+    providers: [RecordsService],
+  })
+  class AppModule {}
+  return bootApp(AppModule, logger);
+}
+
+describe.each(testDatabaseKinds())('@nestjs/typeorm interop on %s', (kind) => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let logger: RecordingLogger;
+  let probe: DatabaseProbe;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, 'interop');
+    logger = new RecordingLogger();
+    app = await bootInteropApp(database, logger);
+    probe = await openProbe(database.connectionString);
+  });
+  afterAll(async () => {
+    await probe?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  const rows = (label: string) => probe.count('io_records', 'label = ?', [label]);
+
+  it("adopts @nestjs/typeorm's DataSource as the default bind key", () => {
+    const typeOrmDataSource = app.get(DataSource);
+    expect(app.get(AdvancedAlchemy).getDataSource()).toBe(typeOrmDataSource);
+    expect(app.get(getDataSourceToken())).toBe(typeOrmDataSource);
+  });
+
+  it('commits a session on that DataSource when the request answers 201', async () => {
+    await request(app.getHttpServer()).post('/records/session/session-ok').expect(201);
+    expect(await rows('session-ok')).toBe(1);
+  });
+
+  it('rolls the session back when the request fails', async () => {
+    await request(app.getHttpServer()).post('/records/session/session-failed/fail').expect(500);
+    expect(await rows('session-failed')).toBe(0);
+    // The recording logger hears errors (so its silence at close, below, means something).
+    expect(logger.problems.join('\n')).toContain('failed after writing through the session');
+  });
+
+  it('keeps @InjectRepository working in the same app', async () => {
+    await request(app.getHttpServer()).post('/records/repository/repository-ok').expect(201);
+    expect(await rows('repository-ok')).toBe(1);
+    const response = await request(app.getHttpServer()).get('/records/repository/session-ok/count').expect(200);
+    expect(response.body).toEqual({ count: 1 });
+  });
+
+  it('closes without errors from either module, and the DataSource ends up destroyed', async () => {
+    const closingLogger = new RecordingLogger();
+    const closing = await bootInteropApp(database, closingLogger);
+    const alchemy = closing.get(AdvancedAlchemy);
+    const dataSource = closing.get(DataSource);
+    await request(closing.getHttpServer()).post('/records/session/before-close').expect(201);
+
+    await expect(closing.close()).resolves.toBeUndefined();
+    expect(dataSource.isInitialized).toBe(false);
+    await expect(alchemy.closeEngines()).resolves.toBeUndefined();
+    // @nestjs/typeorm logs (rather than throws) a failed destroy: nothing may have been logged.
+    expect(closingLogger.problems).toEqual([]);
+    expect(await rows('before-close')).toBe(1);
+  });
+});
