@@ -1,5 +1,4 @@
-import { Controller, Get, Injectable, Module, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Injectable, Module } from '@nestjs/common';
 import { ClsPluginTransactional, Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -7,6 +6,7 @@ import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { benchDataSourceOptions } from '../data-source-options';
 import { Item } from '../item.entity';
+import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
 
 /** `@nestjs-cls/transactional` with its TypeORM adapter, `@Transactional()` on a singleton service. */
@@ -27,16 +27,7 @@ export function clsVariant(): Variant {
           return this.txHost.tx.getRepository(Item).findOneBy({ id });
         }
       }
-      @Controller('items')
-      class ItemsController {
-        constructor(private readonly items: ItemsService) {}
-        @Post() create() {
-          return this.items.create('item');
-        }
-        @Get(':id') get(@Param('id', ParseIntPipe) id: number) {
-          return this.items.get(id);
-        }
-      }
+      const ItemsController = itemsController(ItemsService);
       @Module({
         imports: [
           TypeOrmModule.forRoot(benchDataSourceOptions(connectionString)),
@@ -55,9 +46,7 @@ export function clsVariant(): Variant {
         providers: [ItemsService],
       })
       class AppModule {}
-      const app = await NestFactory.create(AppModule, { logger: ['error'] });
-      app.enableShutdownHooks();
-      return app;
+      return createBenchApp(AppModule);
     },
   };
 }

@@ -1,8 +1,8 @@
-import { Controller, Get, Injectable, Module, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Injectable, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { benchDataSourceOptions } from '../data-source-options';
 import { Item } from '../item.entity';
+import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
 
 /** `dataSource.transaction(...)` written by hand in the service: the baseline. */
@@ -21,21 +21,10 @@ export function manualVariant(): Variant {
           return dataSource.transaction((manager) => manager.getRepository(Item).findOneBy({ id }));
         }
       }
-      @Controller('items')
-      class ItemsController {
-        constructor(private readonly items: ItemsService) {}
-        @Post() create() {
-          return this.items.create('item');
-        }
-        @Get(':id') get(@Param('id', ParseIntPipe) id: number) {
-          return this.items.get(id);
-        }
-      }
+      const ItemsController = itemsController(ItemsService);
       @Module({ controllers: [ItemsController], providers: [ItemsService] })
       class AppModule {}
-      const app = await NestFactory.create(AppModule, { logger: ['error'] });
-      app.enableShutdownHooks();
-      return app;
+      return createBenchApp(AppModule);
     },
   };
 }

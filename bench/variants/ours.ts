@@ -1,7 +1,7 @@
-import { Controller, Get, Injectable, Module, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Injectable, Module } from '@nestjs/common';
 import { AdvancedAlchemyModule, InjectSession, type Session } from 'nestjs-advanced-alchemy';
 import { Item } from '../item.entity';
+import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
 
 /** `@InjectSession()` into a singleton service, `autocommit`. */
@@ -20,16 +20,7 @@ export function oursVariant(): Variant {
           return this.session.getRepository(Item).findOneBy({ id });
         }
       }
-      @Controller('items')
-      class ItemsController {
-        constructor(private readonly items: ItemsService) {}
-        @Post() create() {
-          return this.items.create('item');
-        }
-        @Get(':id') get(@Param('id', ParseIntPipe) id: number) {
-          return this.items.get(id);
-        }
-      }
+      const ItemsController = itemsController(ItemsService);
       const isSqlite = connectionString.startsWith('sqlite');
       @Module({
         imports: [
@@ -44,9 +35,7 @@ export function oursVariant(): Variant {
         providers: [ItemsService],
       })
       class AppModule {}
-      const app = await NestFactory.create(AppModule, { logger: ['error'] });
-      app.enableShutdownHooks();
-      return app;
+      return createBenchApp(AppModule);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
 import { Item } from '../item.entity';
+import { createBenchApp } from './items-api';
 import type { Variant } from './variant';
 
 @Controller()
@@ -24,9 +24,7 @@ export function pingVariant(withModule: boolean): Variant {
         controllers: [PingController],
       })
       class AppModule {}
-      const app = await NestFactory.create(AppModule, { logger: ['error'] });
-      app.enableShutdownHooks();
-      return app;
+      return createBenchApp(AppModule);
     },
   };
 }

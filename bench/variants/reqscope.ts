@@ -1,21 +1,9 @@
-import {
-  Controller,
-  Get,
-  Injectable,
-  Module,
-  Param,
-  ParseIntPipe,
-  Post,
-  Scope,
-  UseInterceptors,
-  type CallHandler,
-  type NestInterceptor,
-} from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Injectable, Module, Scope, UseInterceptors, type CallHandler, type NestInterceptor } from '@nestjs/common';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { benchDataSourceOptions } from '../data-source-options';
 import { Item } from '../item.entity';
+import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
 
 /** A `Scope.REQUEST` provider holding a QueryRunner, committed by an interceptor: the naive Nest way. */
@@ -61,22 +49,11 @@ export function reqscopeVariant(): Variant {
           return this.transaction.runner.manager.getRepository(Item).findOneBy({ id });
         }
       }
-      @Controller('items')
-      @UseInterceptors(TransactionInterceptor)
-      class ItemsController {
-        constructor(private readonly items: ItemsService) {}
-        @Post() create() {
-          return this.items.create('item');
-        }
-        @Get(':id') get(@Param('id', ParseIntPipe) id: number) {
-          return this.items.get(id);
-        }
-      }
+      const ItemsController = itemsController(ItemsService);
+      UseInterceptors(TransactionInterceptor)(ItemsController);
       @Module({ controllers: [ItemsController], providers: [ItemsService, RequestTransaction, TransactionInterceptor] })
       class AppModule {}
-      const app = await NestFactory.create(AppModule, { logger: ['error'] });
-      app.enableShutdownHooks();
-      return app;
+      return createBenchApp(AppModule);
     },
   };
 }

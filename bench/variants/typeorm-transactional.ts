@@ -1,9 +1,9 @@
-import { Controller, Get, Injectable, Module, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Injectable, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { addTransactionalDataSource, initializeTransactionalContext, Transactional } from 'typeorm-transactional';
 import { benchDataSourceOptions } from '../data-source-options';
 import { Item } from '../item.entity';
+import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
 
 /** `typeorm-transactional`'s `@Transactional()` (it patches TypeORM's repositories globally). */
@@ -26,21 +26,10 @@ export function typeormTransactionalVariant(): Variant {
           return dataSource.getRepository(Item).findOneBy({ id });
         }
       }
-      @Controller('items')
-      class ItemsController {
-        constructor(private readonly items: ItemsService) {}
-        @Post() create() {
-          return this.items.create('item');
-        }
-        @Get(':id') get(@Param('id', ParseIntPipe) id: number) {
-          return this.items.get(id);
-        }
-      }
+      const ItemsController = itemsController(ItemsService);
       @Module({ controllers: [ItemsController], providers: [ItemsService] })
       class AppModule {}
-      const app = await NestFactory.create(AppModule, { logger: ['error'] });
-      app.enableShutdownHooks();
-      return app;
+      return createBenchApp(AppModule);
     },
   };
 }
