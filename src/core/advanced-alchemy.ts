@@ -125,15 +125,17 @@ export class AdvancedAlchemy {
    * the client is about to receive.
    */
   runRequest(response: ServerResponse, next: () => void): void {
-    const scope = new SessionScope((opened) =>
-      holdResponseUntilSessionsEnd(
-        response,
-        (status) => this.endRequestScope(opened, status),
-        () => opened.responseOverride,
-      ),
-    );
-    sessionScopeStorage.run(scope, next);
+    sessionScopeStorage.run(new SessionScope(this.#holdResponse, response), next);
   }
+
+  /** Installed once per request that opens a session (or uses jsonify): holds its response until the scope ends. */
+  readonly #holdResponse = (scope: SessionScope): void => {
+    holdResponseUntilSessionsEnd(
+      scope.response as ServerResponse,
+      (status) => this.endRequestScope(scope, status),
+      () => scope.responseOverride,
+    );
+  };
 
   /**
    * Ends a scope outside HTTP (a message handler): on success commits every session not in

@@ -34,11 +34,15 @@ export class ConnectionSlots {
     return this.capacity - this.#free;
   }
 
+  /** Takes a permit if one is free at once (no promise, no wait); false otherwise. */
+  tryAcquire(): boolean {
+    if (this.#free === 0) return false;
+    this.#free--;
+    return true;
+  }
+
   acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
-      return Promise.resolve();
-    }
+    if (this.tryAcquire()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         grant: () => {

@@ -21,7 +21,7 @@ type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structur
  * so that `save()` does not open and commit one of its own.
  */
 export class DatabaseSession implements Session {
-  readonly info: Record<string, unknown>;
+  #info?: Record<string, unknown>;
   #runner?: Runner;
   /**
    * The runner's transaction depth when the session got it: 0, or 1 when it joined a transaction
@@ -40,8 +40,11 @@ export class DatabaseSession implements Session {
   #lastStatement?: Promise<unknown>;
   #closed = false;
 
-  constructor(readonly bind: Bind) {
-    this.info = { ...bind.config.sessionConfig.info };
+  constructor(readonly bind: Bind) {}
+
+  get info(): Record<string, unknown> {
+    this.#info ??= { ...this.bind.config.sessionConfig.info };
+    return this.#info;
   }
 
   get bindKey(): string {
@@ -173,8 +176,9 @@ export class DatabaseSession implements Session {
   /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */
   private async prepare(runner: Runner, isolationLevel = this.bind.isolationLevel): Promise<void> {
     try {
-      if (!this.#holdsSlot && this.bind.slots) {
-        await this.bind.slots.acquire();
+      const slots = this.bind.slots;
+      if (!this.#holdsSlot && slots) {
+        if (!slots.tryAcquire()) await slots.acquire();
         this.#holdsSlot = true;
       }
       if (this.#beginPending) {

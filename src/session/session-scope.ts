@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ServerResponse } from 'node:http';
 import type { Bind } from './bind';
 import { DatabaseSession } from './database-session';
 
@@ -29,9 +30,11 @@ export class SessionScope {
   constructor(
     /**
      * Called once, when the response must be held until the scope ends: at the first session, or
-     * when `jsonify` is used. Absent outside HTTP.
+     * when `jsonify` is used. Absent outside HTTP. Shared by all scopes (no closure per request).
      */
     private readonly holdResponse?: (scope: SessionScope) => void,
+    /** The HTTP response this scope belongs to, if any. */
+    readonly response?: ServerResponse,
   ) {}
 
   /** The status and headers `jsonify` asked for, once its response was serialised. */

@@ -7,6 +7,11 @@ export interface TestTransaction {
 
 type Runner = QueryRunner & { transactionDepth: number };
 
+// The hooks of whichever test runner is running (jest, vitest with globals, mocha): declared here
+// so that the kit builds without any runner's type definitions.
+declare function beforeEach(hook: () => Promise<void>): void;
+declare function afterEach(hook: () => Promise<void>): void;
+
 /**
  * Opens a transaction on one connection of `dataSource` and makes every query runner the DataSource
  * hands out (sessions, repositories, `dataSource.transaction()`) join it: their BEGIN/COMMIT become
