@@ -76,3 +76,11 @@ export { ListQueryDto } from './service/list-query/list-query.dto';
 export { ListQuery } from './service/list-query/list-query.decorator';
 export { parseListQuery, listQueryFilters } from './service/list-query/parse-list-query';
 export type { ListQueryOptions } from './service/list-query/list-query-options';
+
+export { runDatabaseCli } from './cli/run-database-cli';
+export type { RunDatabaseCliOptions } from './cli/run-database-cli';
+export { createDataSourceForBindKey } from './migrations/data-source-for-bind-key';
+export type { RootModule } from './migrations/boot-for-migrations';
+export { runMigrationsOnStartup } from './migrations/run-on-startup';
+export { MigrationError } from './migrations/migration-error';
+export { RevisionError } from './migrations/revision';

@@ -20,8 +20,11 @@ export async function createMissingTables(dataSource: DataSource): Promise<strin
       const name = table.split('.').pop() ?? table;
       return [dataSource.driver.escape(name), dataSource.driver.escape(`temporary_${name}`)];
     });
-    const statements = plan.upQueries.filter((query) =>
-      escaped.some((name) => mentionsTableAsSubject(query.query, name)),
+    const names = missing.map((table) => table.split('.').pop() ?? table);
+    const statements = plan.upQueries.filter(
+      (query) =>
+        escaped.some((name) => mentionsTableAsSubject(query.query, name)) ||
+        names.some((name) => createsEnumTypeOf(query.query, name)),
     );
     await runner.startTransaction();
     try {
@@ -45,4 +48,10 @@ function mentionsTableAsSubject(sql: string, escapedName: string): boolean {
     `^(CREATE TABLE|ALTER TABLE|DROP TABLE|INSERT INTO|CREATE (UNIQUE )?INDEX .* ON) ${qualified}(\\s|\\(|$)`,
     'i',
   ).test(sql);
+}
+
+/** PostgreSQL enum columns need their type first: TypeORM names it "<table>_<column>_enum". */
+function createsEnumTypeOf(sql: string, table: string): boolean {
+  const name = table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^CREATE TYPE (?:"[^"]+"\\.)?"${name}_[^"]*_enum"`, 'i').test(sql);
 }

@@ -10,6 +10,8 @@ import { DatabaseStartupError } from '../errors/database-startup.error';
 import { Bind } from '../session/bind';
 import { installSqliteRunnerPool } from '../session/sqlite-runner-pool';
 import { ConnectionSlots } from '../session/connection-slots';
+import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
+import { runMigrationsOnStartup } from '../migrations/run-on-startup';
 import { createMissingTables } from './create-missing-tables';
 import { describeError, scrubSecrets } from './secret-scrubber';
 
@@ -55,7 +57,17 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     } else {
       slots = new ConnectionSlots(config.bindKey, poolSizeOf(dataSource), timeout, 'server');
     }
-    if (config.createAll) {
+    if (config.migrationConfig.runOnStartup && !isDatabaseCliBoot()) {
+      try {
+        await runMigrationsOnStartup(config, dataSource);
+      } catch (error) {
+        throw new DatabaseStartupError(
+          scrubSecrets(`Migrations of ${where} failed at startup: ${describeError(error, secrets)}`, secrets),
+        );
+      }
+    }
+    // While the command line boots the app, the schema is the migrations' business.
+    if (config.createAll && !isDatabaseCliBoot()) {
       try {
         await createMissingTables(dataSource);
       } catch (error) {

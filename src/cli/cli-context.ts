@@ -1,0 +1,93 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { AlchemyConfig } from '../config/alchemy-config';
+import { redactConnectionString } from '../config/connection-string';
+import type { AdvancedAlchemy } from '../core/advanced-alchemy';
+import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
+import { BindMigrationExecutor } from '../migrations/bind-migration-executor';
+import { bootForMigrations, type RootModule } from '../migrations/boot-for-migrations';
+import { loadMigrations } from '../migrations/migration-loader';
+import { resolveMigrationSettings, type MigrationSettings } from '../migrations/migration-settings';
+import { CliError, EXIT } from './cli-error';
+import { Progress } from './progress';
+
+/** One bind key as the commands work on it. */
+export interface CliBind {
+  bindKey: string;
+  config: AlchemyConfig;
+  dataSource: DataSource;
+  settings: MigrationSettings;
+  /** The connection string with its password hidden, or a note that the DataSource was given. */
+  target: string;
+}
+
+/**
+ * What every command shares: the application booted on first use, the bind keys chosen by
+ * `--bind-key`, output, and progress.
+ */
+export class CliContext {
+  readonly progress = new Progress();
+  #app?: INestApplicationContext;
+  #alchemy?: AdvancedAlchemy;
+
+  constructor(private readonly rootModule: () => RootModule | Promise<RootModule>) {}
+
+  /**
+   * The bind keys a command works on: the one `--bind-key` names, else every config (`every`) or
+   * the first. An unknown key ends the command with `No config found for bind key: X` (exit 1).
+   */
+  async binds(bindKey: string | undefined, every: boolean): Promise<CliBind[]> {
+    const alchemy = await this.alchemy();
+    let configs: readonly AlchemyConfig[];
+    if (bindKey !== undefined) {
+      configs = alchemy.config.filter((config) => config.bindKey === bindKey);
+      if (configs.length === 0) throw new CliError(`No config found for bind key: ${bindKey}`, EXIT.failure);
+    } else {
+      configs = every ? alchemy.config : alchemy.config.slice(0, 1);
+    }
+    return configs.map((config) => ({
+      bindKey: config.bindKey,
+      config,
+      dataSource: alchemy.getDataSource(config.bindKey),
+      settings: resolveMigrationSettings(config),
+      target: config.connectionString ? redactConnectionString(config.connectionString) : 'a given DataSource',
+    }));
+  }
+
+  /** The bind key's migration executor; `load: false` skips reading the migration files. */
+  executor(bind: CliBind, load = true): BindMigrationExecutor {
+    return new BindMigrationExecutor(bind.dataSource, bind.settings, load ? loadMigrations(bind.settings) : []);
+  }
+
+  /** Runs a bind key's part of a command; errors that do not say which bind key get it prefixed. */
+  async forBind<T>(bind: CliBind, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AdvancedAlchemyError) throw error;
+      throw new CliError(`Bind key "${bind.bindKey}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** A result line on stdout. */
+  say(line: string): void {
+    this.progress.clear();
+    process.stdout.write(`${line}\n`);
+  }
+
+  /** Closes the application (and with it every DataSource). */
+  async close(): Promise<void> {
+    const app = this.#app;
+    this.#app = undefined;
+    await app?.close();
+  }
+
+  private async alchemy(): Promise<AdvancedAlchemy> {
+    if (!this.#alchemy) {
+      const booted = await bootForMigrations(await this.rootModule());
+      this.#app = booted.app;
+      this.#alchemy = booted.alchemy;
+    }
+    return this.#alchemy;
+  }
+}

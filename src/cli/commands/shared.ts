@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import type { BindMigrationExecutor } from '../../migrations/bind-migration-executor';
+import type { MigrationLanguage } from '../../migrations/migration-template';
+import type { AppliedRevision } from '../../migrations/revision';
+import { createRecordingRunner, renderStatement } from '../../migrations/sql-recorder';
+import { isTypeScriptLoaderActive } from '../../migrations/typescript-loader';
+import type { CliBind, CliContext } from '../cli-context';
+import { CliError, EXIT } from '../cli-error';
+
+/** Options every command takes. */
+export interface BindKeyOption {
+  bindKey?: string;
+}
+
+export function bindKeyOption(command: Command, every: boolean): Command {
+  return command.option(
+    '--bind-key <key>',
+    every
+      ? 'work on this bind key only (default: every configured one)'
+      : 'the bind key (default: the first configured)',
+  );
+}
+
+export function promptOption(command: Command): Command {
+  return command.option('--no-prompt', 'do not ask for confirmation (needed when stdin is not a terminal)');
+}
+
+export function languageOptions(command: Command): Command {
+  return command
+    .option('--js', 'write JavaScript (CommonJS) migration files')
+    .option('--ts', 'write TypeScript migration files');
+}
+
+/**
+ * `--js` / `--ts`, else TypeScript when the command runs on TypeScript sources (ts-node is
+ * loaded) and JavaScript when it runs compiled code, so `upgrade` after `nest build` needs no ts-node.
+ */
+export function chooseLanguage(options: { js?: boolean; ts?: boolean }): MigrationLanguage {
+  if (options.js && options.ts) throw new CliError('Choose one of --js and --ts.', EXIT.usage);
+  if (options.js) return 'js';
+  if (options.ts) return 'ts';
+  return isTypeScriptLoaderActive() ? 'ts' : 'js';
+}
+
+/** The bind key's executor with its migration files loaded, the revisions they define and what is applied. */
+export async function migrationState(
+  context: CliContext,
+  bind: CliBind,
+): Promise<{ executor: BindMigrationExecutor; available: string[]; applied: AppliedRevision[] }> {
+  const executor = context.executor(bind);
+  const runner = bind.dataSource.createQueryRunner();
+  try {
+    const applied = await executor.applied(runner);
+    return { executor, available: executor.loaded.map((migration) => migration.name), applied };
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Runs `work` on a recording query runner and returns the SQL it would have sent. */
+export async function recordSql(
+  bind: CliBind,
+  work: (runner: ReturnType<typeof createRecordingRunner>['runner']) => Promise<void>,
+): Promise<string[]> {
+  const { runner, statements } = createRecordingRunner(bind.dataSource);
+  try {
+    await work(runner);
+  } finally {
+    await runner.release();
+  }
+  return statements.map(renderStatement);
+}

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import type { RootModule } from '../migrations/boot-for-migrations';
+import { ensureTypeScriptLoader } from '../migrations/typescript-loader';
+import { CliError, EXIT } from './cli-error';
+
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+
+/**
+ * Requires the file of the application's root module (`--app`; compiled `.js`, or `.ts` with
+ * ts-node registered first) and picks its export: `--module NAME`, else `AppModule`, else the
+ * only exported class decorated with `@Module`.
+ */
+export function loadRootModule(appPath: string | undefined, exportName: string | undefined): RootModule {
+  if (!appPath) {
+    throw new CliError(
+      'Which application? Pass --app <file of the root module>, e.g. --app dist/app.module.js.',
+      EXIT.usage,
+    );
+  }
+  const file = resolve(appPath);
+  if (!existsSync(file)) throw new CliError(`--app ${appPath}: no such file (${file}).`, EXIT.usage);
+  if (TYPESCRIPT_FILE.test(file)) ensureTypeScriptLoader(process.cwd(), `--app ${appPath}`);
+  const exported = createRequire(__filename)(file) as Record<string, unknown>;
+  if (exportName !== undefined) {
+    if (exported[exportName] !== undefined) return exported[exportName] as RootModule;
+    throw new CliError(
+      `${appPath} has no export named ${exportName} (it exports: ${listExports(exported)}).`,
+      EXIT.usage,
+    );
+  }
+  if (typeof exported.AppModule === 'function') return exported.AppModule as RootModule;
+  const modules = [...new Set(Object.values(exported))].filter(isNestModule);
+  if (modules.length === 1) return modules[0] as RootModule;
+  throw new CliError(
+    `${appPath} does not export AppModule${modules.length > 1 ? ' and exports several modules' : ''}: ` +
+      `pass --module <export name> (it exports: ${listExports(exported)}).`,
+    EXIT.usage,
+  );
+}
+
+function isNestModule(value: unknown): boolean {
+  if (typeof value !== 'function') return false;
+  const reflect = Reflect as unknown as { getMetadataKeys?: (target: unknown) => unknown[] };
+  return (reflect.getMetadataKeys?.(value) ?? []).some((key) =>
+    ['imports', 'providers', 'controllers'].includes(String(key)),
+  );
+}
+
+function listExports(exported: Record<string, unknown>): string {
+  const names = Object.keys(exported).filter((name) => name !== '__esModule');
+  return names.length ? names.join(', ') : 'nothing';
+}

@@ -1,0 +1,87 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { MigrationInterface } from 'typeorm';
+import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import type { MigrationSettings } from './migration-settings';
+import { ensureTypeScriptLoader } from './typescript-loader';
+
+/** A migration class found in a bind key's migrations directory. */
+export interface LoadedMigration {
+  /** The revision: the class name, ending with a 13-digit JavaScript timestamp (TypeORM's rule). */
+  name: string;
+  timestamp: number;
+  file: string;
+  migrationClass: new () => MigrationInterface;
+  instance: MigrationInterface;
+}
+
+const MIGRATION_FILE = /^(?!.*\.d\.ts$).+\.(ts|js|cjs)$/;
+
+/** The files of a migrations directory that hold migrations (`.ts`, `.js`, `.cjs`; not `.d.ts`), sorted. */
+export function listMigrationFiles(directory: string): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .filter((name) => MIGRATION_FILE.test(name))
+    .sort()
+    .map((name) => join(directory, name));
+}
+
+/**
+ * Requires every migration file of the bind key's `scriptLocation` and returns its migration
+ * classes sorted by timestamp. TypeScript files get ts-node registered first. A missing directory
+ * means no migrations. Errors name the bind key and the file.
+ */
+export function loadMigrations(settings: MigrationSettings): LoadedMigration[] {
+  const files = listMigrationFiles(settings.scriptLocation);
+  const typescript = files.find((file) => file.endsWith('.ts'));
+  if (typescript) {
+    ensureTypeScriptLoader(process.cwd(), `Bind key "${settings.bindKey}": ${typescript}`);
+  }
+  const byName = new Map<string, LoadedMigration>();
+  for (const file of files) {
+    for (const migration of migrationsOfFile(file, settings.bindKey)) {
+      const previous = byName.get(migration.name);
+      if (previous) {
+        throw new ImproperConfigurationError(
+          `Bind key "${settings.bindKey}": migration ${migration.name} is defined twice, in ${previous.file} and ${file}.`,
+        );
+      }
+      byName.set(migration.name, migration);
+    }
+  }
+  return [...byName.values()].sort((a, b) => a.timestamp - b.timestamp || a.name.localeCompare(b.name));
+}
+
+function migrationsOfFile(file: string, bindKey: string): LoadedMigration[] {
+  let exported: Record<string, unknown>;
+  try {
+    const load = createRequire(__filename);
+    // A fresh copy: the same process may load a directory again after writing to it.
+    delete load.cache[load.resolve(file)];
+    exported = load(file) as Record<string, unknown>;
+  } catch (error) {
+    throw new ImproperConfigurationError(
+      `Bind key "${bindKey}": cannot load migration file ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  const found: LoadedMigration[] = [];
+  for (const candidate of new Set(Object.values(exported ?? {}))) {
+    if (typeof candidate !== 'function') continue;
+    const prototype = (candidate as { prototype?: Partial<MigrationInterface> }).prototype;
+    if (typeof prototype?.up !== 'function' || typeof prototype.down !== 'function') continue;
+    const migrationClass = candidate as new () => MigrationInterface;
+    const instance = new migrationClass();
+    const name = instance.name ?? migrationClass.name;
+    const timestamp = Number.parseInt(name.slice(-13), 10);
+    if (!/\d{13}$/.test(name) || Number.isNaN(timestamp)) {
+      throw new ImproperConfigurationError(
+        `Bind key "${bindKey}": migration ${name} in ${file} must end with a 13-digit JavaScript timestamp ` +
+          `(e.g. ${name}${Date.now()}).`,
+      );
+    }
+    found.push({ name, timestamp, file, migrationClass, instance });
+  }
+  return found;
+}

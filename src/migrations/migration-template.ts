@@ -1,0 +1,52 @@
+/**
+ * The default templates of new migration files. Placeholders: `{{className}}` (the revision),
+ * `{{message}}` (the `-m` text), `{{up}}` and `{{down}}` (statements, one per line, indented four
+ * spaces). Kept as strings so they ship in the compiled package without file lookups.
+ */
+export const TYPESCRIPT_MIGRATION_TEMPLATE = `import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** {{message}} */
+export class {{className}} implements MigrationInterface {
+  name = '{{className}}';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+{{up}}
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+{{down}}
+  }
+}
+`;
+
+export const JAVASCRIPT_MIGRATION_TEMPLATE = `'use strict';
+
+/** {{message}} */
+class {{className}} {
+  name = '{{className}}';
+
+  /** @param {import('typeorm').QueryRunner} queryRunner */
+  async up(queryRunner) {
+{{up}}
+  }
+
+  /** @param {import('typeorm').QueryRunner} queryRunner */
+  async down(queryRunner) {
+{{down}}
+  }
+}
+
+module.exports = { {{className}} };
+`;
+
+/** The language of migration files: TypeScript sources or CommonJS JavaScript. */
+export type MigrationLanguage = 'ts' | 'js';
+
+/** File name `init` writes into a migrations directory; `make-migrations` prefers it to the default. */
+export function localTemplateName(language: MigrationLanguage): string {
+  return `migration.${language}.template`;
+}
+
+export function defaultTemplate(language: MigrationLanguage): string {
+  return language === 'ts' ? TYPESCRIPT_MIGRATION_TEMPLATE : JAVASCRIPT_MIGRATION_TEMPLATE;
+}

@@ -1,0 +1,33 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { AlchemyConfig } from '../config/alchemy-config';
+import { BindMigrationExecutor } from './bind-migration-executor';
+import { isDatabaseCliBoot } from './cli-boot-flag';
+import { loadMigrations } from './migration-loader';
+import { upgradeMigrations } from './migration-runner';
+import { resolveMigrationSettings } from './migration-settings';
+import { planUpgrade } from './revision';
+
+/**
+ * `migrationConfig.runOnStartup`: applies the bind key's pending migrations (like `upgrade head`)
+ * on its freshly connected DataSource. Does nothing when the option is off or while the migration
+ * command line boots the application. Returns the revisions applied.
+ */
+export async function runMigrationsOnStartup(config: AlchemyConfig, dataSource: DataSource): Promise<string[]> {
+  if (!config.migrationConfig.runOnStartup || isDatabaseCliBoot()) return [];
+  const settings = resolveMigrationSettings(config);
+  const executor = new BindMigrationExecutor(dataSource, settings, loadMigrations(settings));
+  const runner = dataSource.createQueryRunner();
+  try {
+    const names = executor.loaded.map((migration) => migration.name);
+    const plan = planUpgrade('head', names, await executor.applied(runner), config.bindKey);
+    if (plan.length === 0) return [];
+    await upgradeMigrations(executor, runner, plan);
+    new Logger('AdvancedAlchemy').log(
+      `Bind key "${config.bindKey}": applied ${plan.length} migration(s) at startup, now at ${plan[plan.length - 1]}.`,
+    );
+    return plan;
+  } finally {
+    await runner.release();
+  }
+}
