@@ -10,11 +10,13 @@ const esmPackages = [
   'uint8array-extras',
   '@tokenizer',
   'load-esm',
+  'content-disposition',
 ];
 
 const shared = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { swcrc: true }] },
-  transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
+  // Ignore a file only by its innermost node_modules package (nested ESM copies are transformed too).
+  transformIgnorePatterns: [`node_modules/(?!(?:${esmPackages.join('|')})/)(?:@[^/]+/)?[^/]+/(?!.*node_modules/)`],
   moduleNameMapper: {
     '^nestjs-advanced-alchemy$': '<rootDir>/src/index.ts',
     '^nestjs-advanced-alchemy/testing$': '<rootDir>/libs/testing/src/index.ts',

@@ -1,26 +1,86 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
+import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { AdvancedAlchemyModule, type AlchemyConfigOptions } from 'nestjs-advanced-alchemy';
+import { AuditEntry } from './audit/audit-entry.entity';
+import { AuditModule } from './audit/audit.module';
+import { AUDIT } from './audit/audit.service';
+import { Author } from './authors/author.entity';
+import { AuthorsModule } from './authors/authors.module';
 import { Book } from './books/book.entity';
 import { BooksModule } from './books/books.module';
+import { DEFAULT_AUDIT_DATABASE_URL, DEFAULT_DATABASE_URL, ensureSqliteDirectory } from './database-urls';
+import { HealthModule } from './health/health.module';
+import { Loan } from './loans/loan.entity';
+import { LoansModule } from './loans/loans.module';
+import { SeedModule } from './seed/seed.module';
 
-/** Where the sample keeps its data when DATABASE_URL is not set: a SQLite file under ./data. */
-export const DEFAULT_DATABASE_URL = 'sqlite:///data/sample.db';
+export interface CatalogueOptions {
+  /** The catalogue's database; default: the DATABASE_URL variable, else `sqlite:///data/catalogue.db`. */
+  databaseUrl?: string;
+  /** The audit log's database; default: the AUDIT_DATABASE_URL variable, else `sqlite:///data/audit.db`. */
+  auditDatabaseUrl?: string;
+  /** Add a few authors and books at startup when the catalogue is empty. Default true. */
+  seed?: boolean;
+}
 
+/**
+ * The library catalogue. Two bind keys, each a database of its own:
+ * - `default`: authors, books and loans, in `autocommit` mode: a request's changes are committed
+ *   when its response is a 2xx and rolled back otherwise, before the client gets the response;
+ * - `audit`: the audit log, in `manual` mode: the module never commits it, `AuditService` does.
+ *
+ * `main.ts` calls `AppModule.forRoot()` (connection strings from the environment); the e2e tests
+ * pass databases of their own.
+ */
 @Module({})
-export class AppModule {
-  /** The sample application on a database; `main.ts` passes DATABASE_URL, the e2e tests a database of their own. */
-  static forRoot(connectionString: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): DynamicModule {
+export class AppModule implements BeforeApplicationShutdown {
+  static forRoot(options: CatalogueOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString,
-          entities: [Book],
-          createAll: true,
-          commitMode: 'autocommit',
+        ConfigModule.forRoot({ isGlobal: true }), // process.env, and a .env file if there is one
+        AdvancedAlchemyModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService): AlchemyConfigOptions[] => {
+            const databaseUrl = options.databaseUrl ?? (config.get<string>('DATABASE_URL') || DEFAULT_DATABASE_URL);
+            const auditUrl =
+              options.auditDatabaseUrl ?? (config.get<string>('AUDIT_DATABASE_URL') || DEFAULT_AUDIT_DATABASE_URL);
+            ensureSqliteDirectory(databaseUrl);
+            ensureSqliteDirectory(auditUrl);
+            return [
+              // Declared first: at the end of a request the `default` session is ended before `audit`.
+              {
+                connectionString: databaseUrl,
+                entities: [Author, Book, Loan],
+                createAll: true,
+                commitMode: 'autocommit',
+              },
+              {
+                bindKey: AUDIT,
+                connectionString: auditUrl,
+                entities: [AuditEntry],
+                createAll: true,
+                commitMode: 'manual',
+              },
+            ];
+          },
         }),
+        AuditModule,
+        AuthorsModule,
         BooksModule,
+        LoansModule,
+        HealthModule,
+        SeedModule.forRoot(options.seed ?? true),
       ],
     };
+  }
+
+  /**
+   * On SIGTERM/SIGINT (enableShutdownHooks), before the modules shut down: the library's module then
+   * refuses new sessions (503), gives the sessions of requests in flight up to 10 s to end, and
+   * closes the databases.
+   */
+  beforeApplicationShutdown(signal?: string): void {
+    if (signal) new Logger('Catalogue').log(`${signal}: shutting down.`);
   }
 }

@@ -1,9 +1,15 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { setUpOpenApi } from './openapi';
 
-/** What main.ts sets on the application besides its module, shared with the e2e tests. */
-export function configureApp(app: INestApplication): INestApplication {
+/**
+ * What main.ts sets on the application besides its module, shared with the e2e tests: validation
+ * of every body with the DTOs' class-validator rules, the OpenAPI page, and shutdown on signals.
+ * Returns whether Swagger UI is served (see `setUpOpenApi`).
+ */
+export function configureApp(app: INestApplication): { swaggerUi: boolean } {
+  // whitelist + forbidNonWhitelisted: a field the DTO does not declare is a 400, not silently dropped.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  // SIGINT/SIGTERM close the application, and with it the database connections.
+  // SIGINT/SIGTERM close the application: requests in flight end, then the module closes the databases.
   app.enableShutdownHooks();
-  return app;
+  return { swaggerUi: setUpOpenApi(app) };
 }

@@ -1,30 +1,38 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { redactConnectionString } from 'nestjs-advanced-alchemy';
-import { AppModule, DEFAULT_DATABASE_URL } from './app.module';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AdvancedAlchemy, redactConnectionString } from 'nestjs-advanced-alchemy';
+import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
+import { DOCS_PATH } from './openapi';
 
-/** SQLite creates its file but not the directory around it: make that directory (./data by default). */
-function ensureSqliteDirectory(connectionString: string): void {
-  const match = /^sqlite(\+[a-z0-9_]+)?:\/\/(.*)$/i.exec(connectionString);
-  if (!match) return;
-  const path = match[2].startsWith('/') ? match[2].slice(1) : match[2];
-  if (path === '' || path === ':memory:') return;
-  mkdirSync(dirname(resolve(path)), { recursive: true });
+/** Express unless HTTP_ADAPTER=fastify: the same module runs on both. */
+async function createApp(): Promise<INestApplication> {
+  const adapter = (process.env.HTTP_ADAPTER ?? 'express').toLowerCase();
+  if (adapter === 'fastify')
+    return NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), new FastifyAdapter());
+  if (adapter === 'express') return NestFactory.create(AppModule.forRoot());
+  throw new Error(`HTTP_ADAPTER must be "express" or "fastify", not "${process.env.HTTP_ADAPTER}".`);
 }
 
 async function bootstrap(): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  ensureSqliteDirectory(databaseUrl);
-  const app = configureApp(await NestFactory.create(AppModule.forRoot(databaseUrl)));
-  const port = Number(process.env.PORT ?? 3000);
+  const app = await createApp();
+  const { swaggerUi } = configureApp(app);
+  const port = Number(app.get(ConfigService).get<string>('PORT') ?? 3000);
   await app.listen(port);
-  const logger = new Logger('Sample');
-  logger.log(`Database: ${redactConnectionString(databaseUrl)}`);
-  logger.log(`Books API listening on http://localhost:${port}/books`);
+
+  const logger = new Logger('Catalogue');
+  for (const config of app.get(AdvancedAlchemy).config) {
+    logger.log(
+      `Bind key "${config.bindKey}" (${config.commitMode}): ${redactConnectionString(config.connectionString ?? '')}`,
+    );
+  }
+  const url = `http://localhost:${port}`;
+  logger.log(`Library catalogue on ${app.getHttpAdapter().getType()}, listening on ${url}`);
+  logger.log(`  ${url}/books  ${url}/authors  ${url}/loans  ${url}/audit  ${url}/health`);
+  logger.log(swaggerUi ? `  API docs: ${url}/${DOCS_PATH}` : `  OpenAPI document: ${url}/${DOCS_PATH}-json`);
 }
 
 void bootstrap();

@@ -127,6 +127,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
       exports: [
         ALCHEMY_CONFIGS,
         AdvancedAlchemy,
+        AlchemyHealthIndicator,
         ...perKey.map((provider) => (provider as { provide: string }).provide),
       ],
     };

@@ -1,19 +1,32 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { ApiProperty } from '@nestjs/swagger';
+import { Column, Entity, JoinColumn, ManyToOne } from 'typeorm';
+import { UUIDAuditBase } from 'nestjs-advanced-alchemy';
+import { Author } from '../authors/author.entity';
+import { ApiBaseColumns } from '../common/openapi.decorators';
 
+/** A book of the catalogue. `isbn` is unique: a second book with the same ISBN is a 409. */
 @Entity('books')
-export class Book {
-  @PrimaryGeneratedColumn()
-  id!: number;
-
+@ApiBaseColumns('uuid')
+export class Book extends UUIDAuditBase {
+  @ApiProperty({ example: 'A Wizard of Earthsea' })
   @Column({ type: 'varchar', length: 200 })
   title!: string;
 
-  @Column({ type: 'varchar', length: 100 })
-  author!: string;
+  @ApiProperty({ example: '978-0-547-72202-3' })
+  @Column({ type: 'varchar', length: 17, unique: true })
+  isbn!: string;
 
-  @CreateDateColumn()
-  createdAt!: Date;
+  @ApiProperty({ type: 'integer', nullable: true, example: 1968 })
+  @Column({ name: 'published_year', type: 'integer', nullable: true })
+  publishedYear!: number | null;
 
-  @UpdateDateColumn()
-  updatedAt!: Date;
+  // The foreign key as a plain column, so it is in every response and filterable (`?authorId=`);
+  // the relation beside it shares the column and makes the database refuse a dangling author.
+  @ApiProperty({ format: 'uuid' })
+  @Column({ name: 'author_id', type: 'uuid' })
+  authorId!: string;
+
+  @ManyToOne(() => Author, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'author_id' })
+  author?: Author;
 }

@@ -1,36 +1,126 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post } from '@nestjs/common';
-import type { Book } from './book.entity';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseArrayPipe,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import {
+  CollectionFilter,
+  ComparisonFilter,
+  ListQuery,
+  type JsonResponse,
+  type OffsetPagination,
+  type StatementFilter,
+} from 'nestjs-advanced-alchemy';
+import { AuditService } from '../audit/audit.service';
+import { ApiListQuery } from '../common/api-list-query.decorator';
+import { ApiPageResponse } from '../common/openapi.decorators';
+import { Book } from './book.entity';
 import { BooksService } from './books.service';
-import { CreateBookDto } from './dto/create-book.dto';
-import { UpdateBookDto } from './dto/update-book.dto';
+import { CreateBookDto, UpdateBookDto } from './dto/book.dto';
 
+const SORTABLE = ['title', 'publishedYear', 'createdAt'];
+
+@ApiTags('books')
 @Controller('books')
 export class BooksController {
-  constructor(private readonly books: BooksService) {}
+  constructor(
+    private readonly books: BooksService,
+    private readonly audit: AuditService,
+  ) {}
 
-  @Post()
-  create(@Body() dto: CreateBookDto): Promise<Book> {
-    return this.books.create(dto);
-  }
-
+  /** `?authorId=` and `?publishedFrom=`/`?publishedTo=` add filters to those of `@ListQuery()`. */
   @Get()
-  findAll(): Promise<Book[]> {
-    return this.books.findAll();
+  @ApiListQuery({ sortable: SORTABLE, searchable: ['title', 'isbn'] })
+  @ApiPageResponse(Book)
+  async list(
+    @ListQuery({ searchFields: ['title', 'isbn'], orderByFields: SORTABLE, defaultOrderBy: 'title' })
+    filters: StatementFilter[],
+    @Query('authorId', new ParseUUIDPipe({ optional: true })) authorId?: string,
+    @Query('publishedFrom', new ParseIntPipe({ optional: true })) publishedFrom?: number,
+    @Query('publishedTo', new ParseIntPipe({ optional: true })) publishedTo?: number,
+  ): Promise<OffsetPagination<Book>> {
+    if (authorId !== undefined) filters.push(new CollectionFilter('authorId', [authorId]));
+    if (publishedFrom !== undefined) filters.push(new ComparisonFilter('publishedYear', 'ge', publishedFrom));
+    if (publishedTo !== undefined) filters.push(new ComparisonFilter('publishedYear', 'le', publishedTo));
+    const [items, total] = await this.books.listAndCount(...filters);
+    return this.books.toSchema(items, total, filters);
   }
 
   @Get(':id')
-  findOne(@Param('id', ParseIntPipe) id: number): Promise<Book> {
-    return this.books.findOne(id);
+  @ApiOkResponse({ type: Book })
+  @ApiNotFoundResponse()
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<Book> {
+    return this.books.get(id);
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: Book })
+  @ApiConflictResponse({ description: 'A book with this ISBN exists.' })
+  @ApiUnprocessableEntityResponse({ description: 'There is no author with this id.' })
+  async create(@Body() dto: CreateBookDto): Promise<Book> {
+    await this.books.assertAuthorsExist([dto.authorId]);
+    const book = await this.books.create(dto);
+    await this.audit.record({ action: 'book.created', subjectId: book.id, summary: book.title });
+    return book;
+  }
+
+  /**
+   * All or nothing: one INSERT for the lot; a duplicate ISBN anywhere is a 409 and none is stored.
+   * Answered with `jsonify`, to send a header besides the 201.
+   */
+  @Post('batch')
+  @ApiBody({ type: [CreateBookDto] })
+  @ApiCreatedResponse({ type: [Book], headers: { 'x-created-count': { schema: { type: 'integer' } } } })
+  @ApiConflictResponse({ description: 'One of the ISBNs exists already, or appears twice; nothing was stored.' })
+  async createMany(
+    @Body(new ParseArrayPipe({ items: CreateBookDto, forbidNonWhitelisted: true, whitelist: true }))
+    dtos: CreateBookDto[],
+  ): Promise<JsonResponse<Book[]>> {
+    if (dtos.length === 0) throw new BadRequestException('Send at least one book.');
+    await this.books.assertAuthorsExist(dtos.map((dto) => dto.authorId));
+    const books = await this.books.createMany(dtos);
+    await this.audit.record(
+      ...books.map((book) => ({ action: 'book.created', subjectId: book.id, summary: book.title })),
+    );
+    return this.books.jsonify(books, { statusCode: 201, headers: { 'x-created-count': String(books.length) } });
   }
 
   @Patch(':id')
-  update(@Param('id', ParseIntPipe) id: number, @Body() dto: UpdateBookDto): Promise<Book> {
-    return this.books.update(id, dto);
+  @ApiOkResponse({ type: Book })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'Another book has this ISBN.' })
+  async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateBookDto): Promise<Book> {
+    if (dto.authorId !== undefined) await this.books.assertAuthorsExist([dto.authorId]);
+    const book = await this.books.update(id, dto);
+    await this.audit.record({ action: 'book.updated', subjectId: id, summary: Object.keys(dto).join(', ') });
+    return book;
   }
 
   @Delete(':id')
   @HttpCode(204)
-  remove(@Param('id', ParseIntPipe) id: number): Promise<void> {
-    return this.books.remove(id);
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The book has loans.' })
+  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    const book = await this.books.delete(id);
+    await this.audit.record({ action: 'book.deleted', subjectId: id, summary: book.title });
   }
 }

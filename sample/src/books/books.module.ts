@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { AuthorsModule } from '../authors/authors.module';
 import { BooksController } from './books.controller';
 import { BooksService } from './books.service';
 
-/** The books API. It needs AdvancedAlchemyModule (global) to be imported by the root module. */
 @Module({
+  imports: [AuditModule, AuthorsModule],
   controllers: [BooksController],
   providers: [BooksService],
+  exports: [BooksService],
 })
 export class BooksModule {}
