@@ -1,6 +1,7 @@
 import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { AdvancedAlchemyModule, type AlchemyConfigOptions } from 'nestjs-advanced-alchemy';
+import { join } from 'node:path';
+import { AdvancedAlchemyModule, type AlchemyConfigOptions, type MigrationConfig } from 'nestjs-advanced-alchemy';
 import { AuditEntry } from './audit/audit-entry.entity';
 import { AuditModule } from './audit/audit.module';
 import { AUDIT } from './audit/audit.service';
@@ -8,7 +9,7 @@ import { Author } from './authors/author.entity';
 import { AuthorsModule } from './authors/authors.module';
 import { Book } from './books/book.entity';
 import { BooksModule } from './books/books.module';
-import { DEFAULT_AUDIT_DATABASE_URL, DEFAULT_DATABASE_URL, ensureSqliteDirectory } from './database-urls';
+import { databaseKind, DEFAULT_AUDIT_DATABASE_URL, DEFAULT_DATABASE_URL, ensureSqliteDirectory } from './database-urls';
 import { HealthModule } from './health/health.module';
 import { Loan } from './loans/loan.entity';
 import { LoansModule } from './loans/loans.module';
@@ -32,6 +33,17 @@ export interface CatalogueOptions {
  * `main.ts` calls `AppModule.forRoot()` (connection strings from the environment); the e2e tests
  * pass databases of their own.
  */
+/**
+ * The checked-in migrations of a bind key, one set per kind of database (SQL differs between them),
+ * applied when the application starts. From the compiled app, __dirname is the compiled folder.
+ */
+function migrationsOf(bindKey: string, connectionString: string): MigrationConfig {
+  return {
+    scriptLocation: join(__dirname, 'migrations', databaseKind(connectionString), bindKey),
+    runOnStartup: true,
+  };
+}
+
 @Module({})
 export class AppModule implements BeforeApplicationShutdown {
   static forRoot(options: CatalogueOptions = {}): DynamicModule {
@@ -52,15 +64,15 @@ export class AppModule implements BeforeApplicationShutdown {
               {
                 connectionString: databaseUrl,
                 entities: [Author, Book, Loan],
-                createAll: true,
                 commitMode: 'autocommit',
+                migrationConfig: migrationsOf('default', databaseUrl),
               },
               {
                 bindKey: AUDIT,
                 connectionString: auditUrl,
                 entities: [AuditEntry],
-                createAll: true,
                 commitMode: 'manual',
+                migrationConfig: migrationsOf(AUDIT, auditUrl),
               },
             ];
           },

@@ -17,3 +17,11 @@ export function ensureSqliteDirectory(connectionString: string): void {
   if (path === '' || path === ':memory:') return;
   mkdirSync(dirname(resolve(path)), { recursive: true });
 }
+
+/** The family of database a URL names: each has its own migrations, generated on that kind. */
+export function databaseKind(connectionString: string): 'sqlite' | 'postgres' | 'mariadb' {
+  const scheme = connectionString.slice(0, connectionString.indexOf(':')).split('+')[0].toLowerCase();
+  if (scheme === 'sqlite') return 'sqlite';
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  return 'mariadb';
+}
