@@ -21,7 +21,11 @@ export const COMMIT_FAILED_BODY = JSON.stringify({
     'The changes could not be saved: the database refused to commit them. Nothing was stored; retry the request.',
 });
 
-/** The answer to a failed commit: 503 with Retry-After when the database was unreachable, else 500. */
+/**
+ * The answer to a failed commit: 500 when the database refused it (nothing was stored), 503 with
+ * Retry-After when the connection was lost. Then the outcome is unknown: the COMMIT may have
+ * reached the database before the connection died, so the body must not claim nothing was stored.
+ */
 export function commitFailedResponse(databaseUnreachable: boolean): ReplacementResponse {
   if (!databaseUnreachable) return { statusCode: 500, headers: {}, body: COMMIT_FAILED_BODY };
   return {
@@ -30,7 +34,9 @@ export function commitFailedResponse(databaseUnreachable: boolean): ReplacementR
     body: JSON.stringify({
       statusCode: 503,
       error: 'Service Unavailable',
-      message: 'The changes could not be saved: the database connection was lost before the commit. Retry the request.',
+      message:
+        'The database connection was lost while the changes were being committed: they may or may not have been ' +
+        'stored. Check before repeating the request.',
     }),
   };
 }

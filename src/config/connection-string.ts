@@ -145,7 +145,12 @@ function parseServer(kind: DatabaseKind, connectionString: string, where: string
             : 'Pass driver options in engineConfig.connectArgs.'),
       );
     }
-    Object.assign(options, apply(value));
+    try {
+      Object.assign(options, apply(value));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ImproperConfigurationError(`${where}: query parameter ${name}: ${reason}`, { cause: error });
+    }
   }
   return { kind, driverPackage: DRIVER_PACKAGE[kind], options, password };
 }

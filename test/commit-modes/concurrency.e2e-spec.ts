@@ -7,11 +7,11 @@ import {
   testDatabaseKinds,
   type DatabaseProbe,
   type TestDatabase,
+  poolState,
 } from 'nestjs-advanced-alchemy/testing';
 import type { DataSource } from 'typeorm';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { newMarker } from './fixtures/markers';
-import { poolState } from './fixtures/pool-state';
 import { RowWriter } from './fixtures/row-writer.service';
 import { RowsController } from './fixtures/rows.controller';
 import { SessionTracker } from './fixtures/session-tracker';

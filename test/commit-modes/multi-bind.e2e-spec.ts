@@ -13,13 +13,13 @@ import {
   testDatabaseKinds,
   type DatabaseProbe,
   type TestDatabase,
+  poolState,
 } from 'nestjs-advanced-alchemy/testing';
 import type { DataSource } from 'typeorm';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { createDeferredForeignKey, hasDeferredConstraints } from './fixtures/deferred-foreign-key';
 import { doomedRowTable, writeDoomedRow } from './fixtures/doomed-write';
 import { newMarker } from './fixtures/markers';
-import { poolState } from './fixtures/pool-state';
 import { SessionTracker } from './fixtures/session-tracker';
 import { startHttpApp } from './fixtures/start-app';
 

@@ -7,3 +7,5 @@ export type { DatabaseProbe } from './probe';
 export { default as detectTestDatabases } from './jest-global-setup';
 export { startTestTransaction, useTestTransactions } from './test-transaction';
 export type { TestTransaction } from './test-transaction';
+export { poolState } from './pool-state';
+export type { PoolState } from './pool-state';
