@@ -9,6 +9,7 @@ import {
   detectTestDatabases,
   openProbe,
   testDatabaseKinds,
+  type DatabaseProbe,
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
 import { load, type LoadResult } from './load';
@@ -75,7 +76,7 @@ async function measureVariant(variant: string, connectionString: string, round: 
       post = await load({ port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
       // A timed run stops counting answers still in flight when time is up, so the correctness
       // check is a separate run of a fixed number of requests, every answer counted.
-      const before = await probe.count('bench_items');
+      const before = await settledCount(probe);
       const checked = await load({ port: server.port, method: 'POST', path: () => '/items', amount: CHECKED_POSTS });
       const after = await probe.count('bench_items');
       rowsMatch = after - before === checked.ok;
@@ -85,6 +86,17 @@ async function measureVariant(variant: string, connectionString: string, round: 
   } finally {
     await probe.close();
     await stopServer(server);
+  }
+}
+
+/** The row count once the answers still in flight from a timed run have landed (two equal readings). */
+async function settledCount(probe: DatabaseProbe): Promise<number> {
+  let previous = await probe.count('bench_items');
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const current = await probe.count('bench_items');
+    if (current === previous) return current;
+    previous = current;
   }
 }
 
