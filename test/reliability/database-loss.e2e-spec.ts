@@ -153,11 +153,9 @@ describe.each(servers)('database loss on %s', (kind) => {
     expectPoolWhole();
   }, 30_000);
 
-  // LIBRARY BUG (src/commit/response-gate.ts, commitFailedResponse; docs/commit-modes.md "When the
-  // commit fails"): when the connection drops after the database received the COMMIT, the database
-  // has committed, but the 503 tells the client "could not be saved … lost before the commit. Retry
-  // the request." A client that retries then writes twice. The module cannot know the outcome; the
-  // answer must not claim the changes were not saved.
+  // When the connection drops after the database received the COMMIT, the database has committed:
+  // the module cannot know the outcome, so its 503 must not claim the changes were not saved (a
+  // client told "nothing was stored" would retry and write twice).
   it('connection lost while the COMMIT is in flight: the 503 does not claim the changes were not saved', async () => {
     const answering = send(started.url, 'POST', '/rel/held');
     await started.gate.whenHeld(1);
