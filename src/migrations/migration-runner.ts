@@ -18,34 +18,40 @@ export type StepListener = (step: MigrationStep) => void;
  * (unless the migration sets `transaction = false`), so a failure leaves the database at the
  * last migration that succeeded. Works on a real or a recording query runner.
  */
-export async function upgradeMigrations(
+export function upgradeMigrations(
   executor: BindMigrationExecutor,
   runner: QueryRunner,
   names: readonly string[],
   onStep: StepListener = () => undefined,
 ): Promise<void> {
-  await executor.prepare(runner);
-  for (const [index, name] of names.entries()) {
-    onStep({ name, direction: 'up', position: index + 1, total: names.length });
-    const migration = executor.find(name);
-    if (!migration) throw missing(executor, name, 'apply');
-    await runInTransaction(executor, runner, migration.instance, name, 'up', () => executor.record(runner, name));
-  }
+  return runMigrations(executor, runner, names, 'up', onStep);
 }
 
 /** Reverts the named migrations in the order given (most recent first), each with its version-table row. */
-export async function downgradeMigrations(
+export function downgradeMigrations(
   executor: BindMigrationExecutor,
   runner: QueryRunner,
   names: readonly string[],
   onStep: StepListener = () => undefined,
 ): Promise<void> {
+  return runMigrations(executor, runner, names, 'down', onStep);
+}
+
+/** Runs each migration one way, recording (up) or forgetting (down) its version-table row with it. */
+async function runMigrations(
+  executor: BindMigrationExecutor,
+  runner: QueryRunner,
+  names: readonly string[],
+  direction: 'up' | 'down',
+  onStep: StepListener,
+): Promise<void> {
   await executor.prepare(runner);
   for (const [index, name] of names.entries()) {
-    onStep({ name, direction: 'down', position: index + 1, total: names.length });
+    onStep({ name, direction, position: index + 1, total: names.length });
     const migration = executor.find(name);
-    if (!migration) throw missing(executor, name, 'revert');
-    await runInTransaction(executor, runner, migration.instance, name, 'down', () => executor.forget(runner, name));
+    if (!migration) throw missing(executor, name, direction === 'up' ? 'apply' : 'revert');
+    const bookkeeping = direction === 'up' ? () => executor.record(runner, name) : () => executor.forget(runner, name);
+    await runInTransaction(executor, runner, migration.instance, name, direction, bookkeeping);
   }
 }
 
