@@ -39,12 +39,14 @@ export { SessionClosedError } from './errors/session-closed.error';
 export { SessionAcquireTimeoutError } from './errors/session-acquire-timeout.error';
 export { DatabaseStartupError } from './errors/database-startup.error';
 export { DatabaseUnavailableError } from './errors/database-unavailable.error';
+export { StatementTimeoutError } from './errors/statement-timeout.error';
 export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter';
 
 export { RepositoryError } from './errors/repository.error';
 export type { RepositoryErrorOptions } from './errors/repository.error';
 export { NotFoundError } from './errors/not-found.error';
 export { IntegrityError } from './errors/integrity.error';
+export { InvalidValueError } from './errors/invalid-value.error';
 export { DuplicateKeyError } from './errors/duplicate-key.error';
 export { ForeignKeyError } from './errors/foreign-key.error';
 export { InvalidFilterError } from './errors/invalid-filter.error';

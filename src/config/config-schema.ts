@@ -80,6 +80,9 @@ export class EngineConfigSchema {
   @IsOptional() @IsInt() @Min(1) @Max(10_000) poolSize?: unknown;
   @IsOptional() @IsInt() @Min(1) poolTimeout?: unknown;
   @IsOptional() @IsInt() @Min(1) poolRecycle?: unknown;
+  @IsOptional() @IsInt() @Min(1) connectTimeout?: unknown;
+  @IsOptional() @IsInt() @Min(0) statementTimeout?: unknown;
+  @IsOptional() @IsBoolean() prePing?: unknown;
   @IsOptional() @IsObject() connectArgs?: unknown;
   @IsOptional() @IsIn(ISOLATION_LEVELS) isolationLevel?: unknown;
   @IsOptional() @IsCallable() jsonSerializer?: unknown;

@@ -191,6 +191,19 @@ describe('parseConnectionString: malformed URLs', () => {
     expect(parseError('mysql://app@db/shop/extra').message).toMatch(/names no database \(got path "\/shop\/extra"\)/);
   });
 
+  it.each([
+    ['password', `postgresql://app:${PASSWORD}%zz@db/shop`],
+    ['user name', 'mariadb://ap%zzp@db/shop'],
+    ['database name', 'mysql://app@db/sh%zzop'],
+  ])('names the part with a malformed percent-escape (%s), the bind key and the fix, not the text', (part, url) => {
+    const { message } = parseError(url);
+    expect(message).toContain(`malformed percent-escape in its ${part}`);
+    expect(message).toMatch(/bind key "reports"/);
+    expect(message).toMatch(/"%" as %25/);
+    expect(message).not.toContain(PASSWORD);
+    expect(message).not.toContain('URI malformed');
+  });
+
   it('rejects an invalid port, without the password', () => {
     const { message } = parseError(`postgresql://app:${PASSWORD}@db:99999/shop`);
     expect(message).toMatch(/is not a valid URL .*percent-encode special characters in the password/);

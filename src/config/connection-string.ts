@@ -117,19 +117,19 @@ function parseServer(kind: DatabaseKind, connectionString: string, where: string
   if (!url.hostname) {
     throw new ImproperConfigurationError(`${where} names no host: write ${kind}://user:password@host:port/database.`);
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const database = decodePart(url.pathname.replace(/^\//, ''), 'database name', where);
   if (!database || database.includes('/')) {
     throw new ImproperConfigurationError(
       `${where} names no database (got path "${url.pathname}"): add it after the host, e.g. ${kind}://user@${url.hostname}/app.`,
     );
   }
   const port = url.port ? Number(url.port) : DEFAULT_PORT[kind];
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const password = url.password ? decodePart(url.password, 'password', where) : undefined;
   const options: Record<string, unknown> = {
     type: kind === 'mariadb' ? 'mariadb' : kind === 'mysql' ? 'mysql' : 'postgres',
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
-    username: url.username ? decodeURIComponent(url.username) : undefined,
+    username: url.username ? decodePart(url.username, 'user name', where) : undefined,
     password,
     database,
   };
@@ -153,6 +153,19 @@ function parseServer(kind: DatabaseKind, connectionString: string, where: string
     }
   }
   return { kind, driverPackage: DRIVER_PACKAGE[kind], options, password };
+}
+
+/** Percent-decodes one part of the URL; a malformed escape names the part and the fix, never its text. */
+function decodePart(text: string, part: string, where: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ImproperConfigurationError(
+      `${where} has a malformed percent-escape in its ${part} (a "%" not followed by two hex digits). ` +
+        'Percent-encode the special characters of that part: "%" as %25, "@" as %40, "/" as %2F, "#" as %23 ' +
+        '(encodeURIComponent does it).',
+    );
+  }
 }
 
 function sslFromMode(mode: string): boolean | { rejectUnauthorized: boolean } {

@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { TouchUpdatedTimestampSubscriber } from '../listeners/touch-updated-timestamp.subscriber';
 import type { AlchemyConfig } from './alchemy-config';
+import { DEFAULT_CONNECT_TIMEOUT_MS, statementTimeoutOf } from './engine-config';
 import { parseConnectionString, type ConnectionTarget } from './connection-string';
 import { rawJsonTypeParsers } from './json-column-codec';
 
@@ -19,10 +20,17 @@ export function buildDataSourceOptions(
   ensureDriverInstalled(target, config.bindKey);
   const engine = config.engineConfig;
   const extra: Record<string, unknown> = {};
+  const connectTimeout = engine.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (target.kind === 'postgres') {
-    if (engine.poolTimeout !== undefined) extra.connectionTimeoutMillis = engine.poolTimeout;
+    extra.connectionTimeoutMillis = connectTimeout;
+    const statementTimeout = statementTimeoutOf(engine);
+    // Sent in the startup packet: no round trip.
+    if (statementTimeout > 0) extra.statement_timeout = statementTimeout;
     if (engine.poolRecycle !== undefined) extra.maxLifetimeSeconds = engine.poolRecycle;
     if (engine.jsonSerializer || engine.jsonDeserializer) extra.types = rawJsonTypeParsers();
+  } else if (target.kind !== 'sqlite') {
+    // MySQL/MariaDB get their statement timeout from the pool guard, on each new connection.
+    extra.connectTimeout = connectTimeout;
   }
   Object.assign(extra, engine.connectArgs);
   const kindDefaults: Record<string, unknown> =

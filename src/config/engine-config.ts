@@ -21,6 +21,24 @@ export interface EngineConfig {
    * On SQLite this is how long a session waits for the single connection. Default: 30000.
    */
   poolTimeout?: number;
+  /**
+   * Milliseconds allowed to open one new connection (pg `connectionTimeoutMillis`, mysql2
+   * `connectTimeout`). Not used on SQLite. Default: 10000.
+   */
+  connectTimeout?: number;
+  /**
+   * Milliseconds one statement may run (PostgreSQL `statement_timeout`, MariaDB
+   * `max_statement_time`, MySQL `max_execution_time` for SELECTs). The module also stops waiting
+   * for an answer 1000 ms after that, and drops the connection, in case the database went silent.
+   * It fails with `StatementTimeoutError` (503). `0` turns both off. Not used on SQLite. Default: 30000.
+   */
+  statementTimeout?: number;
+  /**
+   * Check every connection with a round trip when a session takes it from the pool, and replace
+   * it when it is dead (the seed's `pool_pre_ping`). Default: `false`; dead connections the
+   * driver already knows of are replaced either way.
+   */
+  prePing?: boolean;
   /** Seconds after which a pooled connection is replaced (PostgreSQL only). */
   poolRecycle?: number;
   /** Driver options passed through unchanged (TypeORM's `extra`), e.g. `{ statement_timeout: 5000 }` for pg. */
@@ -34,3 +52,15 @@ export interface EngineConfig {
 }
 
 export const DEFAULT_POOL_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * How much longer than the statement timeout the module waits for an answer before it gives up on
+ * the connection: long enough for the database's own timeout to answer first when it is alive.
+ */
+export const STATEMENT_DEADLINE_GRACE_MS = 1_000;
+
+/** The statement timeout a bind key runs with (0 = none). */
+export function statementTimeoutOf(engine: EngineConfig): number {
+  return engine.statementTimeout ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+}

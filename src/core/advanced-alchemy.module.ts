@@ -5,13 +5,14 @@ import {
   type InjectionToken,
   type MiddlewareConsumer,
   type ModuleMetadata,
+  type BeforeApplicationShutdown,
   type NestModule,
   type OnApplicationShutdown,
   type OnModuleInit,
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule, DiscoveryService, HttpAdapterHost } from '@nestjs/core';
 import type { AlchemyConfig, AlchemyConfigOptions } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
@@ -20,13 +21,22 @@ import { DatabaseUnavailableFilter } from '../commit/database-unavailable.filter
 import { RepositoryExceptionFilter } from '../service/repository-exception.filter';
 import { attachScopeToMessageHandlers } from '../commit/attach-scope-to-message-handlers';
 import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
-import { AdvancedAlchemy } from './advanced-alchemy';
+import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { AdvancedAlchemy, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './advanced-alchemy';
+import { drainHttpServer, nodeHttpServer } from './http-drain';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
 
 export interface AdvancedAlchemyModuleOptions {
   /** Make the sessions and DataSources injectable in every module. Default `true`. */
   isGlobal?: boolean;
+  /**
+   * Milliseconds the application's shutdown (`app.close()`, or SIGTERM with `enableShutdownHooks()`)
+   * may take: requests in flight finish, further requests on open keep-alive connections are
+   * answered with `Connection: close`, and whatever is still open after this long is cut and its
+   * sessions rolled back, before the pools close. Default: 10000.
+   */
+  shutdownTimeout?: number;
 }
 
 export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions {
@@ -42,10 +52,13 @@ export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModule
  * request and bind key, ended by the commit mode when the response leaves.
  */
 @Module({})
-export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplicationShutdown {
+export class AdvancedAlchemyModule
+  implements NestModule, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+{
   constructor(
     private readonly alchemy: AdvancedAlchemy,
     private readonly discovery: DiscoveryService,
+    private readonly adapterHost: HttpAdapterHost,
     scopeInterceptor: SessionScopeInterceptor,
   ) {
     attachScopeToMessageHandlers(discovery, scopeInterceptor);
@@ -61,7 +74,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
       { provide: ALCHEMY_CONFIGS, useValue: normalized },
       [],
       normalized.map((config) => config.bindKey),
-      options.isGlobal,
+      options,
     );
   }
 
@@ -76,7 +89,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
       },
       options.imports ?? [],
       ['default'],
-      options.isGlobal,
+      options,
     );
   }
 
@@ -84,8 +97,9 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     configProvider: Provider,
     imports: NonNullable<ModuleMetadata['imports']>,
     knownKeys: string[],
-    isGlobal = true,
+    moduleOptions: AdvancedAlchemyModuleOptions,
   ): DynamicModule {
+    const shutdownTimeoutMs = checkShutdownTimeout(moduleOptions.shutdownTimeout);
     const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
     const perKey: Provider[] = keys.flatMap((key) => [
       {
@@ -104,7 +118,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     const alchemyProvider: Provider = {
       provide: AdvancedAlchemy,
       useFactory: async (configs: AlchemyConfig[]) => {
-        const alchemy = new AdvancedAlchemy(configs);
+        const alchemy = new AdvancedAlchemy(configs, { shutdownTimeoutMs });
         await alchemy.initialize();
         return alchemy;
       },
@@ -112,7 +126,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     };
     return {
       module: AdvancedAlchemyModule,
-      global: isGlobal,
+      global: moduleOptions.isGlobal ?? true,
       imports: [...imports, DiscoveryModule],
       providers: [
         configProvider,
@@ -149,7 +163,25 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.alchemy.closeEngines();
+  /** Before Nest closes the HTTP server: make it finish within the shutdown timeout. */
+  beforeApplicationShutdown(): void {
+    this.alchemy.beginShutdown();
+    const server = nodeHttpServer(this.adapterHost.httpAdapter?.getHttpServer());
+    if (server) drainHttpServer(server, this.alchemy.shutdownRemainingMs());
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.alchemy.closeEngines(this.alchemy.shutdownRemainingMs());
+  }
+}
+
+function checkShutdownTimeout(value: unknown): number {
+  if (value === undefined) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ImproperConfigurationError(
+      `AdvancedAlchemyModule option shutdownTimeout must be whole milliseconds (0 or more), got ${String(value)}: ` +
+        'e.g. AdvancedAlchemyModule.forRoot(configs, { shutdownTimeout: 10000 }).',
+    );
+  }
+  return value;
 }

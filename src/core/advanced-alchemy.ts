@@ -15,8 +15,13 @@ import { SessionScope, sessionScopeStorage, type ScopeEnding } from '../session/
 import { openBind } from './open-bind';
 import { describeError } from './secret-scrubber';
 
-/** How long shutdown waits for sessions in flight before closing the pools. */
-const SHUTDOWN_DRAIN_MS = 10_000;
+/** How long the application's shutdown may take by default (`shutdownTimeout`). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Module-wide run-time options. */
+export interface AdvancedAlchemyRuntimeOptions {
+  shutdownTimeoutMs: number;
+}
 
 /**
  * The seed's `AdvancedAlchemy` extension object: the configured bind keys, their DataSources and
@@ -30,11 +35,27 @@ export class AdvancedAlchemy {
   /** Connection passwords, scrubbed from everything the module logs or throws. */
   readonly #secrets: string[] = [];
   #closing?: Promise<void>;
+  #shutdownStartedAt?: number;
+  readonly #shutdownTimeoutMs: number;
 
   constructor(
     /** The normalised configurations, one per bind key, in declaration order. */
     readonly config: readonly AlchemyConfig[],
-  ) {}
+    options: AdvancedAlchemyRuntimeOptions = { shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS },
+  ) {
+    this.#shutdownTimeoutMs = options.shutdownTimeoutMs;
+  }
+
+  /** Notes that the application is shutting down: the shutdown timeout counts from now. */
+  beginShutdown(): void {
+    this.#shutdownStartedAt ??= performance.now();
+  }
+
+  /** What is left of the shutdown timeout (all of it before shutdown begins). */
+  shutdownRemainingMs(): number {
+    if (this.#shutdownStartedAt === undefined) return this.#shutdownTimeoutMs;
+    return Math.max(0, Math.round(this.#shutdownTimeoutMs - (performance.now() - this.#shutdownStartedAt)));
+  }
 
   /** TypeORM is asynchronous only, so this is always true (kept for the seed's API). */
   get isAsyncEnabled(): boolean {
@@ -152,7 +173,7 @@ export class AdvancedAlchemy {
    * New sessions are refused at once (503); sessions still open — requests in flight — get up to
    * `drainTimeoutMs` to commit or roll back before the pools close.
    */
-  closeEngines(drainTimeoutMs = SHUTDOWN_DRAIN_MS): Promise<void> {
+  closeEngines(drainTimeoutMs = this.shutdownRemainingMs()): Promise<void> {
     for (const bind of this.#binds) bind.closing = true;
     this.#closing ??= Promise.all(
       this.#binds.map(async (bind) => {

@@ -1,6 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
-import { DEFAULT_POOL_TIMEOUT_MS } from '../config/engine-config';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_POOL_TIMEOUT_MS, statementTimeoutOf } from '../config/engine-config';
 import { buildDataSourceOptions } from '../config/data-source-options';
 import { applyJsonColumnCodec } from '../config/json-column-codec';
 import { applyDialectColumnTypes } from '../service/entities/dialect-column-types';
@@ -10,6 +11,7 @@ import { DatabaseStartupError } from '../errors/database-startup.error';
 import { Bind } from '../session/bind';
 import { installSqliteRunnerPool } from '../session/sqlite-runner-pool';
 import { ConnectionSlots } from '../session/connection-slots';
+import { guardDriverPools } from '../session/pool-guard';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { runMigrationsOnStartup } from '../migrations/run-on-startup';
 import { createMissingTables } from './create-missing-tables';
@@ -56,6 +58,14 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
       installSqliteRunnerPool(dataSource, new ConnectionSlots(config.bindKey, 1, timeout, 'sqlite'));
     } else {
       slots = new ConnectionSlots(config.bindKey, poolSizeOf(dataSource), timeout, 'server');
+      guardDriverPools(dataSource, {
+        bindKey: config.bindKey,
+        prePing: config.engineConfig.prePing === true,
+        pingTimeoutMs: config.engineConfig.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        // pg gets it in its startup packet; an adopted DataSource keeps the settings it was made with.
+        statementTimeoutMs: config.dataSource ? 0 : statementTimeoutOf(config.engineConfig),
+        logger: new Logger('AdvancedAlchemy'),
+      });
     }
     if (config.migrationConfig.runOnStartup && !isDatabaseCliBoot()) {
       try {

@@ -2,6 +2,8 @@ import { QueryFailedError, TypeORMError } from 'typeorm';
 import { DuplicateKeyError } from './duplicate-key.error';
 import { ForeignKeyError } from './foreign-key.error';
 import { IntegrityError } from './integrity.error';
+import { InvalidValueError } from './invalid-value.error';
+import { DatabaseUnavailableError } from './database-unavailable.error';
 import { NotFoundError } from './not-found.error';
 import { RepositoryError } from './repository.error';
 import { classifyConstraintViolation, mapDatabaseError } from './map-database-error';
@@ -59,6 +61,24 @@ describe('mapDatabaseError', () => {
     expect(mapDatabaseError(failed({ code: '42P01' }))).toBeInstanceOf(RepositoryError);
     expect(mapDatabaseError(new TypeORMError('no metadata'))).toBeInstanceOf(RepositoryError);
     expect(mapDatabaseError(driverError({ code: 'SQLITE_BUSY' }))).toBeInstanceOf(RepositoryError);
+  });
+
+  it('maps PostgreSQL refusing a NUL character in text to InvalidValueError (422), not a 500', () => {
+    const mapped = mapDatabaseError(
+      failed({ code: '22021', message: 'invalid byte sequence for encoding "UTF8": 0x00' }),
+    );
+    expect(mapped).toBeInstanceOf(InvalidValueError);
+    expect(mapped).toBeInstanceOf(IntegrityError);
+    expect((mapped as Error).message).toMatch(/NUL character/);
+    // Other bad byte sequences are not about NUL: they stay a plain repository error.
+    expect(mapDatabaseError(failed({ code: '22021', message: 'invalid byte sequence: 0xc3 0x28' }))).not.toBeInstanceOf(
+      InvalidValueError,
+    );
+  });
+
+  it("maps TypeORM's 'Query runner already released' (its connection failed) to DatabaseUnavailableError", () => {
+    class QueryRunnerAlreadyReleasedError extends TypeORMError {}
+    expect(mapDatabaseError(new QueryRunnerAlreadyReleasedError('released'))).toBeInstanceOf(DatabaseUnavailableError);
   });
 
   it("leaves the library's own errors and programming errors alone", () => {

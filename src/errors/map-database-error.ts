@@ -3,6 +3,7 @@ import { AdvancedAlchemyError } from './advanced-alchemy.error';
 import { DuplicateKeyError } from './duplicate-key.error';
 import { ForeignKeyError } from './foreign-key.error';
 import { IntegrityError } from './integrity.error';
+import { InvalidValueError } from './invalid-value.error';
 import { RepositoryError } from './repository.error';
 import { isConnectionError } from '../session/connection-errors';
 import { DatabaseUnavailableError } from './database-unavailable.error';
@@ -70,6 +71,12 @@ export function mapDatabaseError(error: unknown): unknown {
   }
   const detail = error instanceof Error ? error.message : String(error);
   const options = { cause: error, detail };
+  if (isNulInText(error)) {
+    return new InvalidValueError(
+      'A text value contains a NUL character (\\u0000), which PostgreSQL cannot store: remove it.',
+      options,
+    );
+  }
   switch (classifyConstraintViolation(error)) {
     case 'duplicate-key':
       return new DuplicateKeyError(undefined, options);
@@ -82,6 +89,17 @@ export function mapDatabaseError(error: unknown): unknown {
     return new RepositoryError(`The database operation failed: ${detail}`, options);
   }
   return error;
+}
+
+/** PostgreSQL's character_not_in_repertoire for a 0x00 byte in text. */
+function isNulInText(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const driverError = ((error as { driverError?: unknown }).driverError ?? error) as DriverErrorFields & {
+    message?: unknown;
+  };
+  return (
+    driverError.code === '22021' && typeof driverError.message === 'string' && driverError.message.includes('0x00')
+  );
 }
 
 /** Errors raised by pg, mysql2 or better-sqlite3 themselves carry a string `code` (a SQLSTATE, ER_…, SQLITE_…). */

@@ -4,6 +4,7 @@ import type { AlchemyConfig } from '../config/alchemy-config';
 import { BindMigrationExecutor } from './bind-migration-executor';
 import { isDatabaseCliBoot } from './cli-boot-flag';
 import { loadMigrations } from './migration-loader';
+import { withMigrationRunner } from './migration-connection';
 import { upgradeMigrations } from './migration-runner';
 import { resolveMigrationSettings } from './migration-settings';
 import { planUpgrade } from './revision';
@@ -17,8 +18,7 @@ export async function runMigrationsOnStartup(config: AlchemyConfig, dataSource: 
   if (!config.migrationConfig.runOnStartup || isDatabaseCliBoot()) return [];
   const settings = resolveMigrationSettings(config);
   const executor = new BindMigrationExecutor(dataSource, settings, loadMigrations(settings));
-  const runner = dataSource.createQueryRunner();
-  try {
+  return withMigrationRunner(dataSource, async (runner) => {
     const names = executor.loaded.map((migration) => migration.name);
     const plan = planUpgrade('head', names, await executor.applied(runner), config.bindKey);
     if (plan.length === 0) return [];
@@ -27,7 +27,5 @@ export async function runMigrationsOnStartup(config: AlchemyConfig, dataSource: 
       `Bind key "${config.bindKey}": applied ${plan.length} migration(s) at startup, now at ${plan[plan.length - 1]}.`,
     );
     return plan;
-  } finally {
-    await runner.release();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import type { CommitMode } from '../config/commit-mode';
-import type { IsolationLevel } from '../config/engine-config';
+import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } from '../config/engine-config';
 import type { ConnectionSlots } from './connection-slots';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
@@ -10,6 +10,8 @@ export class Bind {
   readonly commitMode: CommitMode;
   readonly autoBegin: boolean;
   readonly isolationLevel?: IsolationLevel;
+  /** The statement timeout of the bind key in milliseconds; 0 on SQLite (nothing to wait for) or when off. */
+  readonly statementTimeoutMs: number;
   /** Set when the application shuts down: no new session may take a connection. */
   closing = false;
   #openSessions = 0;
@@ -29,6 +31,13 @@ export class Bind {
     this.commitMode = config.commitMode;
     this.autoBegin = config.sessionConfig.autoBegin !== false;
     this.isolationLevel = config.sessionConfig.isolationLevel ?? config.engineConfig.isolationLevel;
+    this.statementTimeoutMs =
+      dataSource.options.type === 'better-sqlite3' ? 0 : statementTimeoutOf(config.engineConfig);
+  }
+
+  /** How long the module waits for a statement's answer before it drops the connection; 0 = no limit. */
+  deadlineFor(statementTimeoutMs: number): number {
+    return statementTimeoutMs > 0 ? statementTimeoutMs + STATEMENT_DEADLINE_GRACE_MS : 0;
   }
 
   /** Sessions that hold (or may hold) a query runner right now. */

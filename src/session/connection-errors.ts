@@ -1,3 +1,5 @@
+import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
+
 // Errors that mean "the database is not reachable", as opposed to "the statement is wrong":
 // Node socket errors, PostgreSQL SQLSTATE class 08 and shutdown codes, mysql2's lost connections.
 const SOCKET_CODES = new Set([
@@ -23,7 +25,15 @@ const PG_MESSAGES = [
   "Can't add new command when connection is in closed state",
 ];
 
+/**
+ * TypeORM releases a query runner by itself when its connection fails (pg's 'error' event); a
+ * session's later statements on it then fail with this error. A session releases its runner only
+ * when it closes, so for a session this always means the connection was lost.
+ */
+const RUNNER_RELEASED_BY_ERROR = 'QueryRunnerAlreadyReleasedError';
+
 interface ErrorLike {
+  name?: unknown;
   code?: unknown;
   fatal?: unknown;
   message?: unknown;
@@ -34,7 +44,9 @@ interface ErrorLike {
 /** True when `error` (or the driver error or cause it wraps) says the connection is gone. */
 export function isConnectionError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
+  if (error instanceof DatabaseUnavailableError) return true;
   const candidate = error as ErrorLike;
+  if (candidate.name === RUNNER_RELEASED_BY_ERROR) return true;
   const code = typeof candidate.code === 'string' ? candidate.code : '';
   if (SOCKET_CODES.has(code) || MYSQL_CODES.has(code)) return true;
   if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;

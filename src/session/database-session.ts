@@ -5,10 +5,17 @@ import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { SessionClosedError } from '../errors/session-closed.error';
 import type { Bind } from './bind';
 import { isConnectionError } from './connection-errors';
+import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
 import type { Session } from './session';
+import { deadlinePassed, statementFailure } from './statement-outcome';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
-type Runner = Omit<QueryRunner, 'isTransactionActive'> & { isTransactionActive: boolean; transactionDepth: number };
+type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
+  isTransactionActive: boolean;
+  transactionDepth: number;
+  /** The driver's connection (pg client, mysql2 connection), once the runner has one. */
+  databaseConnection?: unknown;
+};
 
 const ignore = (): void => undefined;
 
@@ -39,8 +46,17 @@ export class DatabaseSession implements Session {
    */
   #lastStatement?: Promise<unknown>;
   #closed = false;
+  /** This session's statement timeout (the bind key's unless `setStatementTimeout` changed it). */
+  #statementTimeoutMs: number;
+  #deadlineMs: number;
+  #timeoutChanged = false;
+  /** Set when close() gives the runner back: statements after that come from a request that has ended. */
+  #released = false;
 
-  constructor(readonly bind: Bind) {}
+  constructor(readonly bind: Bind) {
+    this.#statementTimeoutMs = bind.statementTimeoutMs;
+    this.#deadlineMs = bind.deadlineFor(this.#statementTimeoutMs);
+  }
 
   get info(): Record<string, unknown> {
     this.#info ??= { ...this.bind.config.sessionConfig.info };
@@ -116,8 +132,10 @@ export class DatabaseSession implements Session {
     this.clearPendingBegin(runner);
     try {
       while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+      if (this.#timeoutChanged) await this.restoreStatementTimeout(runner);
     } finally {
       try {
+        this.#released = true;
         await runner.release();
       } finally {
         if (this.#holdsSlot) {
@@ -129,20 +147,31 @@ export class DatabaseSession implements Session {
     }
   }
 
+  /** Gives the connection back to the pool with the bind key's own statement timeout. */
+  private async restoreStatementTimeout(runner: Runner): Promise<void> {
+    const sql =
+      this.bind.dataSource.options.type === 'postgres'
+        ? 'RESET statement_timeout'
+        : statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean }, this.bind.statementTimeoutMs);
+    await runner.query(sql);
+  }
+
   /** Waits until no statement of this session is in flight (their errors belong to their callers). */
   private async settle(): Promise<void> {
     const last = this.#lastStatement;
     if (last) await last.then(ignore, ignore);
   }
 
+  private closedError(): SessionClosedError {
+    return new SessionClosedError(
+      `The session of bind key "${this.bindKey}" is closed: its request has ended. ` +
+        'Work that outlives a request belongs in advancedAlchemy.withSession().',
+    );
+  }
+
   private runner(): Runner {
     if (this.#runner) return this.#runner;
-    if (this.#closed) {
-      throw new SessionClosedError(
-        `The session of bind key "${this.bindKey}" is closed: its request has ended. ` +
-          'Work that outlives a request belongs in advancedAlchemy.withSession().',
-      );
-    }
+    if (this.#closed) throw this.closedError();
     if (this.bind.closing) {
       throw new DatabaseUnavailableError(
         `The application is shutting down: bind key "${this.bindKey}" takes no new sessions.`,
@@ -154,7 +183,7 @@ export class DatabaseSession implements Session {
     const runStatement = runner.query as StatementFn;
     runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) =>
       (this.#lastStatement = this.#ready
-        ? runStatement.call(runner, sql, parameters, structured)
+        ? this.guard(runner, sql, runStatement.call(runner, sql, parameters, structured))
         : this.prepareThenRun(runner, runStatement, sql, parameters, structured))) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;
@@ -170,7 +199,63 @@ export class DatabaseSession implements Session {
     structured: boolean | undefined,
   ): Promise<unknown> {
     await this.prepare(runner);
-    return runStatement.call(runner, sql, parameters, structured);
+    return this.guard(runner, sql, runStatement.call(runner, sql, parameters, structured));
+  }
+
+  /**
+   * Bounds the wait for a statement's answer and turns a lost connection or a timeout into the
+   * module's 503-class errors. Past the deadline the connection is dropped: a database that
+   * stopped answering would otherwise hold the request, and the connection, forever.
+   */
+  private guard(runner: Runner, sql: string, pending: Promise<unknown>): Promise<unknown> {
+    const deadlineMs = this.#deadlineMs;
+    const failure = (error: unknown) =>
+      this.#released ? this.closedError() : statementFailure(error, sql, this.bindKey, this.#statementTimeoutMs);
+    if (deadlineMs === 0) {
+      return pending.catch((error: unknown) => {
+        throw failure(error);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        destroyDriverConnection(runner.databaseConnection);
+        reject(deadlinePassed(sql, this.bindKey, deadlineMs));
+      }, deadlineMs);
+      pending.then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(failure(error));
+        },
+      );
+    });
+  }
+
+  /**
+   * Changes the statement timeout for the rest of this session (PostgreSQL `statement_timeout`,
+   * MariaDB `max_statement_time`, MySQL `max_execution_time`), and the module's own deadline with
+   * it; `0` turns both off. The connection gets the bind key's timeout back when the session ends.
+   */
+  async setStatementTimeout(timeoutMs: number): Promise<void> {
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      throw new AdvancedAlchemyError(
+        `setStatementTimeout of bind key "${this.bindKey}" takes whole milliseconds (0 = no limit), not ${String(timeoutMs)}.`,
+      );
+    }
+    const type = this.bind.dataSource.options.type;
+    if (type === 'better-sqlite3') return;
+    this.#timeoutChanged = true;
+    await this.query(this.timeoutStatement(timeoutMs));
+    this.#statementTimeoutMs = timeoutMs;
+    this.#deadlineMs = this.bind.deadlineFor(timeoutMs);
+  }
+
+  private timeoutStatement(timeoutMs: number): string {
+    if (this.bind.dataSource.options.type === 'postgres') return `SET statement_timeout = ${timeoutMs}`;
+    return statementTimeoutSql(this.runner().databaseConnection as { _isMariaDB?: boolean }, timeoutMs);
   }
 
   /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */

@@ -66,6 +66,10 @@ export class ScopedSession implements Session {
     return this.current.commit();
   }
 
+  setStatementTimeout(timeoutMs: number): Promise<void> {
+    return this.current.setStatementTimeout(timeoutMs);
+  }
+
   rollback(): Promise<void> {
     return this.current.rollback();
   }

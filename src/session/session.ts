@@ -28,6 +28,12 @@ export interface Session {
   commit(): Promise<void>;
   /** Rolls back the open transaction; the next statement begins a new one. */
   rollback(): Promise<void>;
+  /**
+   * Changes the statement timeout (milliseconds, `0` = none) for the rest of this session; the
+   * connection gets the bind key's `engineConfig.statementTimeout` back when the session ends.
+   * Nothing to do on SQLite.
+   */
+  setStatementTimeout(timeoutMs: number): Promise<void>;
   /** Rolls back what is uncommitted and gives the connection back. The module does this at the end of every request. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { downgradeMigrations } from '../../migrations/migration-runner';
+import { withMigrationRunner } from '../../migrations/migration-connection';
 import { currentRevision, planDowngrade } from '../../migrations/revision';
 import type { CliContext } from '../cli-context';
 import { confirmOrRefuse, ensureCanConfirm } from '../confirm';
@@ -39,14 +40,11 @@ export function registerDowngrade(database: Command, context: CliContext): void 
         'downgrade',
         `Revert ${plan.length} migration(s) of bind key "${bind.bindKey}" (${bind.target}): ${plan.join(', ')}?`,
       );
-      const runner = bind.dataSource.createQueryRunner();
-      try {
-        await downgradeMigrations(executor, runner, plan, (step) =>
+      await withMigrationRunner(bind.dataSource, (runner) =>
+        downgradeMigrations(executor, runner, plan, (step) =>
           context.progress.update(`[${bind.bindKey}] reverting ${step.name} (${step.position}/${step.total})`),
-        );
-      } finally {
-        await runner.release();
-      }
+        ),
+      );
       const reverted = new Set(plan);
       const now = currentRevision(applied.filter((migration) => !reverted.has(migration.name)));
       context.say(`[${bind.bindKey}] Downgraded to ${now}: reverted ${plan.length} migration(s).`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { upgradeMigrations } from '../../migrations/migration-runner';
+import { withMigrationRunner } from '../../migrations/migration-connection';
 import { currentRevision, HEAD, planUpgrade } from '../../migrations/revision';
 import type { CliContext } from '../cli-context';
 import { bindKeyOption, migrationState, recordSql, type BindKeyOption } from './shared';
@@ -30,14 +31,11 @@ export function registerUpgrade(database: Command, context: CliContext): void {
           context.say(`[${bind.bindKey}] Already at ${currentRevision(applied)}: nothing to upgrade.`);
           return;
         }
-        const runner = bind.dataSource.createQueryRunner();
-        try {
-          await upgradeMigrations(executor, runner, plan, (step) =>
+        await withMigrationRunner(bind.dataSource, (runner) =>
+          upgradeMigrations(executor, runner, plan, (step) =>
             context.progress.update(`[${bind.bindKey}] applying ${step.name} (${step.position}/${step.total})`),
-          );
-        } finally {
-          await runner.release();
-        }
+          ),
+        );
         context.say(`[${bind.bindKey}] Upgraded to ${plan[plan.length - 1]}: applied ${plan.length} migration(s).`);
       });
     }

@@ -1,4 +1,5 @@
 import type { DeepPartial, EntityMetadata, ObjectLiteral, Repository } from 'typeorm';
+import { InvalidValueError } from '../../errors/invalid-value.error';
 
 /**
  * The entity for a write: an entity instance as it is; a plain object or DTO instance through
@@ -12,8 +13,28 @@ export function toEntity<Entity extends ObjectLiteral>(repository: Repository<En
     );
   }
   const target = repository.metadata.target;
-  if (typeof target === 'function' && input instanceof target) return input as Entity;
-  return repository.create(input as DeepPartial<Entity>);
+  const entity =
+    typeof target === 'function' && input instanceof target
+      ? (input as Entity)
+      : repository.create(input as DeepPartial<Entity>);
+  rejectUnstorableText(repository.metadata, entity);
+  return entity;
+}
+
+/**
+ * PostgreSQL refuses a NUL character in text ("invalid byte sequence for encoding UTF8: 0x00"),
+ * and its error names no column: say which field holds one, before anything is sent.
+ */
+function rejectUnstorableText(metadata: EntityMetadata, values: object): void {
+  if (metadata.connection.options.type !== 'postgres') return;
+  for (const column of metadata.columns) {
+    const value: unknown = column.getEntityValue(values);
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      throw new InvalidValueError(
+        `${column.propertyName} contains a NUL character (\\u0000), which PostgreSQL cannot store in text: remove it.`,
+      );
+    }
+  }
 }
 
 /**
@@ -31,6 +52,7 @@ export function givenValues(metadata: EntityMetadata, source: object): ObjectLit
     const value: unknown = relation.getEntityValue(source);
     if (value !== undefined) relation.setEntityValue(values, value);
   }
+  rejectUnstorableText(metadata, values);
   return values;
 }
 

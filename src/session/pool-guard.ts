@@ -1,0 +1,253 @@
+import type { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+/** What the guard needs to know of a bind key's pools. */
+export interface PoolGuardOptions {
+  bindKey: string;
+  /** Check each connection with a round trip at checkout (the seed's `pool_pre_ping`). */
+  prePing: boolean;
+  /** How long a ping may take before the connection counts as dead (the connect timeout). */
+  pingTimeoutMs: number;
+  /** Server-side statement timeout to set on each new MySQL/MariaDB connection; 0 = none. */
+  statementTimeoutMs: number;
+  logger: Logger;
+}
+
+/** The parts of a pg `Pool` and `Client` the guard uses (pg 8, pg-pool 3). */
+interface PgClient {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  query(sql: string): Promise<unknown>;
+  connection?: { stream?: { destroy(): void } };
+  _ending?: boolean;
+  _queryable?: boolean;
+}
+type PgRelease = (error?: Error | boolean) => void;
+type PgConnectCallback = (error: Error | undefined, client: PgClient | undefined, release: PgRelease) => void;
+interface PgPool {
+  on(event: 'connect', listener: (client: PgClient) => void): unknown;
+  connect(callback?: PgConnectCallback): Promise<PgClient> | undefined;
+  _clients?: PgClient[];
+  options?: { max?: number };
+}
+
+/** The parts of a mysql2 `Pool` and `PoolConnection` the guard uses (mysql2 3). */
+interface MysqlConnection {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  ping(callback: (error: Error | null) => void): void;
+  query(sql: string, callback: (error: Error | null) => void): void;
+  destroy(): void;
+  _fatalError?: unknown;
+  _closing?: boolean;
+  _isMariaDB?: boolean;
+  stream?: { destroyed?: boolean };
+}
+type MysqlGetConnectionCallback = (error: Error | null, connection?: MysqlConnection) => void;
+interface MysqlPool {
+  on(event: 'connection', listener: (connection: MysqlConnection) => void): unknown;
+  getConnection(callback: MysqlGetConnectionCallback): void;
+  _allConnections?: { length: number; get(index: number): MysqlConnection };
+  config?: { connectionLimit?: number };
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Makes the driver's pools of a bind key safe against connections that die at any moment:
+ *
+ * - Every connection gets an `'error'` listener for its whole life, from the moment the pool
+ *   makes it. pg-pool removes its own listener when it hands a client out, and TypeORM adds its
+ *   listener only a promise turn later; when the database kills a connection right after the
+ *   handshake, its error arrives in the same socket read, in between, and an `'error'` event
+ *   with no listener ends the process. mysql2's pool listens with `once`, so a second error
+ *   on a connection did the same.
+ * - A connection the driver already knows is dead is replaced at checkout, and a new one is
+ *   handed out only after the rest of the socket read that finished its handshake was handled.
+ * - With `prePing`, every checkout pings the connection first and replaces it when the ping fails.
+ */
+export function guardDriverPools(dataSource: DataSource, options: PoolGuardOptions): void {
+  const driver = dataSource.driver as unknown as {
+    master?: PgPool;
+    slaves?: PgPool[];
+    pool?: MysqlPool;
+  };
+  const type = dataSource.options.type;
+  if (type === 'postgres') {
+    for (const pool of [driver.master, ...(driver.slaves ?? [])]) if (pool) guardPgPool(pool, options);
+  } else if ((type === 'mysql' || type === 'mariadb') && driver.pool) {
+    guardMysqlPool(driver.pool, options);
+  }
+}
+
+/** Drops a driver connection at once (pg client or mysql2 connection): its pending statements fail. */
+export function destroyDriverConnection(connection: unknown): void {
+  if (typeof connection !== 'object' || connection === null) return;
+  const pg = connection as PgClient;
+  if (pg.connection?.stream) {
+    pg.connection.stream.destroy();
+    return;
+  }
+  const mysql = connection as Partial<MysqlConnection>;
+  if (typeof mysql.destroy === 'function' && typeof mysql.ping === 'function') mysql.destroy();
+}
+
+function absorbErrors(connection: PgClient | MysqlConnection, options: PoolGuardOptions): void {
+  if (guarded.has(connection)) return;
+  guarded.add(connection);
+  // Whoever uses the connection gets the error through its statement; this only keeps an error
+  // nobody waits for from ending the process.
+  connection.on('error', (error: Error) =>
+    options.logger.debug(`A connection of bind key "${options.bindKey}" failed: ${error.message}`),
+  );
+}
+
+/** Runs `ping`; a ping that does not answer within `timeoutMs` fails and its connection is dropped. */
+function pingWithin(timeoutMs: number, ping: () => Promise<unknown>, drop: () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      drop();
+      reject(new Error(`the connection did not answer a ping within ${timeoutMs} ms`));
+    }, timeoutMs);
+    ping().then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function guardPgPool(pool: PgPool, options: PoolGuardOptions): void {
+  if (guarded.has(pool)) return;
+  guarded.add(pool);
+  const fresh = new WeakSet<PgClient>();
+  for (const client of pool._clients ?? []) absorbErrors(client, options);
+  // 'connect' is emitted for a new client before pg-pool removes its idle listener.
+  pool.on('connect', (client) => {
+    absorbErrors(client, options);
+    fresh.add(client);
+  });
+  const isDead = (client: PgClient) => client._ending === true || client._queryable === false;
+  const attempts = (pool.options?.max ?? 10) + 1;
+  const connect = pool.connect.bind(pool);
+
+  const checkout = (callback: PgConnectCallback, attempt: number): void => {
+    void connect((error, client, release) => {
+      if (error || !client) {
+        callback(error, client, release);
+        return;
+      }
+      const retry = (reason: Error): void => {
+        release(reason);
+        if (attempt < attempts) checkout(callback, attempt + 1);
+        else callback(reason, undefined, () => undefined);
+      };
+      const verify = (): void => {
+        if (isDead(client)) {
+          retry(new Error(`a connection of bind key "${options.bindKey}" was closed by the database`));
+          return;
+        }
+        if (!options.prePing) {
+          callback(undefined, client, release);
+          return;
+        }
+        pingWithin(
+          options.pingTimeoutMs,
+          () => client.query('SELECT 1'),
+          () => client.connection?.stream?.destroy(),
+        ).then(() => callback(undefined, client, release), retry);
+      };
+      if (fresh.has(client)) {
+        fresh.delete(client);
+        setImmediate(verify);
+      } else {
+        verify();
+      }
+    });
+  };
+
+  pool.connect = (callback?: PgConnectCallback) => {
+    if (callback) {
+      checkout(callback, 1);
+      return undefined;
+    }
+    return new Promise<PgClient>((resolve, reject) =>
+      checkout((error, client) => (error || !client ? reject(error) : resolve(client)), 1),
+    );
+  };
+}
+
+function guardMysqlPool(pool: MysqlPool, options: PoolGuardOptions): void {
+  if (guarded.has(pool)) return;
+  guarded.add(pool);
+  const fresh = new WeakSet<MysqlConnection>();
+  const prepare = (connection: MysqlConnection): void => {
+    absorbErrors(connection, options);
+    if (options.statementTimeoutMs > 0) {
+      // Queued before anything a session sends on this connection.
+      connection.query(statementTimeoutSql(connection, options.statementTimeoutMs), (error) => {
+        if (error) {
+          options.logger.warn(
+            `Could not set the statement timeout on a connection of bind key "${options.bindKey}": ${error.message}`,
+          );
+        }
+      });
+    }
+  };
+  const existing = pool._allConnections;
+  for (let index = 0; existing && index < existing.length; index++) prepare(existing.get(index));
+  pool.on('connection', (connection) => {
+    prepare(connection);
+    fresh.add(connection);
+  });
+  const isDead = (connection: MysqlConnection) =>
+    Boolean(connection._fatalError) || connection._closing === true || connection.stream?.destroyed === true;
+  const attempts = (pool.config?.connectionLimit ?? 10) + 1;
+  const getConnection = pool.getConnection.bind(pool);
+
+  const checkout = (callback: MysqlGetConnectionCallback, attempt: number): void => {
+    getConnection((error, connection) => {
+      if (error || !connection) {
+        callback(error, connection);
+        return;
+      }
+      const retry = (reason: Error): void => {
+        connection.destroy();
+        if (attempt < attempts) checkout(callback, attempt + 1);
+        else callback(reason);
+      };
+      const verify = (): void => {
+        if (isDead(connection)) {
+          retry(new Error(`a connection of bind key "${options.bindKey}" was closed by the database`));
+          return;
+        }
+        if (!options.prePing) {
+          callback(null, connection);
+          return;
+        }
+        pingWithin(
+          options.pingTimeoutMs,
+          () => new Promise<void>((resolve, reject) => connection.ping((e) => (e ? reject(e) : resolve()))),
+          () => connection.destroy(),
+        ).then(() => callback(null, connection), retry);
+      };
+      if (fresh.has(connection)) {
+        fresh.delete(connection);
+        setImmediate(verify);
+      } else {
+        verify();
+      }
+    });
+  };
+  pool.getConnection = (callback: MysqlGetConnectionCallback) => checkout(callback, 1);
+}
+
+/** MariaDB counts in seconds (`max_statement_time`); MySQL in milliseconds, for SELECTs only. */
+export function statementTimeoutSql(connection: { _isMariaDB?: boolean }, timeoutMs: number): string {
+  return connection._isMariaDB === false
+    ? `SET SESSION max_execution_time = ${Math.round(timeoutMs)}`
+    : `SET SESSION max_statement_time = ${timeoutMs / 1000}`;
+}

@@ -1,0 +1,56 @@
+import { QueryFailedError } from 'typeorm';
+import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
+import { StatementTimeoutError } from '../errors/statement-timeout.error';
+import { deadlinePassed, statementFailure } from './statement-outcome';
+
+const driverError = (fields: Record<string, unknown>) => Object.assign(new Error(String(fields.message)), fields);
+const failed = (sql: string, fields: Record<string, unknown>) => new QueryFailedError(sql, [], driverError(fields));
+
+describe('statementFailure', () => {
+  it('turns a server-side statement timeout into StatementTimeoutError on each database', () => {
+    const postgres = failed('SELECT pg_sleep(5)', {
+      code: '57014',
+      message: 'canceling statement due to statement timeout',
+    });
+    const mariadb = failed('SELECT SLEEP(5)', {
+      errno: 1969,
+      code: 'ER_STATEMENT_TIMEOUT',
+      message: 'max_statement_time exceeded',
+    });
+    const mysql = failed('SELECT SLEEP(5)', {
+      errno: 3024,
+      code: 'ER_QUERY_TIMEOUT',
+      message: 'maximum statement execution time exceeded',
+    });
+    for (const error of [postgres, mariadb, mysql]) {
+      const mapped = statementFailure(error, 'SELECT 1', 'reports', 1500);
+      expect(mapped).toBeInstanceOf(StatementTimeoutError);
+      expect(mapped).toBeInstanceOf(DatabaseUnavailableError);
+      expect((mapped as Error).message).toMatch(/bind key "reports".*1500 ms.*engineConfig\.statementTimeout/);
+      expect((mapped as Error).cause).toBe(error);
+    }
+  });
+
+  it('turns a lost connection into DatabaseUnavailableError; for a COMMIT the outcome is unknown', () => {
+    const lost = driverError({ message: 'Connection terminated unexpectedly' });
+    const statement = statementFailure(lost, 'INSERT INTO t VALUES (1)', 'default', 30_000) as Error;
+    expect(statement).toBeInstanceOf(DatabaseUnavailableError);
+    expect(statement.message).toMatch(/was lost: the transaction was rolled back/);
+    const commit = statementFailure(lost, 'COMMIT', 'default', 30_000) as Error;
+    expect(commit.message).toMatch(/while its COMMIT was in flight: the changes may or may not have been stored/);
+  });
+
+  it('leaves every other error alone (the repository service maps constraint violations itself)', () => {
+    const duplicate = failed('INSERT …', { code: '23505', message: 'duplicate key' });
+    expect(statementFailure(duplicate, 'INSERT …', 'default', 30_000)).toBe(duplicate);
+  });
+});
+
+describe('deadlinePassed', () => {
+  it('says the connection was dropped, and for a COMMIT that the outcome is unknown', () => {
+    expect(deadlinePassed('SELECT 1', 'default', 31_000).message).toMatch(
+      /did not answer a statement within 31000 ms: the connection was dropped and the transaction rolled back/,
+    );
+    expect(deadlinePassed('COMMIT', 'default', 31_000).message).toMatch(/may or may not have been stored/);
+  });
+});
