@@ -1,4 +1,5 @@
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
+import { CONNECTION_CLOSED_CODE } from './pool-guard';
 
 // Errors that mean "the database is not reachable", as opposed to "the statement is wrong":
 // Node socket errors, PostgreSQL SQLSTATE class 08 and shutdown codes, mysql2's lost connections.
@@ -10,6 +11,7 @@ const SOCKET_CODES = new Set([
   'EHOSTUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  CONNECTION_CLOSED_CODE,
 ]);
 const MYSQL_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',

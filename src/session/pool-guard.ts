@@ -51,6 +51,15 @@ interface MysqlPool {
 
 const guarded = new WeakSet<object>();
 
+/** The `code` of the error a checkout fails with when every connection it was given was dead. */
+export const CONNECTION_CLOSED_CODE = 'ALCHEMY_CONNECTION_CLOSED';
+
+function connectionClosed(bindKey: string): Error {
+  return Object.assign(new Error(`a connection of bind key "${bindKey}" was closed by the database`), {
+    code: CONNECTION_CLOSED_CODE,
+  });
+}
+
 /**
  * Makes the driver's pools of a bind key safe against connections that die at any moment:
  *
@@ -105,7 +114,11 @@ function pingWithin(timeoutMs: number, ping: () => Promise<unknown>, drop: () =>
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       drop();
-      reject(new Error(`the connection did not answer a ping within ${timeoutMs} ms`));
+      reject(
+        Object.assign(new Error(`the connection did not answer a ping within ${timeoutMs} ms`), {
+          code: CONNECTION_CLOSED_CODE,
+        }),
+      );
     }, timeoutMs);
     ping().then(
       () => {
@@ -147,7 +160,7 @@ function guardPgPool(pool: PgPool, options: PoolGuardOptions): void {
       };
       const verify = (): void => {
         if (isDead(client)) {
-          retry(new Error(`a connection of bind key "${options.bindKey}" was closed by the database`));
+          retry(connectionClosed(options.bindKey));
           return;
         }
         if (!options.prePing) {
@@ -221,7 +234,7 @@ function guardMysqlPool(pool: MysqlPool, options: PoolGuardOptions): void {
       };
       const verify = (): void => {
         if (isDead(connection)) {
-          retry(new Error(`a connection of bind key "${options.bindKey}" was closed by the database`));
+          retry(connectionClosed(options.bindKey));
           return;
         }
         if (!options.prePing) {
