@@ -6,26 +6,23 @@ import type { DataSource } from 'typeorm';
  * `synchronize`, which also alters and drops columns).
  */
 export async function createMissingTables(dataSource: DataSource): Promise<string[]> {
+  const missing = await missingTables(dataSource);
+  if (missing.length === 0) return [];
+  // The schema builder takes a connection of its own: with a pool of one, no other may be held meanwhile.
+  const plan = await dataSource.driver.createSchemaBuilder().log();
+  // SQLite adds foreign keys by rebuilding the new table through "temporary_<table>".
+  const escaped = missing.flatMap((table) => {
+    const name = table.split('.').pop() ?? table;
+    return [dataSource.driver.escape(name), dataSource.driver.escape(`temporary_${name}`)];
+  });
+  const names = missing.map((table) => table.split('.').pop() ?? table);
+  const statements = plan.upQueries.filter(
+    (query) =>
+      escaped.some((name) => mentionsTableAsSubject(query.query, name)) ||
+      names.some((name) => createsEnumTypeOf(query.query, name)),
+  );
   const runner = dataSource.createQueryRunner();
   try {
-    const missing: string[] = [];
-    for (const metadata of dataSource.entityMetadatas) {
-      if (metadata.tableType === 'view') continue;
-      if (!(await runner.hasTable(metadata.tablePath))) missing.push(metadata.tablePath);
-    }
-    if (missing.length === 0) return [];
-    const plan = await dataSource.driver.createSchemaBuilder().log();
-    // SQLite adds foreign keys by rebuilding the new table through "temporary_<table>".
-    const escaped = missing.flatMap((table) => {
-      const name = table.split('.').pop() ?? table;
-      return [dataSource.driver.escape(name), dataSource.driver.escape(`temporary_${name}`)];
-    });
-    const names = missing.map((table) => table.split('.').pop() ?? table);
-    const statements = plan.upQueries.filter(
-      (query) =>
-        escaped.some((name) => mentionsTableAsSubject(query.query, name)) ||
-        names.some((name) => createsEnumTypeOf(query.query, name)),
-    );
     await runner.startTransaction();
     try {
       for (const statement of statements) await runner.query(statement.query, statement.parameters);
@@ -33,6 +30,20 @@ export async function createMissingTables(dataSource: DataSource): Promise<strin
     } catch (error) {
       await runner.rollbackTransaction();
       throw error;
+    }
+    return missing;
+  } finally {
+    await runner.release();
+  }
+}
+
+async function missingTables(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const missing: string[] = [];
+    for (const metadata of dataSource.entityMetadatas) {
+      if (metadata.tableType === 'view') continue;
+      if (!(await runner.hasTable(metadata.tablePath))) missing.push(metadata.tablePath);
     }
     return missing;
   } finally {

@@ -247,15 +247,18 @@ export class DatabaseSession implements Session {
     }
     const type = this.bind.dataSource.options.type;
     if (type === 'better-sqlite3') return;
+    const runner = this.runner();
+    // MySQL and MariaDB name the setting differently: the connection tells which it is.
+    if (!this.#ready) await this.prepare(runner);
     this.#timeoutChanged = true;
-    await this.query(this.timeoutStatement(timeoutMs));
+    await runner.query(this.timeoutStatement(runner, timeoutMs));
     this.#statementTimeoutMs = timeoutMs;
     this.#deadlineMs = this.bind.deadlineFor(timeoutMs);
   }
 
-  private timeoutStatement(timeoutMs: number): string {
+  private timeoutStatement(runner: Runner, timeoutMs: number): string {
     if (this.bind.dataSource.options.type === 'postgres') return `SET statement_timeout = ${timeoutMs}`;
-    return statementTimeoutSql(this.runner().databaseConnection as { _isMariaDB?: boolean }, timeoutMs);
+    return statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean }, timeoutMs);
   }
 
   /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */

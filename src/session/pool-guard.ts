@@ -259,8 +259,8 @@ function guardMysqlPool(pool: MysqlPool, options: PoolGuardOptions): void {
 }
 
 /** MariaDB counts in seconds (`max_statement_time`); MySQL in milliseconds, for SELECTs only. */
-export function statementTimeoutSql(connection: { _isMariaDB?: boolean }, timeoutMs: number): string {
-  return connection._isMariaDB === false
+export function statementTimeoutSql(connection: { _isMariaDB?: boolean } | undefined, timeoutMs: number): string {
+  return connection?._isMariaDB === false
     ? `SET SESSION max_execution_time = ${Math.round(timeoutMs)}`
     : `SET SESSION max_statement_time = ${timeoutMs / 1000}`;
 }
