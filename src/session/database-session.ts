@@ -268,6 +268,9 @@ export class DatabaseSession implements Session {
       if (!this.#holdsSlot && slots) {
         if (!slots.tryAcquire()) await slots.acquire();
         this.#holdsSlot = true;
+        // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
+        // deadline: a checkout given up half-way would hand its connection to a released runner.
+        await runner.connect();
       }
       if (this.#beginPending) {
         this.clearPendingBegin(runner);

@@ -21,7 +21,7 @@ interface PgClient {
   _ending?: boolean;
   _queryable?: boolean;
 }
-type PgRelease = (error?: Error | boolean) => void;
+type PgRelease = (error?: Error) => void;
 type PgConnectCallback = (error: Error | undefined, client: PgClient | undefined, release: PgRelease) => void;
 interface PgPool {
   on(event: 'connect', listener: (client: PgClient) => void): unknown;
@@ -109,6 +109,96 @@ function absorbErrors(connection: PgClient | MysqlConnection, options: PoolGuard
   );
 }
 
+type Delivery<Connection> = (
+  error: Error | undefined,
+  connection?: Connection,
+  giveBack?: (reason?: Error) => void,
+) => void;
+
+/** What checking out differs in between the drivers: how to take, test and drop one connection. */
+interface CheckoutDriver<Connection extends object> {
+  /** Takes a connection from the driver's own pool; `giveBack(reason)` returns a dead one for good. */
+  take(done: Delivery<Connection>): void;
+  isDead(connection: Connection): boolean;
+  ping(connection: Connection): Promise<unknown>;
+  drop(connection: Connection): void;
+  /** The most connections the pool holds: a checkout tries at most one more than that. */
+  size: number;
+}
+
+/**
+ * The checkout every session's connection goes through. A connection the driver knows is dead is
+ * given back for good and another taken; a new one is handed out only after the socket read that
+ * finished its handshake was handled (its errors arrive in it). With `prePing`, each connection
+ * answers a ping first; when one does not, every connection made before that moment is suspect
+ * (a database restart or a network drop takes them all, as SQLAlchemy's pre-ping assumes) and is
+ * replaced without a ping of its own, so a checkout waits for at most one ping that gets no answer.
+ */
+class GuardedCheckout<Connection extends object> {
+  readonly #fresh = new WeakSet<Connection>();
+  readonly #madeAt = new WeakMap<Connection, number>();
+  /** Connections made before this moment failed a ping, or may have. */
+  #suspectBefore = 0;
+
+  constructor(
+    private readonly driver: CheckoutDriver<Connection>,
+    private readonly options: PoolGuardOptions,
+  ) {}
+
+  /** Notes a connection the pool has just made. */
+  made(connection: Connection): void {
+    this.#fresh.add(connection);
+    this.#madeAt.set(connection, performance.now());
+  }
+
+  checkout(deliver: Delivery<Connection>): void {
+    const attempt = (tries: number): void => {
+      this.driver.take((error, connection, giveBack) => {
+        if (error || !connection || !giveBack) {
+          deliver(error, connection, giveBack);
+          return;
+        }
+        const retry = (reason: Error): void => {
+          giveBack(reason);
+          if (tries < this.driver.size + 1) attempt(tries + 1);
+          else deliver(reason);
+        };
+        const fresh = this.#fresh.has(connection);
+        const verify = (): void => {
+          if (this.driver.isDead(connection) || (this.#madeAt.get(connection) ?? 0) < this.#suspectBefore) {
+            retry(connectionClosed(this.options.bindKey));
+            return;
+          }
+          // A connection that has just finished its handshake needs no ping.
+          if (!this.options.prePing || fresh) {
+            deliver(undefined, connection, giveBack);
+            return;
+          }
+          const pingStarted = performance.now();
+          pingWithin(
+            this.options.pingTimeoutMs,
+            () => this.driver.ping(connection),
+            () => this.driver.drop(connection),
+          ).then(
+            () => deliver(undefined, connection, giveBack),
+            (reason: Error) => {
+              this.#suspectBefore = Math.max(this.#suspectBefore, pingStarted);
+              retry(reason);
+            },
+          );
+        };
+        if (fresh) {
+          this.#fresh.delete(connection);
+          setImmediate(verify);
+        } else {
+          verify();
+        }
+      });
+    };
+    attempt(1);
+  }
+}
+
 /** Runs `ping`; a ping that does not answer within `timeoutMs` fails and its connection is dropped. */
 function pingWithin(timeoutMs: number, ping: () => Promise<unknown>, drop: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -136,59 +226,35 @@ function pingWithin(timeoutMs: number, ping: () => Promise<unknown>, drop: () =>
 function guardPgPool(pool: PgPool, options: PoolGuardOptions): void {
   if (guarded.has(pool)) return;
   guarded.add(pool);
-  const fresh = new WeakSet<PgClient>();
+  const connect = pool.connect.bind(pool);
+  const guard = new GuardedCheckout<PgClient>(
+    {
+      // pg-pool's own release function: the guard gives a dead client back with it, a session's too.
+      take: (done) => void connect((error, client, release) => done(error, client, client ? release : undefined)),
+      isDead: (client) => client._ending === true || client._queryable === false,
+      ping: (client) => client.query('SELECT 1'),
+      drop: (client) => client.connection?.stream?.destroy(),
+      size: pool.options?.max ?? 10,
+    },
+    options,
+  );
   for (const client of pool._clients ?? []) absorbErrors(client, options);
   // 'connect' is emitted for a new client before pg-pool removes its idle listener.
   pool.on('connect', (client) => {
     absorbErrors(client, options);
-    fresh.add(client);
+    guard.made(client);
   });
-  const isDead = (client: PgClient) => client._ending === true || client._queryable === false;
-  const attempts = (pool.options?.max ?? 10) + 1;
-  const connect = pool.connect.bind(pool);
-
-  const checkout = (callback: PgConnectCallback, attempt: number): void => {
-    void connect((error, client, release) => {
-      if (error || !client) {
-        callback(error, client, release);
-        return;
-      }
-      const retry = (reason: Error): void => {
-        release(reason);
-        if (attempt < attempts) checkout(callback, attempt + 1);
-        else callback(reason, undefined, () => undefined);
-      };
-      const verify = (): void => {
-        if (isDead(client)) {
-          retry(connectionClosed(options.bindKey));
-          return;
-        }
-        if (!options.prePing) {
-          callback(undefined, client, release);
-          return;
-        }
-        pingWithin(
-          options.pingTimeoutMs,
-          () => client.query('SELECT 1'),
-          () => client.connection?.stream?.destroy(),
-        ).then(() => callback(undefined, client, release), retry);
-      };
-      if (fresh.has(client)) {
-        fresh.delete(client);
-        setImmediate(verify);
-      } else {
-        verify();
-      }
-    });
-  };
-
+  const checkout = (callback: PgConnectCallback): void =>
+    guard.checkout((error, client, release) =>
+      error || !client || !release ? callback(error, undefined, () => undefined) : callback(undefined, client, release),
+    );
   pool.connect = (callback?: PgConnectCallback) => {
     if (callback) {
-      checkout(callback, 1);
+      checkout(callback);
       return undefined;
     }
     return new Promise<PgClient>((resolve, reject) =>
-      checkout((error, client) => (error || !client ? reject(error) : resolve(client)), 1),
+      checkout((error, client) => (error || !client ? reject(error) : resolve(client))),
     );
   };
 }
@@ -196,7 +262,21 @@ function guardPgPool(pool: PgPool, options: PoolGuardOptions): void {
 function guardMysqlPool(pool: MysqlPool, options: PoolGuardOptions): void {
   if (guarded.has(pool)) return;
   guarded.add(pool);
-  const fresh = new WeakSet<MysqlConnection>();
+  const getConnection = pool.getConnection.bind(pool);
+  const guard = new GuardedCheckout<MysqlConnection>(
+    {
+      take: (done) =>
+        getConnection((error, connection) =>
+          done(error ?? undefined, connection, connection ? () => connection.destroy() : undefined),
+        ),
+      isDead: (connection) =>
+        Boolean(connection._fatalError) || connection._closing === true || connection.stream?.destroyed === true,
+      ping: (connection) => new Promise<void>((resolve, reject) => connection.ping((e) => (e ? reject(e) : resolve()))),
+      drop: (connection) => connection.destroy(),
+      size: pool.config?.connectionLimit ?? 10,
+    },
+    options,
+  );
   const prepare = (connection: MysqlConnection): void => {
     absorbErrors(connection, options);
     if (options.statementTimeoutMs > 0) {
@@ -214,48 +294,10 @@ function guardMysqlPool(pool: MysqlPool, options: PoolGuardOptions): void {
   for (let index = 0; existing && index < existing.length; index++) prepare(existing.get(index));
   pool.on('connection', (connection) => {
     prepare(connection);
-    fresh.add(connection);
+    guard.made(connection);
   });
-  const isDead = (connection: MysqlConnection) =>
-    Boolean(connection._fatalError) || connection._closing === true || connection.stream?.destroyed === true;
-  const attempts = (pool.config?.connectionLimit ?? 10) + 1;
-  const getConnection = pool.getConnection.bind(pool);
-
-  const checkout = (callback: MysqlGetConnectionCallback, attempt: number): void => {
-    getConnection((error, connection) => {
-      if (error || !connection) {
-        callback(error, connection);
-        return;
-      }
-      const retry = (reason: Error): void => {
-        connection.destroy();
-        if (attempt < attempts) checkout(callback, attempt + 1);
-        else callback(reason);
-      };
-      const verify = (): void => {
-        if (isDead(connection)) {
-          retry(connectionClosed(options.bindKey));
-          return;
-        }
-        if (!options.prePing) {
-          callback(null, connection);
-          return;
-        }
-        pingWithin(
-          options.pingTimeoutMs,
-          () => new Promise<void>((resolve, reject) => connection.ping((e) => (e ? reject(e) : resolve()))),
-          () => connection.destroy(),
-        ).then(() => callback(null, connection), retry);
-      };
-      if (fresh.has(connection)) {
-        fresh.delete(connection);
-        setImmediate(verify);
-      } else {
-        verify();
-      }
-    });
-  };
-  pool.getConnection = (callback: MysqlGetConnectionCallback) => checkout(callback, 1);
+  pool.getConnection = (callback: MysqlGetConnectionCallback) =>
+    guard.checkout((error, connection) => callback(error ?? null, connection));
 }
 
 /** MariaDB counts in seconds (`max_statement_time`); MySQL in milliseconds, for SELECTs only. */
