@@ -6,6 +6,7 @@ import { TouchUpdatedTimestampSubscriber } from '../listeners/touch-updated-time
 import type { AlchemyConfig } from './alchemy-config';
 import { parseConnectionString, type ConnectionTarget } from './connection-string';
 import { rawJsonTypeParsers } from './json-column-codec';
+import { entitiesOf } from '../typeorm/feature-entities';
 
 /** The TypeORM data source options a config describes, and what its connection string said. */
 export function buildDataSourceOptions(
@@ -35,7 +36,7 @@ export function buildDataSourceOptions(
     ...kindDefaults,
     ...target.options,
     name: config.bindKey,
-    entities: config.entities,
+    entities: entitiesOf(config),
     subscribers: config.enableTouchUpdatedTimestampListener ? [TouchUpdatedTimestampSubscriber] : [],
     logging: engine.echo ?? false,
     poolSize: target.kind === 'sqlite' ? undefined : engine.poolSize,

@@ -11,7 +11,8 @@ import {
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule, DiscoveryService, ModulesContainer } from '@nestjs/core';
+import type { FeatureEntity } from '../typeorm/feature-entities';
 import type { AlchemyConfig, AlchemyConfigOptions } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
@@ -23,6 +24,12 @@ import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
 import { AdvancedAlchemy } from './advanced-alchemy';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
+import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
+import { bindAdoptedRepositories } from '../typeorm/bind-adopted-repositories';
+import { FeatureRepositoriesModule } from '../typeorm/feature-repositories.module';
+import { checkRegistrations } from '../typeorm/registration-checks';
+import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
+import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
 
 export interface AdvancedAlchemyModuleOptions {
   /** Make the sessions and DataSources injectable in every module. Default `true`. */
@@ -65,9 +72,21 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     );
   }
 
+  /**
+   * Repositories of `entities` on a bind key, under `@nestjs/typeorm`'s tokens: inject them with
+   * `@InjectRepository(Entity, bindKey)`. Each call runs in the current request's session for that
+   * bind key. With `autoLoadEntities` on the bind key's config, the entities join its DataSource.
+   */
+  static forFeature(entities: FeatureEntity[] = [], bindKey: string = DEFAULT_BIND_KEY): DynamicModule {
+    return FeatureRepositoriesModule.register(entities, bindKey);
+  }
+
   /** Configure from other providers (e.g. `ConfigService`); the configs are checked when the factory resolves. */
   static forRootAsync(options: AdvancedAlchemyModuleAsyncOptions): DynamicModule {
     const useFactory = options.useFactory as (...dependencies: unknown[]) => unknown;
+    // A DataSource injected from @nestjs/typeorm's token (TypeOrmModule's own) stays registered by
+    // TypeOrmModule: providing the same token here would make the factory depend on itself.
+    const injected = new Set((options.inject ?? []).map((dependency) => tokenOf(dependency)));
     return this.build(
       {
         provide: ALCHEMY_CONFIGS,
@@ -77,6 +96,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
       options.imports ?? [],
       ['default'],
       options.isGlobal,
+      injected,
     );
   }
 
@@ -85,15 +105,11 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     imports: NonNullable<ModuleMetadata['imports']>,
     knownKeys: string[],
     isGlobal = true,
+    registeredElsewhere: ReadonlySet<unknown> = new Set(),
   ): DynamicModule {
     const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
     const perKey: Provider[] = keys.flatMap((key) => [
-      {
-        provide: getDataSourceToken(key),
-        useFactory: (alchemy: AdvancedAlchemy) =>
-          alchemy.bindKeys.includes(key) ? alchemy.getDataSource(key) : undeclaredBindKeyPlaceholder(key),
-        inject: [AdvancedAlchemy],
-      },
+      ...(registeredElsewhere.has(getDataSourceToken(key)) ? [] : typeOrmTokenProviders(key)),
       {
         provide: getSessionToken(key),
         useFactory: (alchemy: AdvancedAlchemy) =>
@@ -103,12 +119,13 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     ]);
     const alchemyProvider: Provider = {
       provide: AdvancedAlchemy,
-      useFactory: async (configs: AlchemyConfig[]) => {
+      useFactory: async (configs: AlchemyConfig[], modules: ModulesContainer) => {
+        checkRegistrations(modules, AdvancedAlchemyModule, configs);
         const alchemy = new AdvancedAlchemy(configs);
         await alchemy.initialize();
         return alchemy;
       },
-      inject: [ALCHEMY_CONFIGS],
+      inject: [ALCHEMY_CONFIGS, ModulesContainer],
     };
     return {
       module: AdvancedAlchemyModule,
@@ -128,7 +145,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
         ALCHEMY_CONFIGS,
         AdvancedAlchemy,
         AlchemyHealthIndicator,
-        ...perKey.map((provider) => (provider as { provide: string }).provide),
+        ...perKey.map((provider) => (provider as { provide: InjectionToken }).provide),
       ],
     };
   }
@@ -142,6 +159,8 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
       rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
+      rejectUnknownEntities(this.alchemy.bindKeys.map((key) => this.alchemy.bind(key)));
+      bindAdoptedRepositories(this.alchemy, this.discovery);
     } catch (error) {
       // The application will not start, so nobody would close the pools already open.
       await this.alchemy.closeEngines(0);
@@ -152,4 +171,8 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
   async onApplicationShutdown(): Promise<void> {
     await this.alchemy.closeEngines();
   }
+}
+
+function tokenOf(dependency: InjectionToken | OptionalFactoryDependency): unknown {
+  return typeof dependency === 'object' && dependency !== null && 'token' in dependency ? dependency.token : dependency;
 }
