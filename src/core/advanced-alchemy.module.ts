@@ -26,7 +26,7 @@ import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
 import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
 import { bindAdoptedRepositories } from '../typeorm/bind-adopted-repositories';
-import { FeatureRepositoriesModule } from '../typeorm/feature-repositories.module';
+import { FeatureRepositoriesModule, rejectUndeclaredFeatureKeys } from '../typeorm/feature-repositories.module';
 import { checkRegistrations } from '../typeorm/registration-checks';
 import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
 import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
@@ -159,6 +159,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
       rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
+      rejectUndeclaredFeatureKeys(this.alchemy);
       rejectUnknownEntities(this.alchemy.bindKeys.map((key) => this.alchemy.bind(key)));
       bindAdoptedRepositories(this.alchemy, this.discovery);
     } catch (error) {
