@@ -11,7 +11,9 @@ import { sessionBoundViews } from './session-bound-data-source';
  * repository's public `manager` field changes; TypeORM's classes are left as they are.
  */
 export function bindAdoptedRepositories(alchemy: AdvancedAlchemy, discovery: DiscoveryService): void {
-  const adopted = alchemy.config.filter((config) => config.dataSource !== undefined).map((config) => alchemy.bind(config.bindKey));
+  const adopted = alchemy.config
+    .filter((config) => config.dataSource !== undefined)
+    .map((config) => alchemy.bind(config.bindKey));
   if (adopted.length === 0) return;
   const managers = new Map<EntityManager, EntityManager>(
     adopted.map((bind) => [bind.dataSource.manager, sessionBoundViews(bind).manager]),

@@ -40,7 +40,11 @@ function rejectSecondRegistration(modules: ModulesContainer, rootModule: Type): 
   );
 }
 
-function rejectDataSourceNameClash(modules: ModulesContainer, rootModule: Type, configs: readonly AlchemyConfig[]): void {
+function rejectDataSourceNameClash(
+  modules: ModulesContainer,
+  rootModule: Type,
+  configs: readonly AlchemyConfig[],
+): void {
   for (const config of configs) {
     const token = getDataSourceToken(config.bindKey);
     for (const module of modules.values()) {

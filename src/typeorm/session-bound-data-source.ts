@@ -1,4 +1,12 @@
-import { Repository, TreeRepository, type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import {
+  Repository,
+  TreeRepository,
+  type DataSource,
+  type EntityManager,
+  type EntityTarget,
+  type ObjectLiteral,
+  type QueryRunner,
+} from 'typeorm';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import type { Bind } from '../session/bind';
 import { sessionBoundManager } from './session-bound-manager';
@@ -110,7 +118,6 @@ function sessionBoundDataSource(views: SessionBoundViews): DataSource {
     },
   });
 }
-
 
 /** The session-bound views of a bind key, made once. */
 export function sessionBoundViews(bind: Bind): SessionBoundViews {

@@ -29,7 +29,11 @@ interface Running {
   activeFlag(id: number): Promise<boolean>;
 }
 
-async function start(kind: TestDatabaseKind, label: string, forRoot: (database: TestDatabase) => object): Promise<Running> {
+async function start(
+  kind: TestDatabaseKind,
+  label: string,
+  forRoot: (database: TestDatabase) => object,
+): Promise<Running> {
   const database = await createTestDatabase(kind, label);
   const app = await bootApp(createAppModule(forRoot(database) as never));
   const probe = await openProbe(database.connectionString);
@@ -40,7 +44,10 @@ async function start(kind: TestDatabaseKind, label: string, forRoot: (database: 
     probe,
     usersNamed: (lastName) => probe.count('user', `${q}lastName${q} = ?`, [lastName]),
     async activeFlag(id) {
-      const [row] = await probe.query<{ active: unknown }>(`SELECT ${q}isActive${q} AS active FROM ${q}user${q} WHERE id = ?`, [id]);
+      const [row] = await probe.query<{ active: unknown }>(
+        `SELECT ${q}isActive${q} AS active FROM ${q}user${q} WHERE id = ?`,
+        [id],
+      );
       return Boolean(Number(row.active));
     },
   };
@@ -114,14 +121,20 @@ describe.each(testDatabaseKinds())('An application written for @nestjs/typeorm, 
 
       await request(running.app.getHttpServer())
         .post('/users/import')
-        .send([{ firstName: 'One', lastName: 'after-import' }, { firstName: 'Two', lastName: 'after-import' }])
+        .send([
+          { firstName: 'One', lastName: 'after-import' },
+          { firstName: 'Two', lastName: 'after-import' },
+        ])
         .expect(201);
       expect(await running.usersNamed('after-import')).toBe(2);
     });
 
     it('rolls back an update made through @InjectEntityManager when the handler then throws', async () => {
       const server = running.app.getHttpServer();
-      const { body: user } = await request(server).post('/users').send({ firstName: 'Em', lastName: 'after-em' }).expect(201);
+      const { body: user } = await request(server)
+        .post('/users')
+        .send({ firstName: 'Em', lastName: 'after-em' })
+        .expect(201);
 
       await request(server).post(`/users/${user.id}/deactivate?fail=true`).expect(500);
       expect(await running.activeFlag(user.id)).toBe(true);

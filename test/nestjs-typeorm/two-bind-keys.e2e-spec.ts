@@ -1,6 +1,12 @@
 import { Controller, Get, Inject, Injectable, Module, Param, Post, Query, type INestApplication } from '@nestjs/common';
 import { HealthCheckService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { getDataSourceToken, InjectDataSource, InjectEntityManager, InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
+import {
+  getDataSourceToken,
+  InjectDataSource,
+  InjectEntityManager,
+  InjectRepository,
+  TypeOrmModule,
+} from '@nestjs/typeorm';
 import request from 'supertest';
 import { Column, DataSource, Entity, EntityManager, PrimaryGeneratedColumn, Repository } from 'typeorm';
 import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
@@ -66,7 +72,11 @@ class NotesService {
 @Controller('notes')
 class NotesController {
   constructor(private readonly notes: NotesService) {}
-  @Post(':how/:title') async write(@Param('how') how: string, @Param('title') title: string, @Query('fail') fail?: string) {
+  @Post(':how/:title') async write(
+    @Param('how') how: string,
+    @Param('title') title: string,
+    @Query('fail') fail?: string,
+  ) {
     await this.notes.write(how, title);
     if (fail === 'true') throw new Error(`failed after writing ${title} through ${how}`);
     return { ok: true };
