@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { Repository } from 'typeorm';
-import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
+import { AdvancedAlchemy, AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
 import {
   createTestDatabase,
   openProbe,
@@ -177,6 +177,21 @@ describe.each(testDatabaseKinds())('An application written for @nestjs/typeorm, 
       expect(await running.usersNamed('after-outside')).toBe(1);
       const users = await running.app.get(UsersService).findAll();
       expect(users.some((user) => user.lastName === 'after-outside')).toBe(true);
+    });
+
+    it('gives the injected repository a session inside withSession: a throw rolls its writes back', async () => {
+      const alchemy = running.app.get(AdvancedAlchemy);
+      const users = running.app.get(UsersService);
+      await expect(
+        alchemy.withSession(async () => {
+          await users.create({ firstName: 'Job', lastName: 'after-with-session' });
+          throw new Error('the job failed');
+        }),
+      ).rejects.toThrow('the job failed');
+      expect(await running.usersNamed('after-with-session')).toBe(0);
+
+      await alchemy.withSession(() => users.create({ firstName: 'Job', lastName: 'after-with-session' }));
+      expect(await running.usersNamed('after-with-session')).toBe(1);
     });
   });
 });
