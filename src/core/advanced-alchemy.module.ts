@@ -12,8 +12,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule, DiscoveryService, ModulesContainer } from '@nestjs/core';
-import type { FeatureEntity } from '../typeorm/feature-entities';
-import type { AlchemyConfig, AlchemyConfigOptions } from '../config/alchemy-config';
+import { DEFAULT_BIND_KEY, type AlchemyConfig, type AlchemyConfigOptions } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
 import { SessionScopeInterceptor } from '../commit/session-scope.interceptor';
@@ -24,12 +23,12 @@ import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
 import { AdvancedAlchemy } from './advanced-alchemy';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
-import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
 import { bindAdoptedRepositories } from '../typeorm/bind-adopted-repositories';
 import { FeatureRepositoriesModule, rejectUndeclaredFeatureKeys } from '../typeorm/feature-repositories.module';
 import { checkRegistrations } from '../typeorm/registration-checks';
-import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
+import type { FeatureEntity } from '../typeorm/feature-entities';
 import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
+import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
 
 export interface AdvancedAlchemyModuleOptions {
   /** Make the sessions and DataSources injectable in every module. Default `true`. */
@@ -64,11 +63,15 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     options: AdvancedAlchemyModuleOptions = {},
   ): DynamicModule {
     const normalized = normalizeConfigs(configs);
+    const declared = normalized.map((config) => config.bindKey);
     return this.build(
       { provide: ALCHEMY_CONFIGS, useValue: normalized },
       [],
-      normalized.map((config) => config.bindKey),
+      declared,
       options.isGlobal,
+      // An undeclared 'default' is only there because it is the decorators' default: leave
+      // @nestjs/typeorm's default tokens (the DataSource class) to a TypeOrmModule.forRoot beside it.
+      (key) => declared.includes(key) || key !== DEFAULT_BIND_KEY,
     );
   }
 
@@ -96,7 +99,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
       options.imports ?? [],
       ['default'],
       options.isGlobal,
-      injected,
+      (key) => !injected.has(getDataSourceToken(key)),
     );
   }
 
@@ -104,12 +107,13 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     configProvider: Provider,
     imports: NonNullable<ModuleMetadata['imports']>,
     knownKeys: string[],
-    isGlobal = true,
-    registeredElsewhere: ReadonlySet<unknown> = new Set(),
+    isGlobal: boolean | undefined,
+    providesTypeOrmTokens: (bindKey: string) => boolean,
   ): DynamicModule {
     const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
+    const typeOrmKeys = keys.filter(providesTypeOrmTokens);
     const perKey: Provider[] = keys.flatMap((key) => [
-      ...(registeredElsewhere.has(getDataSourceToken(key)) ? [] : typeOrmTokenProviders(key)),
+      ...(typeOrmKeys.includes(key) ? typeOrmTokenProviders(key) : []),
       {
         provide: getSessionToken(key),
         useFactory: (alchemy: AdvancedAlchemy) =>
@@ -120,7 +124,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     const alchemyProvider: Provider = {
       provide: AdvancedAlchemy,
       useFactory: async (configs: AlchemyConfig[], modules: ModulesContainer) => {
-        checkRegistrations(modules, AdvancedAlchemyModule, configs);
+        checkRegistrations(modules, AdvancedAlchemyModule, configs, typeOrmKeys);
         const alchemy = new AdvancedAlchemy(configs);
         await alchemy.initialize();
         return alchemy;
@@ -129,7 +133,7 @@ export class AdvancedAlchemyModule implements NestModule, OnModuleInit, OnApplic
     };
     return {
       module: AdvancedAlchemyModule,
-      global: isGlobal,
+      global: isGlobal ?? true,
       imports: [...imports, DiscoveryModule],
       providers: [
         configProvider,

@@ -13,9 +13,11 @@ export function checkRegistrations(
   modules: ModulesContainer,
   rootModule: Type,
   configs: readonly AlchemyConfig[],
+  typeOrmTokenKeys: readonly string[],
 ): void {
   rejectSecondRegistration(modules, rootModule);
   rejectDataSourceNameClash(modules, rootModule, configs);
+  rejectUndeclaredTokenClash(modules, rootModule, configs, typeOrmTokenKeys);
   for (const config of configs) {
     if (config.autoLoadEntities && config.dataSource) {
       throw new ImproperConfigurationError(
@@ -52,7 +54,7 @@ function rejectDataSourceNameClash(
       const wrapper = module.providers.get(token);
       // The DataSource handed to this bind key is the other module's own: that is adoption, not a clash.
       if (!wrapper || (config.dataSource !== undefined && wrapper.instance === config.dataSource)) continue;
-      const owner = module.metatype.name === 'TypeOrmCoreModule' ? 'TypeOrmModule.forRoot' : module.metatype.name;
+      const owner = ownerName(module.metatype);
       throw new ImproperConfigurationError(
         `${owner} registers a DataSource named "${config.bindKey}", and ${rootModule.name} has a bind key of that name ` +
           `with a DataSource of its own: both would answer @InjectDataSource(${config.bindKey === 'default' ? '' : `'${config.bindKey}'`}). ` +
@@ -63,6 +65,43 @@ function rejectDataSourceNameClash(
       );
     }
   }
+}
+
+/**
+ * `forRootAsync` learns its bind keys only from its factory, so it provides the default bind key's tokens
+ * in advance; beside a `TypeOrmModule.forRoot` that does not become a bind key, both would answer them.
+ */
+function rejectUndeclaredTokenClash(
+  modules: ModulesContainer,
+  rootModule: Type,
+  configs: readonly AlchemyConfig[],
+  typeOrmTokenKeys: readonly string[],
+): void {
+  const declared = new Set(configs.map((config) => config.bindKey));
+  for (const key of typeOrmTokenKeys.filter((candidate) => !declared.has(candidate))) {
+    const owner = ownerOf(modules, rootModule, getDataSourceToken(key));
+    if (!owner) continue;
+    const argument = key === 'default' ? '' : `'${key}'`;
+    throw new ImproperConfigurationError(
+      `${owner} registers a DataSource named "${key}", and ${rootModule.name}.forRootAsync registers the same ` +
+        `@nestjs/typeorm tokens for bind key "${key}", which its configs do not declare. Add ` +
+        `getDataSourceToken(${argument}) to forRootAsync's inject (then the module leaves those tokens to ${owner}; ` +
+        `useFactory may hand that DataSource to a bind key), or register ${rootModule.name} with forRoot.`,
+    );
+  }
+}
+
+function ownerOf(modules: ModulesContainer, rootModule: Type, token: unknown): string | undefined {
+  for (const module of modules.values()) {
+    if (module.metatype === rootModule || !module.providers.has(token as string)) continue;
+    return ownerName(module.metatype);
+  }
+  return undefined;
+}
+
+/** How the user wrote the module that registers a token: `TypeOrmCoreModule` is what `TypeOrmModule.forRoot` imports. */
+function ownerName(metatype: Type): string {
+  return metatype.name === 'TypeOrmCoreModule' ? 'TypeOrmModule.forRoot' : metatype.name;
 }
 
 function declaredImports(metatype: Type): unknown[] {

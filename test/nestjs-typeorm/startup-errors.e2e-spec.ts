@@ -1,6 +1,6 @@
 import { Injectable, Module, type Type } from '@nestjs/common';
 import { getDataSourceToken, InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
-import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type Repository } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
 import { AdvancedAlchemyModule, ImproperConfigurationError } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
 import { bootApp } from '../core/fixtures/boot-app';
@@ -32,7 +32,7 @@ async function startupError(rootModule: Type): Promise<Error> {
   return started;
 }
 
-describe.each(testDatabaseKinds())('Startup errors of the @nestjs/typeorm integration on %s', (kind) => {
+describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integration on %s', (kind) => {
   let database: TestDatabase;
   const config = () => ({ connectionString: database.connectionString, entities: [User] });
 
@@ -83,6 +83,40 @@ describe.each(testDatabaseKinds())('Startup errors of the @nestjs/typeorm integr
     const error = await startupError(AppModule);
     expect(error.message).toContain('TypeOrmModule.forRoot registers a DataSource named "audit"');
     expect(error.message).toContain("getDataSourceToken('audit')");
+  });
+
+  it("leaves @nestjs/typeorm's default tokens to TypeOrmModule.forRoot when forRoot declares no 'default' bind key", async () => {
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot(typeOrmModuleOptions(database, { entities: [User], manualInitialization: true })),
+        AdvancedAlchemyModule.forRoot({ ...config(), bindKey: 'primary' }),
+      ],
+    })
+    class AppModule {}
+
+    const app = await bootApp(AppModule);
+    try {
+      // TypeOrmModule's DataSource (never initialised here), and the bind key's under its own name.
+      expect(app.get(DataSource).isInitialized).toBe(false);
+      expect(app.get<DataSource>(getDataSourceToken('primary')).isInitialized).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("refuses forRootAsync's default tokens beside TypeOrmModule.forRoot, naming the inject that fixes it", async () => {
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot(typeOrmModuleOptions(database, { entities: [User], manualInitialization: true })),
+        AdvancedAlchemyModule.forRootAsync({ useFactory: () => ({ ...config(), bindKey: 'primary' }) }),
+      ],
+    })
+    class AppModule {}
+
+    const error = await startupError(AppModule);
+    expect(error).toBeInstanceOf(ImproperConfigurationError);
+    expect(error.message).toContain('TypeOrmModule.forRoot registers a DataSource named "default"');
+    expect(error.message).toContain("Add getDataSourceToken() to forRootAsync's inject");
   });
 
   it.each([
