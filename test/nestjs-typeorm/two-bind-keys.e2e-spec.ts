@@ -63,6 +63,7 @@ class NotesService {
   write(how: string, title: string): Promise<unknown> {
     if (how === 'repository') return this.notes.save({ title });
     if (how === 'manager') return this.manager.save(Note, { title });
+    if (how === 'transaction') return this.manager.transaction((manager) => manager.save(Note, { title }));
     if (how === 'extended') return this.writer.writeTitled(title);
     if (how === 'subclass') return this.archive.archive(title);
     return Promise.all([this.notes.save({ title }), this.users.save({ firstName: title, lastName: title })]);
@@ -154,7 +155,7 @@ describe.each(testDatabaseKinds())('Two bind keys through @nestjs/typeorm decora
 
   const notes = (title: string) => otherProbe.count('nt_notes', 'title = ?', [title]);
 
-  it.each(['repository', 'manager', 'extended', 'subclass'])(
+  it.each(['repository', 'manager', 'transaction', 'extended', 'subclass'])(
     "commits a write through the %s of bind key 'other' with the request, and rolls it back with it",
     async (how) => {
       await request(app.getHttpServer()).post(`/notes/${how}/${how}-kept`).expect(201);
