@@ -1,4 +1,5 @@
 import {
+  EntitySchema,
   Repository,
   TreeRepository,
   type DataSource,
@@ -13,13 +14,13 @@ import { sessionBoundManager } from './session-bound-manager';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
+const viewsByBind = new WeakMap<Bind, SessionBoundViews>();
+
 /**
  * What a bind key shows through `@nestjs/typeorm`'s tokens: one session-bound manager, its
  * repositories (one per entity, like TypeORM's own cache), and a view of the DataSource that
  * hands those out.
  */
-const viewsByBind = new WeakMap<Bind, SessionBoundViews>();
-
 export class SessionBoundViews {
   readonly manager: EntityManager;
   readonly dataSource: DataSource;
@@ -60,7 +61,12 @@ export class SessionBoundViews {
    */
   private ensureEntity(target: EntityTarget<ObjectLiteral>): void {
     if (this.bind.dataSource.hasMetadata(target)) return;
-    const name = typeof target === 'function' ? target.name : String((target as { name?: unknown }).name ?? target);
+    const name =
+      typeof target === 'function'
+        ? target.name
+        : target instanceof EntitySchema
+          ? target.options.name
+          : String((target as { name?: unknown }).name ?? target);
     if (!this.unknownEntities.includes(name)) this.unknownEntities.push(name);
   }
 }
