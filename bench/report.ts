@@ -101,6 +101,13 @@ export function formatReport(input: {
         ratio(rows, 'ours', 'typeorm-transactional', (m) => m.get.requestsPerSecond),
         2,
       )}`,
+      `- ours-inject-repository ÷ ours (POST): ${fixed(
+        ratio(rows, 'ours-inject-repository', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; (GET): ${fixed(
+        ratio(rows, 'ours-inject-repository', 'ours', (m) => m.get.requestsPerSecond),
+        3,
+      )}`,
       '',
     );
   }

@@ -3,7 +3,8 @@ export type { AdvancedAlchemyModuleAsyncOptions, AdvancedAlchemyModuleOptions } 
 export { AdvancedAlchemy } from './core/advanced-alchemy';
 export { getDatabaseMigrationPlugin } from './core/get-database-migration-plugin';
 export { InjectDataSource } from './core/inject-data-source.decorator';
-export { getDataSourceToken, getSessionToken, ALCHEMY_CONFIGS } from './core/tokens';
+export { getDataSourceToken, getEntityManagerToken, getSessionToken, ALCHEMY_CONFIGS } from './core/tokens';
+export type { FeatureEntity } from './typeorm/feature-entities';
 
 export { AlchemyConfig, DEFAULT_BIND_KEY } from './config/alchemy-config';
 export type { AlchemyConfigOptions, EntityList } from './config/alchemy-config';

@@ -1,6 +1,7 @@
 import { clsVariant } from './cls';
 import { manualVariant } from './manual';
 import { oursVariant } from './ours';
+import { oursInjectRepositoryVariant } from './ours-inject-repository';
 import { pingVariant } from './ping';
 import { rawVariant } from './raw';
 import { reqscopeVariant } from './reqscope';
@@ -14,6 +15,7 @@ export const VARIANTS: Record<string, () => Variant> = {
   'typeorm-transactional': typeormTransactionalVariant,
   reqscope: reqscopeVariant,
   ours: oursVariant,
+  'ours-inject-repository': oursInjectRepositoryVariant,
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
 };

@@ -30,6 +30,11 @@ export interface AlchemyConfigOptions {
   sessionConfig?: SessionConfig;
   /** The entities of this bind key (the seed's `metadata`). */
   entities?: EntityList;
+  /**
+   * Add the entities `AdvancedAlchemyModule.forFeature([...], bindKey)` registers for this bind key
+   * to `entities`, as `@nestjs/typeorm`'s option of that name does. Default `false`.
+   */
+  autoLoadEntities?: boolean;
   /** Create the tables of `entities` that do not exist yet, at startup. Never alters existing tables. Default `false`. */
   createAll?: boolean;
   /** Set an entity's `updatedAt` to now on every update saved through a session. Default `true`. */
@@ -54,6 +59,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly engineConfig: EngineConfig;
   readonly sessionConfig: SessionConfig;
   readonly entities: EntityList;
+  readonly autoLoadEntities: boolean;
   readonly createAll: boolean;
   readonly enableTouchUpdatedTimestampListener: boolean;
   readonly migrationConfig: MigrationConfig;
@@ -68,6 +74,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
     this.engineConfig = { ...options.engineConfig };
     this.sessionConfig = { autoBegin: true, ...options.sessionConfig };
     this.entities = options.entities ?? [];
+    this.autoLoadEntities = options.autoLoadEntities ?? false;
     this.createAll = options.createAll ?? false;
     this.enableTouchUpdatedTimestampListener = options.enableTouchUpdatedTimestampListener ?? true;
     this.migrationConfig = {

@@ -129,6 +129,7 @@ export class AlchemyConfigSchema {
   @IsOptional() @ValidateNested() engineConfig?: unknown;
   @IsOptional() @ValidateNested() sessionConfig?: unknown;
   @IsOptional() @IsEntityList() entities?: unknown;
+  @IsOptional() @IsBoolean() autoLoadEntities?: unknown;
   @IsOptional() @IsBoolean() createAll?: unknown;
   @IsOptional() @IsBoolean() enableTouchUpdatedTimestampListener?: unknown;
   @IsOptional() @ValidateNested() migrationConfig?: unknown;
