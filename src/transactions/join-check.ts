@@ -14,7 +14,10 @@ export function characteristicsOf(unit: UnitOptions, bind: Bind): TransactionCha
  * A unit that joins a transaction not begun yet begins it, with the unit's isolation level and
  * access mode: undefined when it asks for neither (the BEGIN stays lazy).
  */
-export function joinCharacteristics(session: DatabaseSession, unit: UnitOptions): TransactionCharacteristics | undefined {
+export function joinCharacteristics(
+  session: DatabaseSession,
+  unit: UnitOptions,
+): TransactionCharacteristics | undefined {
   if (!session.beginPending || (unit.isolationLevel === undefined && unit.readOnly !== true)) return undefined;
   return characteristicsOf(unit, session.bind);
 }

@@ -37,7 +37,7 @@ function refuseSecondSqliteConnection(scope: SessionScope, bind: Bind, unit: Uni
     if (!session.inTransaction) continue;
     throw new TransactionPropagationError(
       `A ${unit.propagation} unit of bind key "${bind.key}" needs a second connection, but SQLite has one and the ` +
-        "enclosing session holds it in its open transaction: the unit would wait for it until poolTimeout. Run the " +
+        'enclosing session holds it in its open transaction: the unit would wait for it until poolTimeout. Run the ' +
         'unit before the enclosing session sends its first statement, use NESTED (a savepoint) instead, or use a ' +
         'server database.',
     );

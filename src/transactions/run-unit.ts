@@ -52,7 +52,9 @@ function runScoped<T>(bind: Bind, session: DatabaseSession, work: () => Promise<
 
 function ownerOf(bind: Bind) {
   if (bind.owner === undefined) {
-    throw new TransactionPropagationError(`Bind key "${bind.key}" is not initialised: run units once the application has started.`);
+    throw new TransactionPropagationError(
+      `Bind key "${bind.key}" is not initialised: run units once the application has started.`,
+    );
   }
   return bind.owner;
 }

@@ -32,4 +32,3 @@ export function Transactional(options: TransactionOptions = {}): MethodDecorator
     return descriptor;
   };
 }
-

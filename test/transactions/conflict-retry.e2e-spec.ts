@@ -16,6 +16,7 @@ import {
   testDatabaseKinds,
   type DatabaseProbe,
   type TestDatabase,
+  type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
 import { bootApp } from '../core/fixtures/boot-app';
 import { barrier } from './fixtures/barrier';
@@ -82,7 +83,7 @@ class ContentionController {
 const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 
 // SQLite runs one transaction at a time: its transactions never conflict, so there is nothing to retry.
-(servers.length > 0 ? describe.each(servers) : describe.skip.each(['postgres']))(
+(servers.length > 0 ? describe.each(servers) : describe.skip.each<TestDatabaseKind>(['postgres']))(
   'retry on conflicts between transactions on %s',
   (kind) => {
     let database: TestDatabase;
