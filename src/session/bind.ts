@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import type { CommitMode } from '../config/commit-mode';
 import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } from '../config/engine-config';
+import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
 import type { ScopeOwner } from './session-scope';
 
@@ -11,6 +12,8 @@ export class Bind {
   readonly commitMode: CommitMode;
   readonly autoBegin: boolean;
   readonly isolationLevel?: IsolationLevel;
+  /** How a session's transaction begins unless a unit asks otherwise. */
+  readonly transactionDefaults: Readonly<TransactionCharacteristics>;
   /** The statement timeout of the bind key in milliseconds; 0 on SQLite (nothing to wait for) or when off. */
   readonly statementTimeoutMs: number;
   /** Set when the application shuts down: no new session may take a connection. */
@@ -36,6 +39,7 @@ export class Bind {
     this.commitMode = config.commitMode;
     this.autoBegin = config.sessionConfig.autoBegin !== false;
     this.isolationLevel = config.sessionConfig.isolationLevel ?? config.engineConfig.isolationLevel;
+    this.transactionDefaults = Object.freeze({ isolationLevel: this.isolationLevel, readOnly: false });
     this.statementTimeoutMs =
       dataSource.options.type === 'better-sqlite3' ? 0 : statementTimeoutOf(config.engineConfig);
   }

@@ -10,14 +10,9 @@ import type { Session, SessionUnitWork } from './session';
 import { deadlinePassed, statementFailure } from './statement-outcome';
 import { HookBatch, type HookKind, type TransactionHook } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
+import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
 import { runUnit } from '../transactions/run-unit';
 import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
-
-/** How a transaction begins: its isolation level (undefined = the database's default) and access mode. */
-export interface TransactionCharacteristics {
-  isolationLevel?: IsolationLevel;
-  readOnly: boolean;
-}
 
 /** Options of a session that differ from its bind key's (the sessions of transactional units). */
 export interface DatabaseSessionOptions {
@@ -69,10 +64,10 @@ export class DatabaseSession implements Session {
   /** Set when close() gives the runner back: statements after that come from a request that has ended. */
   #released = false;
   readonly #autoBegin: boolean;
-  /** The transaction itself, as the outermost unit: its hooks run when it ends. */
-  readonly rootFrame: UnitFrame;
+  /** The transaction itself as the outermost unit (made at the first hook or NESTED unit). */
+  #rootFrame?: UnitFrame;
   /** How the open (or pending) transaction began. */
-  #characteristics: TransactionCharacteristics;
+  #characteristics: Readonly<TransactionCharacteristics>;
   /** SQLite's read-only mode is a connection setting (`PRAGMA query_only`): turned off before the transaction ends. */
   #queryOnly = false;
   #savepoints = 0;
@@ -84,8 +79,13 @@ export class DatabaseSession implements Session {
     this.#statementTimeoutMs = bind.statementTimeoutMs;
     this.#deadlineMs = bind.deadlineFor(this.#statementTimeoutMs);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
-    this.rootFrame = new UnitFrame(bind.key, bind.secrets);
-    this.#characteristics = this.defaultCharacteristics();
+    this.#characteristics = bind.transactionDefaults;
+  }
+
+  /** The transaction itself, as the outermost unit: its hooks run when it ends. */
+  get rootFrame(): UnitFrame {
+    this.#rootFrame ??= new UnitFrame(this.bind.key, this.bind.secrets);
+    return this.#rootFrame;
   }
 
   /** Whether the session begins a transaction by itself at its first statement. */
@@ -109,9 +109,8 @@ export class DatabaseSession implements Session {
   }
 
   /** Registers a hook on the innermost unit the calling code runs in (the transaction itself at the top). */
-  addHook(kind: HookKind, hook: TransactionHook): void {
-    const frame = unitFrameStorage.getStore()?.get(this) ?? this.rootFrame;
-    frame.hooks.add(kind, hook);
+  private addHook(kind: HookKind, hook: TransactionHook): void {
+    (unitFrameStorage.getStore()?.get(this) ?? this.rootFrame).hooks.add(kind, hook);
   }
 
   beforeCommit(hook: TransactionHook): void {
@@ -192,7 +191,7 @@ export class DatabaseSession implements Session {
    * (the request's scope runs them once the response is on its way).
    */
   async commitTransaction(): Promise<HookBatch> {
-    await this.rootFrame.hooks.runBeforeCommit();
+    await this.#rootFrame?.hooks.runBeforeCommit();
     await this.settle();
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
@@ -200,7 +199,7 @@ export class DatabaseSession implements Session {
       while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
       this.armBegin(runner);
     }
-    return this.rootFrame.hooks.committed();
+    return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
   }
 
   async rollback(): Promise<void> {
@@ -219,7 +218,7 @@ export class DatabaseSession implements Session {
         this.armBegin(runner);
       }
     }
-    return this.rootFrame.hooks.rolledBack();
+    return this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
   }
 
   async close(): Promise<void> {
@@ -231,7 +230,7 @@ export class DatabaseSession implements Session {
     if (this.#closed) return HookBatch.empty;
     this.#closed = true;
     await this.settle();
-    const hooks = this.rootFrame.hooks.rolledBack();
+    const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
     const runner = this.#runner;
     if (!runner) return hooks;
     this.#runner = undefined;
@@ -258,37 +257,15 @@ export class DatabaseSession implements Session {
     return hooks;
   }
 
-  private defaultCharacteristics(): TransactionCharacteristics {
-    return { isolationLevel: this.bind.isolationLevel, readOnly: false };
-  }
-
-  /**
-   * BEGIN with an isolation level and access mode: MySQL/MariaDB take READ ONLY before
-   * START TRANSACTION, PostgreSQL after it; SQLite has no read-only transactions, so the
-   * connection is made read-only (`PRAGMA query_only`) until the transaction ends.
-   */
   private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
-    const type = this.bind.dataSource.options.type;
-    const { isolationLevel, readOnly } = characteristics;
-    this.#characteristics = { isolationLevel, readOnly };
-    if (readOnly && (type === 'mysql' || type === 'mariadb')) {
-      await runner.query(`SET TRANSACTION ${isolationLevel ? `ISOLATION LEVEL ${isolationLevel}, ` : ''}READ ONLY`);
-      await runner.startTransaction(undefined);
-      return;
-    }
-    await runner.startTransaction(isolationLevel);
-    if (!readOnly) return;
-    if (type === 'postgres') await runner.query('SET TRANSACTION READ ONLY');
-    if (type === 'better-sqlite3') {
-      await runner.query('PRAGMA query_only = ON');
-      this.#queryOnly = true;
-    }
+    this.#characteristics = characteristics;
+    this.#queryOnly = await beginTransaction(runner, this.bind.dataSource.options.type, characteristics);
   }
 
   private async leaveReadOnly(runner: Runner): Promise<void> {
     if (!this.#queryOnly) return;
     this.#queryOnly = false;
-    await runner.query('PRAGMA query_only = OFF');
+    await leaveQueryOnly(runner);
   }
 
   /** Gives the connection back to the pool with the bind key's own statement timeout. */
@@ -403,7 +380,7 @@ export class DatabaseSession implements Session {
   }
 
   /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */
-  private async prepare(runner: Runner, characteristics = this.defaultCharacteristics()): Promise<void> {
+  private async prepare(runner: Runner, characteristics = this.bind.transactionDefaults): Promise<void> {
     try {
       const slots = this.bind.slots;
       if (!this.#holdsSlot && slots) {
@@ -430,7 +407,7 @@ export class DatabaseSession implements Session {
   }
 
   private armBegin(runner: Runner): void {
-    this.#characteristics = this.defaultCharacteristics();
+    this.#characteristics = this.bind.transactionDefaults;
     if (!this.#autoBegin) return;
     this.#beginPending = true;
     this.#ready = false;

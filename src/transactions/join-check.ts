@@ -1,6 +1,7 @@
 import { TransactionPropagationError } from '../errors/transaction-propagation.error';
 import type { Bind } from '../session/bind';
-import type { DatabaseSession, TransactionCharacteristics } from '../session/database-session';
+import type { TransactionCharacteristics } from '../session/begin-transaction';
+import type { DatabaseSession } from '../session/database-session';
 import type { UnitOptions } from './transaction-options';
 
 const levelName = (level: string | undefined): string => (level === undefined ? "the database's default" : level);
