@@ -26,12 +26,15 @@ import { COUNTERS, Counter } from './fixtures/counter.entity';
 @Injectable()
 class Contention {
   meeting = barrier(2);
+  /** Where the write-skew requests meet again once both wrote, so both reach COMMIT. */
+  afterWrite = barrier(2);
   runs = 0;
 
   constructor(@InjectSession() private readonly session: Session) {}
 
   reset(): void {
     this.meeting = barrier(2);
+    this.afterWrite = barrier(2);
     this.runs = 0;
   }
 
@@ -53,6 +56,30 @@ class Contention {
     const { value } = await counters.findOneByOrFail({ id: 1 });
     if (attempt.count === 1) await this.meeting.arrive();
     await counters.update({ id: 1 }, { value: value + 1 });
+  }
+}
+
+/** Write skew under SERIALIZABLE: each request reads one counter and writes the other, joined to its own transaction. */
+@Controller('skew')
+class WriteSkewController {
+  constructor(
+    @InjectSession() private readonly session: Session,
+    private readonly contention: Contention,
+  ) {}
+
+  @Post(':read/:write') async skew(@Param('read') read: string, @Param('write') write: string) {
+    // The request's transaction has sent nothing yet: the joining unit begins it SERIALIZABLE.
+    await this.session.transaction(
+      async (session) => {
+        const counters = session.getRepository(Counter);
+        const { value } = await counters.findOneByOrFail({ id: Number(read) });
+        await this.contention.meeting.arrive();
+        await counters.update({ id: Number(write) }, { value: value + 1 });
+        await this.contention.afterWrite.arrive();
+      },
+      { isolationLevel: 'SERIALIZABLE' },
+    );
+    return { ok: true };
   }
 }
 
@@ -103,7 +130,7 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
             commitMode: 'autocommit',
           }),
         ],
-        controllers: [ContentionController],
+        controllers: [ContentionController, WriteSkewController],
         providers: [Contention],
       })
       class ConflictModule {}
@@ -185,6 +212,20 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
         expect(failed[0].reason).toBeInstanceOf(TransactionConflictError);
         expect((failed[0].reason as Error).message).toMatch(/serialization failure/);
         expect(await values()).toEqual([1, 0]);
+      });
+    }
+
+    if (kind === 'postgres') {
+      it('a serialization failure of the request transaction (write skew, found at COMMIT) answers 503 + Retry-After', async () => {
+        const responses = await Promise.all([
+          request(app.getHttpServer()).post('/skew/1/2'),
+          request(app.getHttpServer()).post('/skew/2/1'),
+        ]);
+        expect(responses.map((response) => response.status).sort()).toEqual([201, 503]);
+        const refused = responses.find((response) => response.status === 503);
+        expect(refused?.headers['retry-after']).toBe('1');
+        expect(refused?.body.message).toMatch(/may be repeated/);
+        expect((await values()).sort()).toEqual([0, 1]);
       });
     }
 
