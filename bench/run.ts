@@ -19,7 +19,18 @@ const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 2 : 5;
 const WARMUP_SECONDS = 1;
-const VARIANTS = ['manual', 'raw', 'cls', 'typeorm-transactional', 'reqscope', 'ours', 'ping', 'ping+module'];
+const VARIANTS = [
+  'manual',
+  'raw',
+  'cls',
+  'typeorm-transactional',
+  'reqscope',
+  'ours',
+  'ours+required',
+  'ours+nested',
+  'ping',
+  'ping+module',
+];
 const SERVER = join(__dirname, 'server.js');
 const SEEDED_ROWS = 1000;
 const CHECKED_POSTS = 1000;

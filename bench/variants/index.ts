@@ -13,7 +13,9 @@ export const VARIANTS: Record<string, () => Variant> = {
   cls: clsVariant,
   'typeorm-transactional': typeormTransactionalVariant,
   reqscope: reqscopeVariant,
-  ours: oursVariant,
+  ours: () => oursVariant(),
+  'ours+required': () => oursVariant('REQUIRED'),
+  'ours+nested': () => oursVariant('NESTED'),
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
 };
