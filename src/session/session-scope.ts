@@ -19,10 +19,10 @@ export interface ScopeOwner {
   /** The bind of a key; without one, the only configured key or `default`. */
   bindFor(bindKey?: string): Bind;
   /**
-   * Runs `work` in a new root scope whose session for `bind` is `session`, ended as `withSession`
+   * Runs `work` in a new root scope (whose session for `bind` is `session`, if given), ended as `withSession`
    * ends its scope (that bind key committed when `work` resolves, everything rolled back when it throws).
    */
-  runScope<T>(bind: Bind, session: DatabaseSession, work: () => Promise<T>): Promise<T>;
+  runScope<T>(bind: Bind, session: DatabaseSession | undefined, work: () => Promise<T>): Promise<T>;
 }
 
 /** A status and headers that replace the ones Nest chose (set by `jsonify`). */

@@ -44,10 +44,15 @@ export async function runUnit<T>(
   return runInScope(scope, bind, work, unit);
 }
 
+/**
+ * Runs `work` in a child scope whose session for the bind key is `session`; outside any scope,
+ * inside a root one first (for the other bind keys' sessions). The session itself stays its
+ * owner's: it is neither committed nor closed here.
+ */
 function runScoped<T>(bind: Bind, session: DatabaseSession, work: () => Promise<T>): Promise<T> {
   const scope = sessionScopeStorage.getStore();
   if (scope !== undefined) return sessionScopeStorage.run(scope.child(session), work);
-  return ownerOf(bind).runScope(bind, session, work);
+  return ownerOf(bind).runScope(bind, undefined, () => runScoped(bind, session, work));
 }
 
 function ownerOf(bind: Bind) {

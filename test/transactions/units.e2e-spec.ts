@@ -244,6 +244,29 @@ describe.each(testDatabaseKinds())('transactional units on %s', (kind) => {
     expect(await rows(marker)).toBe(1);
   });
 
+  it('a session of createSessionMaker() runs units in its own transaction and stays open and usable', async () => {
+    const marker = newMarker();
+    const session = alchemy.config[0].createSessionMaker()();
+    await session.getRepository(CommitRow).insert({ marker: `${marker}-before` });
+    await session
+      .transaction(
+        async (unit) => {
+          await unit.getRepository(CommitRow).insert({ marker: `${marker}-undone` });
+          throw new UnitFailed('undo');
+        },
+        { propagation: 'NESTED' },
+      )
+      .catch(() => undefined);
+    await session.transaction((unit) => unit.getRepository(CommitRow).insert({ marker: `${marker}-kept` }));
+    expect(session.isActive).toBe(true);
+    expect(await rows(`${marker}-kept`)).toBe(0);
+    await session.commit();
+    await session.close();
+    expect([await rows(`${marker}-before`), await rows(`${marker}-undone`), await rows(`${marker}-kept`)]).toEqual([
+      1, 0, 1,
+    ]);
+  });
+
   it('@Transactional() outside any scope opens and commits its own transaction', async () => {
     const marker = newMarker();
     await expect(units.required(marker)).resolves.toBe(true);
