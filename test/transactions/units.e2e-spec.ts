@@ -1,4 +1,6 @@
 import { Controller, Get, Injectable, Param, Post, Query, type INestApplication } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { firstValueFrom } from 'rxjs';
 import request from 'supertest';
 import {
   AdvancedAlchemy,
@@ -18,7 +20,8 @@ import {
 } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
 import { newMarker } from '../commit-modes/fixtures/markers';
-import { CommitRowService, UnitFailed } from './fixtures/unit-rows.service';
+import { waitUntil } from '../reliability/fixtures/wait-until';
+import { CommitRowService, UnitFailed, UnitScenarios } from './fixtures/unit-rows.service';
 import { startScenarioApp, type ScenarioApp } from './fixtures/scenario-app';
 
 @Injectable()
@@ -123,6 +126,23 @@ describe.each(testDatabaseKinds())('transactional units on %s', (kind) => {
     const pool = poolState(scenario.app.get(AdvancedAlchemy).getDataSource());
     if (pool) expect(pool.idle).toBe(pool.total);
   });
+
+  it.each([false, true])(
+    'a message handler (failing: %s) runs afterCommit only once it committed, afterRollback only once it rolled back',
+    async (fails) => {
+      const marker = newMarker();
+      const reply = firstValueFrom(scenario.client.send('hooked', { marker, fails }));
+      if (fails) await expect(reply).rejects.toMatchObject({ message: 'the handler fails after writing' });
+      else await expect(reply).resolves.toBe(marker);
+      const events = app.get(UnitScenarios).hookEvents;
+      await waitUntil(() => events.some((event) => event.endsWith(`:${marker}`)));
+      await sleep(50);
+      expect(events.filter((event) => event.endsWith(`:${marker}`))).toEqual([
+        fails ? `rollback:${marker}` : `commit:${marker}`,
+      ]);
+      expect(await rows(marker)).toBe(fails ? 0 : 1);
+    },
+  );
 
   it('NESTED units nest to any depth: an inner one undone leaves its parents and siblings', async () => {
     const marker = newMarker();
