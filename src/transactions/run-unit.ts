@@ -1,3 +1,4 @@
+import { TransactionPropagationError } from '../errors/transaction-propagation.error';
 import type { Bind } from '../session/bind';
 import { DatabaseSession } from '../session/database-session';
 import { ScopedSession } from '../session/scoped-session';
@@ -8,7 +9,6 @@ import { inNewSession } from './new-session-unit';
 import { ownTransaction } from './own-transaction';
 import { retrying } from './retrying';
 import { inSavepoint } from './savepoint-unit';
-import { TransactionPropagationError } from '../errors/transaction-propagation.error';
 import { unitOptions, type TransactionOptions, type UnitOptions } from './transaction-options';
 
 const scopedSessions = new WeakMap<Bind, ScopedSession>();
@@ -36,7 +36,7 @@ export async function runUnit<T>(
 ): Promise<T> {
   const unit = unitOptions(options);
   const scope = sessionScopeStorage.getStore();
-  if (session !== undefined && (scope === undefined || scope.sessionFor(bind) !== session)) {
+  if (session !== undefined && (scope === undefined || scope.sessionsOf(bind).next().value !== session)) {
     // A session made by createSessionMaker(): the unit runs with it as its scope's session.
     return runScoped(bind, session, () => runInScope(sessionScopeStorage.getStore() as SessionScope, bind, work, unit));
   }
@@ -88,9 +88,13 @@ function runOutsideScope<T>(bind: Bind, work: SessionUnitWork<T>, unit: UnitOpti
 }
 
 function runInScope<T>(scope: SessionScope, bind: Bind, work: SessionUnitWork<T>, unit: UnitOptions): Promise<T> {
+  const run = () => work(unitSession(bind));
+  if (unit.propagation === 'REQUIRES_NEW') {
+    // Leaves the enclosing session alone: a request that uses it nowhere else opens none.
+    return retrying(unit, bind, () => inNewSession(scope, bind, unit, true, run));
+  }
   const session = scope.sessionFor(bind);
   const transactionExists = session.autoBegins || session.inTransaction;
-  const run = () => work(unitSession(bind));
   switch (unit.propagation) {
     case 'MANDATORY':
       if (!transactionExists) {
@@ -116,8 +120,6 @@ function runInScope<T>(scope: SessionScope, bind: Bind, work: SessionUnitWork<T>
       if (!transactionExists) return ownInSession(session, bind, unit, run);
       checkJoin(session, unit);
       return inSavepoint(session, run);
-    case 'REQUIRES_NEW':
-      return retrying(unit, bind, () => inNewSession(scope, bind, unit, true, run));
     case 'NOT_SUPPORTED':
       return transactionExists ? inNewSession(scope, bind, unit, false, run) : run();
   }
