@@ -19,13 +19,21 @@ export async function inNewSession<T>(
 ): Promise<T> {
   if (bind.hasSingleConnection) refuseSecondSqliteConnection(scope, bind, unit);
   const session = new DatabaseSession(bind, { autoBegin: transactional });
+  let result: T;
   try {
-    return await sessionScopeStorage.run(scope.child(session), () =>
+    result = await sessionScopeStorage.run(scope.child(session), () =>
       transactional ? ownTransaction(session, unit, run) : run(),
     );
-  } finally {
-    await (await session.closeSession()).run();
+  } catch (error) {
+    // The unit's error is the one to report; a connection that also fails to close is the pool's to replace.
+    await session.closeSession().then(
+      (hooks) => hooks.run(),
+      () => undefined,
+    );
+    throw error;
   }
+  await (await session.closeSession()).run();
+  return result;
 }
 
 /**

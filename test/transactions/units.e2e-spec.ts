@@ -47,6 +47,12 @@ class DecoratedUnits {
     return this.session.inTransaction;
   }
 
+  /** Joins (REQUIRED): called first in a request, it begins the request's transaction read-only. */
+  @Transactional({ readOnly: true })
+  countJoinedReadOnly(marker: string): Promise<number> {
+    return this.rows.count({ marker });
+  }
+
   @Transactional({ propagation: 'MANDATORY' })
   async mandatory(): Promise<void> {}
 
@@ -71,6 +77,12 @@ class UnitsController {
   @Get('decorated/:marker')
   async decoratedRoute(@Param('marker') marker: string) {
     return { inTransaction: await this.units.required(marker) };
+  }
+
+  @Post('read-only-first/:marker') async readOnlyFirst(@Param('marker') marker: string) {
+    await this.units.countJoinedReadOnly(marker);
+    await this.session.getRepository(CommitRow).insert({ marker });
+    return { ok: true };
   }
 
   @Post('mismatch/:marker') async mismatch(@Param('marker') marker: string, @Query('first') first?: string) {
@@ -285,6 +297,18 @@ describe.each(testDatabaseKinds())('transactional units on %s', (kind) => {
     expect([await rows(`${marker}-before`), await rows(`${marker}-undone`), await rows(`${marker}-kept`)]).toEqual([
       1, 0, 1,
     ]);
+  });
+
+  it('a read-only REQUIRED unit that runs first begins the request transaction read-only: a later write fails', async () => {
+    const marker = newMarker();
+    await request(app.getHttpServer()).post(`/units/read-only-first/${marker}`).expect(500);
+    await expect(
+      alchemy.withSession(async (session) => {
+        await units.countJoinedReadOnly(marker);
+        await session.getRepository(CommitRow).insert({ marker });
+      }),
+    ).rejects.toThrow(ReadOnlyTransactionError);
+    expect(await rows(marker)).toBe(0);
   });
 
   it('@Transactional() outside any scope opens and commits its own transaction', async () => {
