@@ -93,6 +93,13 @@ export function formatReport(input: {
     lines.push(
       '',
       `- ping with the module ÷ without: ${fixed(pingRatio, 3)}`,
+      `- ours+required ÷ ours (POST, a @Transactional() REQUIRED unit per call): ${fixed(
+        ratio(rows, 'ours+required', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; ours+nested ÷ ours (POST, one SAVEPOINT round trip per call): ${fixed(
+        ratio(rows, 'ours+nested', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}`,
       `- ours ÷ cls (POST): ${fixed(oursVsCls, 2)}; ours ÷ typeorm-transactional (POST): ${fixed(oursVsTt, 2)}`,
       `- ours ÷ cls (GET): ${fixed(
         ratio(rows, 'ours', 'cls', (m) => m.get.requestsPerSecond),

@@ -27,6 +27,8 @@ const VARIANTS = [
   'reqscope',
   'ours',
   'ours-inject-repository',
+  'ours+required',
+  'ours+nested',
   'ping',
   'ping+module',
 ];

@@ -17,7 +17,12 @@ export type { MigrationConfig } from './config/migration-config';
 export { redactConnectionString } from './config/connection-string';
 
 export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
-export { holdResponseUntilSessionsEnd, COMMIT_FAILED_BODY, commitFailedResponse } from './commit/response-gate';
+export {
+  holdResponseUntilSessionsEnd,
+  COMMIT_FAILED_BODY,
+  commitFailedResponse,
+  transactionConflictResponse,
+} from './commit/response-gate';
 export type { BeforeSend, ReplacementResponse } from './commit/response-gate';
 
 export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
@@ -30,7 +35,7 @@ export type { JsonifyOptions } from './service/json/json-response';
 export { toJsonValue } from './service/json/to-json-value';
 export type { JsonValue } from './service/json/to-json-value';
 
-export type { Session } from './session/session';
+export type { Session, SessionUnitWork } from './session/session';
 export { InjectSession } from './session/inject-session.decorator';
 
 export { AdvancedAlchemyError } from './errors/advanced-alchemy.error';
@@ -42,6 +47,15 @@ export { DatabaseStartupError } from './errors/database-startup.error';
 export { DatabaseUnavailableError } from './errors/database-unavailable.error';
 export { StatementTimeoutError } from './errors/statement-timeout.error';
 export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter';
+export { TransactionConflictError } from './errors/transaction-conflict.error';
+export { TransactionPropagationError } from './errors/transaction-propagation.error';
+export { ReadOnlyTransactionError } from './errors/read-only-transaction.error';
+
+export { Transactional } from './transactions/transactional.decorator';
+export { PROPAGATIONS } from './transactions/propagation';
+export type { Propagation } from './transactions/propagation';
+export type { RetryOptions, TransactionOptions } from './transactions/transaction-options';
+export type { TransactionHook } from './transactions/transaction-hooks';
 
 export { RepositoryError } from './errors/repository.error';
 export type { RepositoryErrorOptions } from './errors/repository.error';

@@ -14,8 +14,10 @@ export const VARIANTS: Record<string, () => Variant> = {
   cls: clsVariant,
   'typeorm-transactional': typeormTransactionalVariant,
   reqscope: reqscopeVariant,
-  ours: oursVariant,
+  ours: () => oursVariant(),
   'ours-inject-repository': oursInjectRepositoryVariant,
+  'ours+required': () => oursVariant('REQUIRED'),
+  'ours+nested': () => oursVariant('NESTED'),
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
 };

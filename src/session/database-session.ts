@@ -6,8 +6,19 @@ import { SessionClosedError } from '../errors/session-closed.error';
 import type { Bind } from './bind';
 import { isConnectionError } from './connection-errors';
 import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
-import type { Session } from './session';
+import type { Session, SessionUnitWork } from './session';
 import { deadlinePassed, statementFailure } from './statement-outcome';
+import { HookBatch, type HookKind, type TransactionHook } from '../transactions/transaction-hooks';
+import type { TransactionOptions } from '../transactions/transaction-options';
+import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
+import { runUnit } from '../transactions/run-unit';
+import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
+
+/** Options of a session that differ from its bind key's (the sessions of transactional units). */
+export interface DatabaseSessionOptions {
+  /** Overrides `sessionConfig.autoBegin`: true for a REQUIRES_NEW unit, false for NOT_SUPPORTED. */
+  autoBegin?: boolean;
+}
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -52,10 +63,70 @@ export class DatabaseSession implements Session {
   #timeoutChanged = false;
   /** Set when close() gives the runner back: statements after that come from a request that has ended. */
   #released = false;
+  readonly #autoBegin: boolean;
+  /** The transaction itself as the outermost unit (made at the first hook or NESTED unit). */
+  #rootFrame?: UnitFrame;
+  /** How the open (or pending) transaction began. */
+  #characteristics: Readonly<TransactionCharacteristics>;
+  /** SQLite's read-only mode is a connection setting (`PRAGMA query_only`): turned off before the transaction ends. */
+  #queryOnly = false;
+  #savepoints = 0;
 
-  constructor(readonly bind: Bind) {
+  constructor(
+    readonly bind: Bind,
+    options: DatabaseSessionOptions = {},
+  ) {
     this.#statementTimeoutMs = bind.statementTimeoutMs;
     this.#deadlineMs = bind.deadlineFor(this.#statementTimeoutMs);
+    this.#autoBegin = options.autoBegin ?? bind.autoBegin;
+    this.#characteristics = bind.transactionDefaults;
+  }
+
+  /** The transaction itself, as the outermost unit: its hooks run when it ends. */
+  get rootFrame(): UnitFrame {
+    this.#rootFrame ??= new UnitFrame(this.bind.key, this.bind.secrets);
+    return this.#rootFrame;
+  }
+
+  /** Whether the session begins a transaction by itself at its first statement. */
+  get autoBegins(): boolean {
+    return this.#autoBegin;
+  }
+
+  /** True while the session is to begin its transaction at its next statement and has not yet. */
+  get beginPending(): boolean {
+    return this.#runner === undefined ? this.#autoBegin : this.#beginPending;
+  }
+
+  /** How the open (or pending) transaction begins or began. */
+  get characteristics(): Readonly<TransactionCharacteristics> {
+    return this.#characteristics;
+  }
+
+  /** A name for the next savepoint, unique in this session. */
+  nextSavepointName(): string {
+    return `aa_savepoint_${++this.#savepoints}`;
+  }
+
+  /** Registers a hook on the innermost unit the calling code runs in (the transaction itself at the top). */
+  private addHook(kind: HookKind, hook: TransactionHook): void {
+    (unitFrameStorage.getStore()?.get(this) ?? this.rootFrame).hooks.add(kind, hook);
+  }
+
+  beforeCommit(hook: TransactionHook): void {
+    this.addHook('beforeCommit', hook);
+  }
+
+  afterCommit(hook: TransactionHook): void {
+    this.addHook('afterCommit', hook);
+  }
+
+  afterRollback(hook: TransactionHook): void {
+    this.addHook('afterRollback', hook);
+  }
+
+  transaction<T>(work: SessionUnitWork<T>, options?: TransactionOptions): Promise<T> {
+    return runUnit(this.bind, work, options ?? {}, this);
   }
 
   get info(): Record<string, unknown> {
@@ -93,9 +164,14 @@ export class DatabaseSession implements Session {
   }
 
   async begin(isolationLevel?: IsolationLevel): Promise<void> {
+    await this.beginWith({ isolationLevel: isolationLevel ?? this.bind.isolationLevel, readOnly: false });
+  }
+
+  /** Begins the transaction now with these characteristics (sends a pending BEGIN). */
+  async beginWith(characteristics: TransactionCharacteristics): Promise<void> {
     const runner = this.runner();
     if (this.#beginPending) {
-      await this.prepare(runner, isolationLevel);
+      await this.prepare(runner, characteristics);
       return;
     }
     if (runner.transactionDepth > this.#baseDepth) {
@@ -103,35 +179,68 @@ export class DatabaseSession implements Session {
         `Session of bind key "${this.bindKey}" is already in a transaction: commit() or rollback() it before begin().`,
       );
     }
-    await runner.startTransaction(isolationLevel ?? this.bind.isolationLevel);
+    await this.startTransaction(runner, characteristics);
   }
 
   async commit(): Promise<void> {
+    await (await this.commitTransaction()).run();
+  }
+
+  /**
+   * Runs the beforeCommit hooks, then COMMIT; returns the afterCommit hooks for the caller to run
+   * (the request's scope runs them once the response is on its way).
+   */
+  async commitTransaction(): Promise<HookBatch> {
+    await this.#rootFrame?.hooks.runBeforeCommit();
     await this.settle();
     const runner = this.#runner;
-    if (!runner || this.#beginPending) return;
-    while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
-    this.armBegin(runner);
+    if (runner && !this.#beginPending) {
+      await this.leaveReadOnly(runner);
+      while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+      this.armBegin(runner);
+    }
+    return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
   }
 
   async rollback(): Promise<void> {
+    await (await this.rollbackTransaction()).run();
+  }
+
+  /** Rolls back; returns the afterRollback hooks for the caller to run. */
+  async rollbackTransaction(): Promise<HookBatch> {
     await this.settle();
     const runner = this.#runner;
-    if (!runner || this.#beginPending) return;
-    while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
-    this.armBegin(runner);
+    if (runner && !this.#beginPending) {
+      try {
+        await this.leaveReadOnly(runner);
+      } finally {
+        while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+        this.armBegin(runner);
+      }
+    }
+    return this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
+    await (await this.closeSession()).run();
+  }
+
+  /** Rolls back what is uncommitted and gives the connection back; returns the afterRollback hooks to run. */
+  async closeSession(): Promise<HookBatch> {
+    if (this.#closed) return HookBatch.empty;
     this.#closed = true;
     await this.settle();
+    const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
     const runner = this.#runner;
-    if (!runner) return;
+    if (!runner) return hooks;
     this.#runner = undefined;
     this.clearPendingBegin(runner);
     try {
-      while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+      try {
+        await this.leaveReadOnly(runner);
+      } finally {
+        while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+      }
       if (this.#timeoutChanged) await this.restoreStatementTimeout(runner);
     } finally {
       try {
@@ -145,6 +254,18 @@ export class DatabaseSession implements Session {
         this.bind.sessionClosed();
       }
     }
+    return hooks;
+  }
+
+  private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
+    this.#characteristics = characteristics;
+    this.#queryOnly = await beginTransaction(runner, this.bind.dataSource.options.type, characteristics);
+  }
+
+  private async leaveReadOnly(runner: Runner): Promise<void> {
+    if (!this.#queryOnly) return;
+    this.#queryOnly = false;
+    await leaveQueryOnly(runner);
   }
 
   /** Gives the connection back to the pool with the bind key's own statement timeout. */
@@ -262,7 +383,7 @@ export class DatabaseSession implements Session {
   }
 
   /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */
-  private async prepare(runner: Runner, isolationLevel = this.bind.isolationLevel): Promise<void> {
+  private async prepare(runner: Runner, characteristics = this.bind.transactionDefaults): Promise<void> {
     try {
       const slots = this.bind.slots;
       if (!this.#holdsSlot && slots) {
@@ -275,7 +396,7 @@ export class DatabaseSession implements Session {
       if (this.#beginPending) {
         this.clearPendingBegin(runner);
         try {
-          await runner.startTransaction(isolationLevel);
+          await this.startTransaction(runner, characteristics);
         } catch (error) {
           this.setDepth(runner, this.#baseDepth);
           this.armBegin(runner);
@@ -292,7 +413,8 @@ export class DatabaseSession implements Session {
   }
 
   private armBegin(runner: Runner): void {
-    if (!this.bind.autoBegin) return;
+    this.#characteristics = this.bind.transactionDefaults;
+    if (!this.#autoBegin) return;
     this.#beginPending = true;
     this.#ready = false;
     this.setDepth(runner, this.#baseDepth + 1);
