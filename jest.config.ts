@@ -23,6 +23,9 @@ const shared = {
   },
   testEnvironment: 'node',
   rootDir: '.',
+  // The projects under test/fixtures are users' applications with their own runners (Vitest, Jest).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fixtures/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/fixtures/'],
 } satisfies Config;
 
 const config: Config = {

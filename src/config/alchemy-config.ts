@@ -70,8 +70,8 @@ export class AlchemyConfig implements AlchemyConfigOptions {
     this.entities = options.entities ?? [];
     this.createAll = options.createAll ?? false;
     this.enableTouchUpdatedTimestampListener = options.enableTouchUpdatedTimestampListener ?? true;
+    // No default scriptLocation here: it depends on the project's layout (resolveMigrationSettings).
     this.migrationConfig = {
-      scriptLocation: `migrations/${this.bindKey}`,
       versionTableName: 'migrations',
       runOnStartup: false,
       ...options.migrationConfig,

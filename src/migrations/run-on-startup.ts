@@ -16,7 +16,7 @@ import { planUpgrade } from './revision';
 export async function runMigrationsOnStartup(config: AlchemyConfig, dataSource: DataSource): Promise<string[]> {
   if (!config.migrationConfig.runOnStartup || isDatabaseCliBoot()) return [];
   const settings = resolveMigrationSettings(config);
-  const executor = new BindMigrationExecutor(dataSource, settings, loadMigrations(settings));
+  const executor = new BindMigrationExecutor(dataSource, settings, await loadMigrations(settings));
   const runner = dataSource.createQueryRunner();
   try {
     const names = executor.loaded.map((migration) => migration.name);
