@@ -37,6 +37,11 @@ export interface AlchemyConfigOptions {
   migrationConfig?: MigrationConfig;
   /** When the module commits this bind key's session by itself. Default `'manual'`. */
   commitMode?: CommitMode;
+  /**
+   * In `manual` mode, log one warning per route when a request that answered 1xx–3xx ends with
+   * data-changing statements nobody committed (they are rolled back). Default `true`.
+   */
+  warnOnUncommittedWrites?: boolean;
 }
 
 /** What the module needs from a running bind key to serve the config's own methods. */
@@ -58,6 +63,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly enableTouchUpdatedTimestampListener: boolean;
   readonly migrationConfig: MigrationConfig;
   readonly commitMode: CommitMode;
+  readonly warnOnUncommittedWrites: boolean;
   #handle?: BindHandle;
 
   constructor(options: AlchemyConfigOptions) {
@@ -77,6 +83,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
       ...options.migrationConfig,
     };
     this.commitMode = options.commitMode ?? 'manual';
+    this.warnOnUncommittedWrites = options.warnOnUncommittedWrites ?? true;
   }
 
   /** A factory of new sessions on this bind key, outside any request scope: the caller closes them. */

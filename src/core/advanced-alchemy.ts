@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { DEFAULT_BIND_KEY, type AlchemyConfig } from '../config/alchemy-config';
 import { commitsOnStatus } from '../config/commit-mode';
 import { commitFailedResponse, holdResponseUntilSessionsEnd, type ReplacementResponse } from '../commit/response-gate';
+import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
 import { isConnectionError } from '../session/connection-errors';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
@@ -24,6 +25,7 @@ const SHUTDOWN_DRAIN_MS = 10_000;
  */
 export class AdvancedAlchemy {
   readonly #logger = new Logger('AdvancedAlchemy');
+  readonly #uncommittedWrites = new UncommittedWritesWarning(this.#logger);
   readonly #binds: Bind[] = [];
   readonly #byKey = new Map<string, Bind>();
   readonly #scoped = new Map<string, ScopedSession>();
@@ -191,6 +193,7 @@ export class AdvancedAlchemy {
   }
 
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
+    this.#uncommittedWrites.check(scope, status);
     const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status));
     this.report(ending, `the request answered ${status}`);
     if (ending.commitError === undefined) return undefined;

@@ -10,6 +10,8 @@ export class Bind {
   readonly commitMode: CommitMode;
   readonly autoBegin: boolean;
   readonly isolationLevel?: IsolationLevel;
+  /** Manual mode with `warnOnUncommittedWrites`: sessions count their writes so a lost one is reported. */
+  readonly warnsOnUncommittedWrites: boolean;
   /** Set when the application shuts down: no new session may take a connection. */
   closing = false;
   #openSessions = 0;
@@ -29,6 +31,7 @@ export class Bind {
     this.commitMode = config.commitMode;
     this.autoBegin = config.sessionConfig.autoBegin !== false;
     this.isolationLevel = config.sessionConfig.isolationLevel ?? config.engineConfig.isolationLevel;
+    this.warnsOnUncommittedWrites = config.commitMode === 'manual' && config.warnOnUncommittedWrites;
   }
 
   /** Sessions that hold (or may hold) a query runner right now. */

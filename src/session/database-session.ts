@@ -5,6 +5,7 @@ import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { SessionClosedError } from '../errors/session-closed.error';
 import type { Bind } from './bind';
 import { isConnectionError } from './connection-errors';
+import { isWritingStatement } from './writing-statement';
 import type { Session } from './session';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
@@ -39,6 +40,10 @@ export class DatabaseSession implements Session {
    */
   #lastStatement?: Promise<unknown>;
   #closed = false;
+  /** Data-changing statements sent since the last commit or rollback, in manual mode (for its warning). */
+  uncommittedWrites = 0;
+  /** True once the code using the session called `rollback()` itself. */
+  rolledBackByCaller = false;
 
   constructor(readonly bind: Bind) {}
 
@@ -95,10 +100,13 @@ export class DatabaseSession implements Session {
     const runner = this.#runner;
     if (!runner || this.#beginPending) return;
     while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+    this.uncommittedWrites = 0;
     this.armBegin(runner);
   }
 
   async rollback(): Promise<void> {
+    this.rolledBackByCaller = true;
+    this.uncommittedWrites = 0;
     await this.settle();
     const runner = this.#runner;
     if (!runner || this.#beginPending) return;
@@ -152,10 +160,15 @@ export class DatabaseSession implements Session {
     this.bind.sessionOpened();
     this.#baseDepth = runner.transactionDepth ?? 0;
     const runStatement = runner.query as StatementFn;
-    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) =>
-      (this.#lastStatement = this.#ready
+    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
+      // Counted for manual mode only; outside a transaction (autoBegin off) a write commits by itself.
+      if (this.bind.warnsOnUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
+        this.uncommittedWrites++;
+      }
+      return (this.#lastStatement = this.#ready
         ? runStatement.call(runner, sql, parameters, structured)
-        : this.prepareThenRun(runner, runStatement, sql, parameters, structured))) as Runner['query'];
+        : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
+    }) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;
     this.armBegin(runner);
