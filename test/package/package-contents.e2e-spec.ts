@@ -63,7 +63,9 @@ describe('the packed package', () => {
       const require = createRequire(import.meta.url);
       const required = require('nestjs-advanced-alchemy');
       const requiredTesting = require('nestjs-advanced-alchemy/testing');
-      const names = (module) => Object.keys(module).filter((name) => name !== 'default' && name !== '__esModule').sort();
+      // Node 23+ also offers the whole CommonJS exports object under the name 'module.exports'.
+      const names = (module) =>
+        Object.keys(module).filter((name) => !['default', '__esModule', 'module.exports'].includes(name)).sort();
       console.log(JSON.stringify({
         importedNames: names(imported),
         requiredNames: names(required),

@@ -34,15 +34,22 @@ export interface FixtureProject {
  */
 export async function prepareFixtureProject(name: string, tarball: string): Promise<FixtureProject> {
   const source = join(FIXTURE_PROJECTS, name);
-  const manifest = readFileSync(join(source, 'package.json'));
-  const lock = readFileSync(join(source, 'package-lock.json'));
-  const key = createHash('sha256').update(manifest).update(lock).update(process.version).digest('hex').slice(0, 12);
+  const { manifest, lock } = dependenciesForThisNode(
+    readFileSync(join(source, 'package.json'), 'utf8'),
+    readFileSync(join(source, 'package-lock.json'), 'utf8'),
+  );
+  const key = createHash('sha256')
+    .update(manifest)
+    .update(lock ?? '')
+    .update(process.version)
+    .digest('hex')
+    .slice(0, 12);
   const install = join(FIXTURE_INSTALLS, `${name}-${key}`);
   if (!existsSync(join(install, '.installed'))) {
     rmSync(install, { recursive: true, force: true });
     mkdirSync(install, { recursive: true });
     writeFileSync(join(install, 'package.json'), manifest);
-    writeFileSync(join(install, 'package-lock.json'), lock);
+    if (lock !== undefined) writeFileSync(join(install, 'package-lock.json'), lock);
     await npm(install, ['install', '--no-audit', '--no-fund', '--prefer-offline']);
     writeFileSync(join(install, '.installed'), new Date().toISOString());
   }
@@ -60,6 +67,23 @@ export async function prepareFixtureProject(name: string, tarball: string): Prom
     installed: (file) => join(install, 'node_modules', file),
     dispose: () => rmSync(directory, { recursive: true, force: true }),
   };
+}
+
+/** The better-sqlite3 that works on this Node (the README's advice): 13.x from Node 22, 12.x (TypeORM's ^12) before. */
+export const BETTER_SQLITE3_FOR_NODE_22 = '13.2.0';
+
+/**
+ * The fixture's package.json as a user on this Node would have it. From Node 22 that is
+ * better-sqlite3 13 — 12.x aborts the process on Node >= 24.19 when a prepared statement is
+ * garbage-collected (nodejs/node#65446) — with an npm override, as TypeORM 1.1.1 declares ^12; the
+ * lock file, made for 12.x, is then left out.
+ */
+function dependenciesForThisNode(manifest: string, lock: string): { manifest: string; lock?: string } {
+  if (Number(process.versions.node.split('.')[0]) < 22) return { manifest, lock };
+  const json = JSON.parse(manifest) as { dependencies: Record<string, string>; overrides?: Record<string, string> };
+  json.dependencies['better-sqlite3'] = BETTER_SQLITE3_FOR_NODE_22;
+  json.overrides = { ...json.overrides, 'better-sqlite3': '$better-sqlite3' };
+  return { manifest: `${JSON.stringify(json, null, 2)}\n` };
 }
 
 function npm(cwd: string, args: string[]): Promise<void> {
