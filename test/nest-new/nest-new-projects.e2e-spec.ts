@@ -94,6 +94,20 @@ describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeAr
     }
   });
 
+  it('the two-line cli.ts runs on the TypeScript sources and, after nest build, on plain node', async () => {
+    const database = await createTestDatabase('sqlite', `${name}_cli`);
+    try {
+      for (const script of [[...typescriptNodeArgs, 'src/cli.ts'], ['dist/cli.js']]) {
+        const result = await project.node([...script, 'db', 'show-current-revision'], {
+          DATABASE_URL: database.connectionString,
+        });
+        expect(expectSuccess(result).stdout.trim()).toBe('base');
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
   (ownTests.unsupported ? it.skip : it)(
     `passes its own e2e test (testing kit) under its own runner${ownTests.unsupported ? ` — ${ownTests.unsupported}` : ''}`,
     async () => {
