@@ -93,6 +93,8 @@ export { ListQueryDto } from './service/list-query/list-query.dto';
 export { ListQuery } from './service/list-query/list-query.decorator';
 export { parseListQuery, listQueryFilters } from './service/list-query/parse-list-query';
 export type { ListQueryOptions } from './service/list-query/list-query-options';
+export { ApiListQuery } from './openapi/api-list-query.decorator';
+export { ApiPaginatedResponse } from './openapi/api-paginated-response.decorator';
 
 export { runDatabaseCli } from './cli/run-database-cli';
 export type { RunDatabaseCliOptions } from './cli/run-database-cli';

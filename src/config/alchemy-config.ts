@@ -42,6 +42,11 @@ export interface AlchemyConfigOptions {
   migrationConfig?: MigrationConfig;
   /** When the module commits this bind key's session by itself. Default `'manual'`. */
   commitMode?: CommitMode;
+  /**
+   * In `manual` mode, log one warning per route when a request that answered 1xx–3xx ends with
+   * data-changing statements nobody committed (they are rolled back). Default `true`.
+   */
+  warnOnUncommittedWrites?: boolean;
 }
 
 /** What the module needs from a running bind key to serve the config's own methods. */
@@ -64,6 +69,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly enableTouchUpdatedTimestampListener: boolean;
   readonly migrationConfig: MigrationConfig;
   readonly commitMode: CommitMode;
+  readonly warnOnUncommittedWrites: boolean;
   #handle?: BindHandle;
 
   constructor(options: AlchemyConfigOptions) {
@@ -77,13 +83,14 @@ export class AlchemyConfig implements AlchemyConfigOptions {
     this.autoLoadEntities = options.autoLoadEntities ?? false;
     this.createAll = options.createAll ?? false;
     this.enableTouchUpdatedTimestampListener = options.enableTouchUpdatedTimestampListener ?? true;
+    // No default scriptLocation here: it depends on the project's layout (resolveMigrationSettings).
     this.migrationConfig = {
-      scriptLocation: `migrations/${this.bindKey}`,
       versionTableName: 'migrations',
       runOnStartup: false,
       ...options.migrationConfig,
     };
     this.commitMode = options.commitMode ?? 'manual';
+    this.warnOnUncommittedWrites = options.warnOnUncommittedWrites ?? true;
   }
 
   /** A factory of new sessions on this bind key, outside any request scope: the caller closes them. */

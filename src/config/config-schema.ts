@@ -138,6 +138,7 @@ export class AlchemyConfigSchema {
     message: `commitMode must be one of: ${COMMIT_MODES.map((mode) => `'${mode}'`).join(', ')}`,
   })
   commitMode?: unknown;
+  @IsOptional() @IsBoolean() warnOnUncommittedWrites?: unknown;
 }
 
 /** Which schema class checks each nested object of the config. */

@@ -9,6 +9,7 @@ import {
   transactionConflictResponse,
   type ReplacementResponse,
 } from '../commit/response-gate';
+import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
 import { isConnectionError } from '../session/connection-errors';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
@@ -38,6 +39,7 @@ export interface AdvancedAlchemyRuntimeOptions {
  */
 export class AdvancedAlchemy implements ScopeOwner {
   readonly #logger = new Logger('AdvancedAlchemy');
+  readonly #uncommittedWrites = new UncommittedWritesWarning(this.#logger);
   readonly #binds: Bind[] = [];
   readonly #byKey = new Map<string, Bind>();
   readonly #scoped = new Map<string, ScopedSession>();
@@ -254,6 +256,7 @@ export class AdvancedAlchemy implements ScopeOwner {
   }
 
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
+    this.#uncommittedWrites.check(scope, status);
     const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status));
     this.report(ending, `the request answered ${status}`);
     // After the response: the replacement (or the held response) is released first.

@@ -16,6 +16,8 @@ export class Bind {
   readonly transactionDefaults: Readonly<TransactionCharacteristics>;
   /** The statement timeout of the bind key in milliseconds; 0 on SQLite (nothing to wait for) or when off. */
   readonly statementTimeoutMs: number;
+  /** Manual mode with `warnOnUncommittedWrites`: sessions count their writes so a lost one is reported. */
+  readonly warnsOnUncommittedWrites: boolean;
   /** Set when the application shuts down: no new session may take a connection. */
   closing = false;
   /** The module this bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
@@ -42,6 +44,7 @@ export class Bind {
     this.transactionDefaults = Object.freeze({ isolationLevel: this.isolationLevel, readOnly: false });
     this.statementTimeoutMs =
       dataSource.options.type === 'better-sqlite3' ? 0 : statementTimeoutOf(config.engineConfig);
+    this.warnsOnUncommittedWrites = config.commitMode === 'manual' && config.warnOnUncommittedWrites;
   }
 
   /** SQLite has one connection: a second session of this bind key waits for the first to end. */

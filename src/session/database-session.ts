@@ -19,6 +19,7 @@ export interface DatabaseSessionOptions {
   /** Overrides `sessionConfig.autoBegin`: true for a REQUIRES_NEW unit, false for NOT_SUPPORTED. */
   autoBegin?: boolean;
 }
+import { isWritingStatement } from './writing-statement';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -71,6 +72,10 @@ export class DatabaseSession implements Session {
   /** SQLite's read-only mode is a connection setting (`PRAGMA query_only`): turned off before the transaction ends. */
   #queryOnly = false;
   #savepoints = 0;
+  /** Data-changing statements sent since the last commit or rollback, in manual mode (for its warning). */
+  uncommittedWrites = 0;
+  /** True once the code using the session called `rollback()` itself. */
+  rolledBackByCaller = false;
 
   constructor(
     readonly bind: Bind,
@@ -197,17 +202,20 @@ export class DatabaseSession implements Session {
     if (runner && !this.#beginPending) {
       await this.leaveReadOnly(runner);
       while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+      this.uncommittedWrites = 0;
       this.armBegin(runner);
     }
     return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
   }
 
   async rollback(): Promise<void> {
+    this.rolledBackByCaller = true;
     await (await this.rollbackTransaction()).run();
   }
 
   /** Rolls back; returns the afterRollback hooks for the caller to run. */
   async rollbackTransaction(): Promise<HookBatch> {
+    this.uncommittedWrites = 0;
     await this.settle();
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
@@ -302,10 +310,15 @@ export class DatabaseSession implements Session {
     this.bind.sessionOpened();
     this.#baseDepth = runner.transactionDepth ?? 0;
     const runStatement = runner.query as StatementFn;
-    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) =>
-      (this.#lastStatement = this.#ready
+    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
+      // Counted for manual mode only; outside a transaction (autoBegin off) a write commits by itself.
+      if (this.bind.warnsOnUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
+        this.uncommittedWrites++;
+      }
+      return (this.#lastStatement = this.#ready
         ? this.guard(runner, sql, runStatement.call(runner, sql, parameters, structured))
-        : this.prepareThenRun(runner, runStatement, sql, parameters, structured))) as Runner['query'];
+        : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
+    }) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;
     this.armBegin(runner);

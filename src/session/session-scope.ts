@@ -93,6 +93,11 @@ export class SessionScope {
     else this.#responseOverride = override;
   }
 
+  /** The sessions opened so far, by bind index (a gap for a bind key not used). */
+  get sessions(): ReadonlyArray<DatabaseSession | undefined> {
+    return this.#sessions;
+  }
+
   get hasSessions(): boolean {
     return this.#sessions.length > 0;
   }
