@@ -5,9 +5,8 @@ import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { SessionClosedError } from '../errors/session-closed.error';
 import type { Bind } from './bind';
 import { isConnectionError } from './connection-errors';
-import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
 import type { Session, SessionUnitWork } from './session';
-import { deadlinePassed, statementFailure } from './statement-outcome';
+import { StatementDeadline } from './statement-deadline';
 import { HookBatch, type HookKind, type TransactionHook } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
@@ -58,10 +57,8 @@ export class DatabaseSession implements Session {
    */
   #lastStatement?: Promise<unknown>;
   #closed = false;
-  /** This session's statement timeout (the bind key's unless `setStatementTimeout` changed it). */
-  #statementTimeoutMs: number;
-  #deadlineMs: number;
-  #timeoutChanged = false;
+  /** This session's statement timeout and the module's deadline on top of it. */
+  readonly #deadline: StatementDeadline;
   /** Set when close() gives the runner back: statements after that come from a request that has ended. */
   #released = false;
   readonly #autoBegin: boolean;
@@ -81,8 +78,7 @@ export class DatabaseSession implements Session {
     readonly bind: Bind,
     options: DatabaseSessionOptions = {},
   ) {
-    this.#statementTimeoutMs = bind.statementTimeoutMs;
-    this.#deadlineMs = bind.deadlineFor(this.#statementTimeoutMs);
+    this.#deadline = new StatementDeadline(bind);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
     this.#characteristics = bind.transactionDefaults;
   }
@@ -249,7 +245,8 @@ export class DatabaseSession implements Session {
       } finally {
         while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
       }
-      if (this.#timeoutChanged) await this.restoreStatementTimeout(runner);
+      // The connection goes back to the pool with the bind key's own statement timeout.
+      if (this.#deadline.changed) await runner.query(this.#deadline.restoreSql(runner));
     } finally {
       try {
         this.#released = true;
@@ -276,20 +273,14 @@ export class DatabaseSession implements Session {
     await leaveQueryOnly(runner);
   }
 
-  /** Gives the connection back to the pool with the bind key's own statement timeout. */
-  private async restoreStatementTimeout(runner: Runner): Promise<void> {
-    const sql =
-      this.bind.dataSource.options.type === 'postgres'
-        ? 'RESET statement_timeout'
-        : statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean }, this.bind.statementTimeoutMs);
-    await runner.query(sql);
-  }
-
   /** Waits until no statement of this session is in flight (their errors belong to their callers). */
   private async settle(): Promise<void> {
     const last = this.#lastStatement;
     if (last) await last.then(ignore, ignore);
   }
+
+  /** Statements after close() come from a request that has ended: say so, not "connection lost". */
+  readonly #lateUse = (): SessionClosedError | undefined => (this.#released ? this.closedError() : undefined);
 
   private closedError(): SessionClosedError {
     return new SessionClosedError(
@@ -316,7 +307,7 @@ export class DatabaseSession implements Session {
         this.uncommittedWrites++;
       }
       return (this.#lastStatement = this.#ready
-        ? this.guard(runner, sql, runStatement.call(runner, sql, parameters, structured))
+        ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
         : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
     }) as Runner['query'];
     this.#runner = runner;
@@ -333,39 +324,7 @@ export class DatabaseSession implements Session {
     structured: boolean | undefined,
   ): Promise<unknown> {
     await this.prepare(runner);
-    return this.guard(runner, sql, runStatement.call(runner, sql, parameters, structured));
-  }
-
-  /**
-   * Bounds the wait for a statement's answer and turns a lost connection or a timeout into the
-   * module's 503-class errors. Past the deadline the connection is dropped: a database that
-   * stopped answering would otherwise hold the request, and the connection, forever.
-   */
-  private guard(runner: Runner, sql: string, pending: Promise<unknown>): Promise<unknown> {
-    const deadlineMs = this.#deadlineMs;
-    const failure = (error: unknown) =>
-      this.#released ? this.closedError() : statementFailure(error, sql, this.bindKey, this.#statementTimeoutMs);
-    if (deadlineMs === 0) {
-      return pending.catch((error: unknown) => {
-        throw failure(error);
-      });
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        destroyDriverConnection(runner.databaseConnection);
-        reject(deadlinePassed(sql, this.bindKey, deadlineMs));
-      }, deadlineMs);
-      pending.then(
-        (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(failure(error));
-        },
-      );
-    });
+    return this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse);
   }
 
   /**
@@ -384,15 +343,9 @@ export class DatabaseSession implements Session {
     const runner = this.runner();
     // MySQL and MariaDB name the setting differently: the connection tells which it is.
     if (!this.#ready) await this.prepare(runner);
-    this.#timeoutChanged = true;
-    await runner.query(this.timeoutStatement(runner, timeoutMs));
-    this.#statementTimeoutMs = timeoutMs;
-    this.#deadlineMs = this.bind.deadlineFor(timeoutMs);
-  }
-
-  private timeoutStatement(runner: Runner, timeoutMs: number): string {
-    if (this.bind.dataSource.options.type === 'postgres') return `SET statement_timeout = ${timeoutMs}`;
-    return statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean }, timeoutMs);
+    const change = this.#deadline.change(runner, timeoutMs);
+    await runner.query(change.sql);
+    change.apply();
   }
 
   /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */
