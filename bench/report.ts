@@ -26,6 +26,8 @@ const PEER_SETTINGS = [
   "- `typeorm-transactional`: `initializeTransactionalContext({ storageDriver: StorageDriver.AUTO })` (AsyncLocalStorage on Node ≥ 16, which its README recommends; its default `CLS_HOOKED` is kept only for backward compatibility), `addTransactionalDataSource`, `@Transactional()` on the service's methods.",
   '- `reqscope`: a `Scope.REQUEST` provider holding a QueryRunner, its transaction committed by an interceptor: the naive Nest way.',
   '- `ours`: `AdvancedAlchemyModule` in `autocommit`, `session.getRepository()` through `@InjectSession()` in a singleton service.',
+  '- `ours-inject-repository`: the same work through `@InjectRepository(Item)` of `AdvancedAlchemyModule.forFeature`.',
+  '- `ours+required`, `ours+nested`: `ours` with each call in a `@Transactional()` REQUIRED unit, or a NESTED one (a savepoint).',
   '- `ping`, `ping+module`: a route that touches no database, without and with the module imported.',
 ];
 
