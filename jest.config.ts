@@ -23,6 +23,10 @@ const shared = {
   },
   testEnvironment: 'node',
   rootDir: '.',
+  // The projects under test/fixtures are users' applications with their own runners (Vitest, Jest);
+  // .tmp holds their installs and other packages the suites unpack.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fixtures/', '<rootDir>/.tmp/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/fixtures/', '<rootDir>/.tmp/'],
 } satisfies Config;
 
 const config: Config = {

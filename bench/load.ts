@@ -24,6 +24,9 @@ export async function load(options: {
       {
         method: options.method,
         setupRequest: (request) => ({ ...request, path: options.path(n++) }),
+        ...(options.method === 'POST'
+          ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench item' }) }
+          : {}),
       },
     ],
   });

@@ -16,6 +16,21 @@ export interface Extras {
   startup: Record<number, number>;
 }
 
+/** How each variant is set up: every peer the way its own documentation recommends for current Node. */
+const PEER_SETTINGS = [
+  'Variants:',
+  '',
+  '- `manual`: a hand-written `dataSource.transaction()` per request, the baseline.',
+  '- `raw`: `dataSource.getRepository()` with no transaction (TypeORM autocommit), a lower bound on the work.',
+  "- `cls`: `@nestjs-cls/transactional` with `@nestjs-cls/transactional-adapter-typeorm`, `ClsModule.forRoot({ middleware: { mount: true }, plugins: [new ClsPluginTransactional(...)] })` as its README sets it up, `@Transactional()` on the service's methods.",
+  "- `typeorm-transactional`: `initializeTransactionalContext({ storageDriver: StorageDriver.AUTO })` (AsyncLocalStorage on Node ≥ 16, which its README recommends; its default `CLS_HOOKED` is kept only for backward compatibility), `addTransactionalDataSource`, `@Transactional()` on the service's methods.",
+  '- `reqscope`: a `Scope.REQUEST` provider holding a QueryRunner, its transaction committed by an interceptor: the naive Nest way.',
+  '- `ours`: `AdvancedAlchemyModule` in `autocommit`, `session.getRepository()` through `@InjectSession()` in a singleton service.',
+  '- `ours-inject-repository`: the same work through `@InjectRepository(Item)` of `AdvancedAlchemyModule.forFeature`.',
+  '- `ours+required`, `ours+nested`: `ours` with each call in a `@Transactional()` REQUIRED unit, or a NESTED one (a savepoint).',
+  '- `ping`, `ping+module`: a route that touches no database, without and with the module imported.',
+];
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -58,7 +73,11 @@ export function formatReport(input: {
     `Date: ${new Date().toISOString()}  `,
     `Machine: ${machine}  `,
     `Versions: @nestjs/core ${version('@nestjs/core')}, typeorm ${version('typeorm')}, pg ${version('pg')}, mysql2 ${version('mysql2')}, better-sqlite3 ${version('better-sqlite3')}, nestjs-cls ${version('nestjs-cls')}, @nestjs-cls/transactional ${version('@nestjs-cls/transactional')}, typeorm-transactional ${version('typeorm-transactional')}, autocannon ${version('autocannon')}  `,
-    `Settings: ${settings.rounds} round(s), ${settings.seconds} s per run, autocannon -c ${settings.connections}, pool size 10, variants interleaved per round, each in its own server process; ratios are medians of per-round ratios to \`manual\`.${settings.quick ? ' (quick mode)' : ''}`,
+    `Settings: ${settings.rounds} round(s), ${settings.seconds} s per run after a warm-up of both POST and GET, autocannon -c ${settings.connections}, pool size 10, variants interleaved per round, each in its own server process; ratios are medians of per-round ratios to \`manual\`.${settings.quick ? ' (quick mode)' : ''}`,
+    '',
+    'Workload: `POST /items` with a JSON body `{"name":"bench item"}` inserts a row; `GET /items/500` reads a row that exists. Rows are counted against the 2xx answers of a separate fixed-size POST run, after the answers in flight have landed.',
+    '',
+    ...PEER_SETTINGS,
     '',
   ];
   for (const [kind, rows] of Object.entries(measurements)) {
@@ -93,6 +112,13 @@ export function formatReport(input: {
     lines.push(
       '',
       `- ping with the module ÷ without: ${fixed(pingRatio, 3)}`,
+      `- ours+required ÷ ours (POST, a @Transactional() REQUIRED unit per call): ${fixed(
+        ratio(rows, 'ours+required', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; ours+nested ÷ ours (POST, one SAVEPOINT round trip per call): ${fixed(
+        ratio(rows, 'ours+nested', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}`,
       `- ours ÷ cls (POST): ${fixed(oursVsCls, 2)}; ours ÷ typeorm-transactional (POST): ${fixed(oursVsTt, 2)}`,
       `- ours ÷ cls (GET): ${fixed(
         ratio(rows, 'ours', 'cls', (m) => m.get.requestsPerSecond),
@@ -100,6 +126,13 @@ export function formatReport(input: {
       )}; ours ÷ typeorm-transactional (GET): ${fixed(
         ratio(rows, 'ours', 'typeorm-transactional', (m) => m.get.requestsPerSecond),
         2,
+      )}`,
+      `- ours-inject-repository ÷ ours (POST): ${fixed(
+        ratio(rows, 'ours-inject-repository', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; (GET): ${fixed(
+        ratio(rows, 'ours-inject-repository', 'ours', (m) => m.get.requestsPerSecond),
+        3,
       )}`,
       '',
     );

@@ -17,11 +17,24 @@ import { formatReport, type Measurement, type Extras } from './report';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 1 : 3;
-const SECONDS = quick ? 2 : 5;
-const WARMUP_SECONDS = 1;
-const VARIANTS = ['manual', 'raw', 'cls', 'typeorm-transactional', 'reqscope', 'ours', 'ping', 'ping+module'];
+const SECONDS = quick ? 2 : 8;
+const WARMUP_SECONDS = quick ? 1 : 2;
+const VARIANTS = [
+  'manual',
+  'raw',
+  'cls',
+  'typeorm-transactional',
+  'reqscope',
+  'ours',
+  'ours-inject-repository',
+  'ours+required',
+  'ours+nested',
+  'ping',
+  'ping+module',
+];
 const SERVER = join(__dirname, 'server.js');
 const SEEDED_ROWS = 1000;
+const READ_ROW = SEEDED_ROWS / 2;
 const CHECKED_POSTS = 1000;
 
 const TABLE_DDL: Record<TestDatabaseKind, string> = {
@@ -66,13 +79,14 @@ async function measureVariant(variant: string, connectionString: string, round: 
   const server = await startServer(variant, connectionString);
   const probe = await openProbe(connectionString);
   try {
-    const itemPath = (n: number) => `/items/${1 + (n % SEEDED_ROWS)}`;
+    // A row that exists, the same one every time: a real read, and the same statement for every peer.
     const hasItems = !variant.startsWith('ping');
-    const getPath = hasItems ? itemPath : () => '/ping';
+    const getPath = hasItems ? () => `/items/${READ_ROW}` : () => '/ping';
     await load({ port: server.port, method: 'GET', path: getPath, seconds: WARMUP_SECONDS });
     let post: LoadResult | undefined;
     let rowsMatch: boolean | undefined;
     if (hasItems) {
+      await load({ port: server.port, method: 'POST', path: () => '/items', seconds: WARMUP_SECONDS });
       post = await load({ port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
       // A timed run stops counting answers still in flight when time is up, so the correctness
       // check is a separate run of a fixed number of requests, every answer counted.

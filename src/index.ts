@@ -3,7 +3,8 @@ export type { AdvancedAlchemyModuleAsyncOptions, AdvancedAlchemyModuleOptions } 
 export { AdvancedAlchemy } from './core/advanced-alchemy';
 export { getDatabaseMigrationPlugin } from './core/get-database-migration-plugin';
 export { InjectDataSource } from './core/inject-data-source.decorator';
-export { getDataSourceToken, getSessionToken, ALCHEMY_CONFIGS } from './core/tokens';
+export { getDataSourceToken, getEntityManagerToken, getSessionToken, ALCHEMY_CONFIGS } from './core/tokens';
+export type { FeatureEntity } from './typeorm/feature-entities';
 
 export { AlchemyConfig, DEFAULT_BIND_KEY } from './config/alchemy-config';
 export type { AlchemyConfigOptions, EntityList } from './config/alchemy-config';
@@ -16,7 +17,12 @@ export type { MigrationConfig } from './config/migration-config';
 export { redactConnectionString } from './config/connection-string';
 
 export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
-export { holdResponseUntilSessionsEnd, COMMIT_FAILED_BODY, commitFailedResponse } from './commit/response-gate';
+export {
+  holdResponseUntilSessionsEnd,
+  COMMIT_FAILED_BODY,
+  commitFailedResponse,
+  transactionConflictResponse,
+} from './commit/response-gate';
 export type { BeforeSend, ReplacementResponse } from './commit/response-gate';
 
 export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
@@ -29,7 +35,7 @@ export type { JsonifyOptions } from './service/json/json-response';
 export { toJsonValue } from './service/json/to-json-value';
 export type { JsonValue } from './service/json/to-json-value';
 
-export type { Session } from './session/session';
+export type { Session, SessionUnitWork } from './session/session';
 export { InjectSession } from './session/inject-session.decorator';
 
 export { AdvancedAlchemyError } from './errors/advanced-alchemy.error';
@@ -41,6 +47,15 @@ export { DatabaseStartupError } from './errors/database-startup.error';
 export { DatabaseUnavailableError } from './errors/database-unavailable.error';
 export { StatementTimeoutError } from './errors/statement-timeout.error';
 export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter';
+export { TransactionConflictError } from './errors/transaction-conflict.error';
+export { TransactionPropagationError } from './errors/transaction-propagation.error';
+export { ReadOnlyTransactionError } from './errors/read-only-transaction.error';
+
+export { Transactional } from './transactions/transactional.decorator';
+export { PROPAGATIONS } from './transactions/propagation';
+export type { Propagation } from './transactions/propagation';
+export type { RetryOptions, TransactionOptions } from './transactions/transaction-options';
+export type { TransactionHook } from './transactions/transaction-hooks';
 
 export { RepositoryError } from './errors/repository.error';
 export type { RepositoryErrorOptions } from './errors/repository.error';
@@ -78,6 +93,8 @@ export { ListQueryDto } from './service/list-query/list-query.dto';
 export { ListQuery } from './service/list-query/list-query.decorator';
 export { parseListQuery, listQueryFilters } from './service/list-query/parse-list-query';
 export type { ListQueryOptions } from './service/list-query/list-query-options';
+export { ApiListQuery } from './openapi/api-list-query.decorator';
+export { ApiPaginatedResponse } from './openapi/api-paginated-response.decorator';
 
 export { runDatabaseCli } from './cli/run-database-cli';
 export type { RunDatabaseCliOptions } from './cli/run-database-cli';

@@ -1,6 +1,7 @@
 import { clsVariant } from './cls';
 import { manualVariant } from './manual';
 import { oursVariant } from './ours';
+import { oursInjectRepositoryVariant } from './ours-inject-repository';
 import { pingVariant } from './ping';
 import { rawVariant } from './raw';
 import { reqscopeVariant } from './reqscope';
@@ -13,7 +14,10 @@ export const VARIANTS: Record<string, () => Variant> = {
   cls: clsVariant,
   'typeorm-transactional': typeormTransactionalVariant,
   reqscope: reqscopeVariant,
-  ours: oursVariant,
+  ours: () => oursVariant(),
+  'ours-inject-repository': oursInjectRepositoryVariant,
+  'ours+required': () => oursVariant('REQUIRED'),
+  'ours+nested': () => oursVariant('NESTED'),
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
 };

@@ -1,13 +1,23 @@
 import { Injectable, Module } from '@nestjs/common';
-import { AdvancedAlchemyModule, InjectSession, type Session } from 'nestjs-advanced-alchemy';
+import {
+  AdvancedAlchemyModule,
+  InjectSession,
+  Transactional,
+  type Propagation,
+  type Session,
+} from 'nestjs-advanced-alchemy';
 import { Item } from '../item.entity';
 import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
 
-/** `@InjectSession()` into a singleton service, `autocommit`. */
-export function oursVariant(): Variant {
+/**
+ * `@InjectSession()` into a singleton service, `autocommit`. With `unit`, the service's methods are
+ * `@Transactional({ propagation: unit })`: REQUIRED joins the request's transaction (the cost of a
+ * unit alone), NESTED adds a SAVEPOINT / RELEASE round trip per call.
+ */
+export function oursVariant(unit?: Extract<Propagation, 'REQUIRED' | 'NESTED'>): Variant {
   return {
-    name: 'ours',
+    name: unit === undefined ? 'ours' : `ours+${unit.toLowerCase()}`,
     hasItems: true,
     async createApp(connectionString) {
       @Injectable()
@@ -18,6 +28,14 @@ export function oursVariant(): Variant {
         }
         get(id: number) {
           return this.session.getRepository(Item).findOneBy({ id });
+        }
+      }
+      if (unit !== undefined) {
+        // What `@Transactional({ propagation: unit })` on both methods does, with the variant's propagation.
+        for (const name of ['create', 'get'] as const) {
+          const descriptor = Object.getOwnPropertyDescriptor(ItemsService.prototype, name) as PropertyDescriptor;
+          Transactional({ propagation: unit })(ItemsService.prototype, name, descriptor);
+          Object.defineProperty(ItemsService.prototype, name, descriptor);
         }
       }
       const ItemsController = itemsController(ItemsService);

@@ -16,6 +16,9 @@ void runCli(
   },
   (program) =>
     program
-      .option('--app <file>', "the file of the application's root module (.js, or .ts with ts-node installed)")
+      .option(
+        '--app <file>',
+        "the file of the application's root module (.js, or .ts with a TypeScript loader installed; CommonJS or ES module)",
+      )
       .option('--module <name>', 'the export name of the root module', undefined),
 );

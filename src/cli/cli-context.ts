@@ -55,8 +55,8 @@ export class CliContext {
   }
 
   /** The bind key's migration executor; `load: false` skips reading the migration files. */
-  executor(bind: CliBind, load = true): BindMigrationExecutor {
-    return new BindMigrationExecutor(bind.dataSource, bind.settings, load ? loadMigrations(bind.settings) : []);
+  async executor(bind: CliBind, load = true): Promise<BindMigrationExecutor> {
+    return new BindMigrationExecutor(bind.dataSource, bind.settings, load ? await loadMigrations(bind.settings) : []);
   }
 
   /** Runs a bind key's part of a command; errors that do not say which bind key get it prefixed. */

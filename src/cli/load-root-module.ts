@@ -1,18 +1,15 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { RootModule } from '../migrations/boot-for-migrations';
-import { ensureTypeScriptLoader } from '../migrations/typescript-loader';
+import { importModuleFile } from '../migrations/import-module-file';
 import { CliError, EXIT } from './cli-error';
 
-const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
-
 /**
- * Requires the file of the application's root module (`--app`; compiled `.js`, or `.ts` with
- * ts-node registered first) and picks its export: `--module NAME`, else `AppModule`, else the
+ * Loads the file of the application's root module (`--app`; compiled `.js`, or `.ts` with a
+ * TypeScript loader registered first; CommonJS or ES module) and picks its export: `--module NAME`, else `AppModule`, else the
  * only exported class decorated with `@Module`.
  */
-export function loadRootModule(appPath: string | undefined, exportName: string | undefined): RootModule {
+export async function loadRootModule(appPath: string | undefined, exportName: string | undefined): Promise<RootModule> {
   if (!appPath) {
     throw new CliError(
       'Which application? Pass --app <file of the root module>, e.g. --app dist/app.module.js.',
@@ -21,8 +18,7 @@ export function loadRootModule(appPath: string | undefined, exportName: string |
   }
   const file = resolve(appPath);
   if (!existsSync(file)) throw new CliError(`--app ${appPath}: no such file (${file}).`, EXIT.usage);
-  if (TYPESCRIPT_FILE.test(file)) ensureTypeScriptLoader(process.cwd(), `--app ${appPath}`);
-  const exported = createRequire(__filename)(file) as Record<string, unknown>;
+  const exported = await importModuleFile(file, `--app ${appPath}`);
   if (exportName !== undefined) {
     if (exported[exportName] !== undefined) return exported[exportName] as RootModule;
     throw new CliError(

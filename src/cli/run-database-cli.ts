@@ -18,7 +18,8 @@ export interface RunDatabaseCliOptions {
  *     import { runDatabaseCli } from 'nestjs-advanced-alchemy';
  *     void runDatabaseCli(AppModule);
  *
- * then `ts-node src/cli.ts database upgrade` or, after `nest build`, `node dist/cli.js db upgrade`.
+ * then `ts-node src/cli.ts database upgrade` (CommonJS), `node --import @swc-node/register/esm-register
+ * src/cli.ts database upgrade` (ES modules) or, after `nest build`, `node dist/cli.js db upgrade`.
  * `argv` is the arguments after the script (default `process.argv.slice(2)`). Resolves to the
  * exit code: 0 done, 1 failed (or `check` found uncovered changes), 2 usage error or refused.
  */

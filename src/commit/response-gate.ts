@@ -42,6 +42,25 @@ export function commitFailedResponse(databaseUnreachable: boolean): ReplacementR
 }
 
 /**
+ * The answer when the database gave up the request's transaction, at COMMIT, for a conflict with
+ * concurrent ones (serialization failure, deadlock): nothing was stored and repeating is safe.
+ * The same 503 + Retry-After as `DatabaseUnavailableFilter` gives when the conflict ends the handler.
+ */
+export function transactionConflictResponse(): ReplacementResponse {
+  return {
+    statusCode: 503,
+    headers: { 'retry-after': '1' },
+    body: JSON.stringify({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message:
+        'The database stopped the transaction because of a conflict with concurrent transactions; nothing was ' +
+        'stored. The request may be repeated.',
+    }),
+  };
+}
+
+/**
  * Holds a response's first byte until the request's sessions are ended, whatever produced the
  * response (a handler's return value, a redirect, an exception filter, `@Res()`, a stream or SSE),
  * on Express and Fastify alike: both end in Node's `writeHead`/`write`/`end`. The status decided

@@ -1,7 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { AdvancedAlchemy } from '../core/advanced-alchemy';
-import { SessionScope, sessionScopeStorage } from '../session/session-scope';
+import { sessionScopeStorage } from '../session/session-scope';
 
 /**
  * Gives message handlers outside HTTP (microservice patterns, WebSocket gateways) a session scope:
@@ -16,7 +16,7 @@ export class SessionScopeInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (sessionScopeStorage.getStore() !== undefined) return next.handle();
     return new Observable((subscriber) => {
-      const scope = new SessionScope();
+      const scope = this.alchemy.createScope();
       const replies: unknown[] = [];
       const subscription = sessionScopeStorage
         .run(scope, () => next.handle())

@@ -30,6 +30,11 @@ export interface AlchemyConfigOptions {
   sessionConfig?: SessionConfig;
   /** The entities of this bind key (the seed's `metadata`). */
   entities?: EntityList;
+  /**
+   * Add the entities `AdvancedAlchemyModule.forFeature([...], bindKey)` registers for this bind key
+   * to `entities`, as `@nestjs/typeorm`'s option of that name does. Default `false`.
+   */
+  autoLoadEntities?: boolean;
   /** Create the tables of `entities` that do not exist yet, at startup. Never alters existing tables. Default `false`. */
   createAll?: boolean;
   /** Set an entity's `updatedAt` to now on every update saved through a session. Default `true`. */
@@ -37,6 +42,11 @@ export interface AlchemyConfigOptions {
   migrationConfig?: MigrationConfig;
   /** When the module commits this bind key's session by itself. Default `'manual'`. */
   commitMode?: CommitMode;
+  /**
+   * In `manual` mode, log one warning per route when a request that answered 1xx–3xx ends with
+   * data-changing statements nobody committed (they are rolled back). Default `true`.
+   */
+  warnOnUncommittedWrites?: boolean;
 }
 
 /** What the module needs from a running bind key to serve the config's own methods. */
@@ -54,10 +64,12 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly engineConfig: EngineConfig;
   readonly sessionConfig: SessionConfig;
   readonly entities: EntityList;
+  readonly autoLoadEntities: boolean;
   readonly createAll: boolean;
   readonly enableTouchUpdatedTimestampListener: boolean;
   readonly migrationConfig: MigrationConfig;
   readonly commitMode: CommitMode;
+  readonly warnOnUncommittedWrites: boolean;
   #handle?: BindHandle;
 
   constructor(options: AlchemyConfigOptions) {
@@ -68,15 +80,17 @@ export class AlchemyConfig implements AlchemyConfigOptions {
     this.engineConfig = { ...options.engineConfig };
     this.sessionConfig = { autoBegin: true, ...options.sessionConfig };
     this.entities = options.entities ?? [];
+    this.autoLoadEntities = options.autoLoadEntities ?? false;
     this.createAll = options.createAll ?? false;
     this.enableTouchUpdatedTimestampListener = options.enableTouchUpdatedTimestampListener ?? true;
+    // No default scriptLocation here: it depends on the project's layout (resolveMigrationSettings).
     this.migrationConfig = {
-      scriptLocation: `migrations/${this.bindKey}`,
       versionTableName: 'migrations',
       runOnStartup: false,
       ...options.migrationConfig,
     };
     this.commitMode = options.commitMode ?? 'manual';
+    this.warnOnUncommittedWrites = options.warnOnUncommittedWrites ?? true;
   }
 
   /** A factory of new sessions on this bind key, outside any request scope: the caller closes them. */

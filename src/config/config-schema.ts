@@ -129,6 +129,7 @@ export class AlchemyConfigSchema {
   @IsOptional() @ValidateNested() engineConfig?: unknown;
   @IsOptional() @ValidateNested() sessionConfig?: unknown;
   @IsOptional() @IsEntityList() entities?: unknown;
+  @IsOptional() @IsBoolean() autoLoadEntities?: unknown;
   @IsOptional() @IsBoolean() createAll?: unknown;
   @IsOptional() @IsBoolean() enableTouchUpdatedTimestampListener?: unknown;
   @IsOptional() @ValidateNested() migrationConfig?: unknown;
@@ -137,6 +138,7 @@ export class AlchemyConfigSchema {
     message: `commitMode must be one of: ${COMMIT_MODES.map((mode) => `'${mode}'`).join(', ')}`,
   })
   commitMode?: unknown;
+  @IsOptional() @IsBoolean() warnOnUncommittedWrites?: unknown;
 }
 
 /** Which schema class checks each nested object of the config. */

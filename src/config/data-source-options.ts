@@ -7,6 +7,7 @@ import type { AlchemyConfig } from './alchemy-config';
 import { DEFAULT_CONNECT_TIMEOUT_MS, statementTimeoutOf } from './engine-config';
 import { parseConnectionString, type ConnectionTarget } from './connection-string';
 import { rawJsonTypeParsers } from './json-column-codec';
+import { entitiesOf } from '../typeorm/feature-entities';
 
 /** The TypeORM data source options a config describes, and what its connection string said. */
 export function buildDataSourceOptions(
@@ -43,7 +44,7 @@ export function buildDataSourceOptions(
     ...kindDefaults,
     ...target.options,
     name: config.bindKey,
-    entities: config.entities,
+    entities: entitiesOf(config),
     subscribers: config.enableTouchUpdatedTimestampListener ? [TouchUpdatedTimestampSubscriber] : [],
     logging: engine.echo ?? false,
     poolSize: target.kind === 'sqlite' ? undefined : engine.poolSize,

@@ -36,7 +36,7 @@ describe('normalizeConfigs: valid configurations', () => {
       entities: [],
       createAll: false,
       enableTouchUpdatedTimestampListener: true,
-      migrationConfig: { scriptLocation: 'migrations/default', versionTableName: 'migrations', runOnStartup: false },
+      migrationConfig: { versionTableName: 'migrations', runOnStartup: false },
       commitMode: 'manual',
     });
   });
@@ -58,7 +58,7 @@ describe('normalizeConfigs: valid configurations', () => {
     expect(configs[1]).toMatchObject({
       createAll: true,
       engineConfig: { poolSize: 5, poolRecycle: 300, isolationLevel: 'SERIALIZABLE' },
-      migrationConfig: { scriptLocation: 'migrations/reports', versionTableName: 'alembic_versions' },
+      migrationConfig: { versionTableName: 'alembic_versions' },
       commitMode: 'autocommit_include_redirect',
     });
   });

@@ -12,8 +12,8 @@ import {
   type OptionalFactoryDependency,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule, DiscoveryService, HttpAdapterHost } from '@nestjs/core';
-import type { AlchemyConfig, AlchemyConfigOptions } from '../config/alchemy-config';
+import { APP_FILTER, DiscoveryModule, DiscoveryService, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { DEFAULT_BIND_KEY, type AlchemyConfig, type AlchemyConfigOptions } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
 import { SessionScopeInterceptor } from '../commit/session-scope.interceptor';
@@ -26,6 +26,12 @@ import { AdvancedAlchemy, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './advanced-alchemy
 import { drainHttpServer, nodeHttpServer } from './http-drain';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
+import { bindAdoptedRepositories } from '../typeorm/bind-adopted-repositories';
+import { FeatureRepositoriesModule, rejectUndeclaredFeatureKeys } from '../typeorm/feature-repositories.module';
+import { checkRegistrations } from '../typeorm/registration-checks';
+import type { FeatureEntity } from '../typeorm/feature-entities';
+import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
+import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
 
 export interface AdvancedAlchemyModuleOptions {
   /** Make the sessions and DataSources injectable in every module. Default `true`. */
@@ -70,17 +76,33 @@ export class AdvancedAlchemyModule
     options: AdvancedAlchemyModuleOptions = {},
   ): DynamicModule {
     const normalized = normalizeConfigs(configs);
+    const declared = normalized.map((config) => config.bindKey);
     return this.build(
       { provide: ALCHEMY_CONFIGS, useValue: normalized },
       [],
-      normalized.map((config) => config.bindKey),
+      declared,
       options,
+      // An undeclared 'default' is only there because it is the decorators' default: leave
+      // @nestjs/typeorm's default tokens (the DataSource class) to a TypeOrmModule.forRoot beside it.
+      (key) => declared.includes(key) || key !== DEFAULT_BIND_KEY,
     );
+  }
+
+  /**
+   * Repositories of `entities` on a bind key, under `@nestjs/typeorm`'s tokens: inject them with
+   * `@InjectRepository(Entity, bindKey)`. Each call runs in the current request's session for that
+   * bind key. With `autoLoadEntities` on the bind key's config, the entities join its DataSource.
+   */
+  static forFeature(entities: FeatureEntity[] = [], bindKey: string = DEFAULT_BIND_KEY): DynamicModule {
+    return FeatureRepositoriesModule.register(entities, bindKey);
   }
 
   /** Configure from other providers (e.g. `ConfigService`); the configs are checked when the factory resolves. */
   static forRootAsync(options: AdvancedAlchemyModuleAsyncOptions): DynamicModule {
     const useFactory = options.useFactory as (...dependencies: unknown[]) => unknown;
+    // A DataSource injected from @nestjs/typeorm's token (TypeOrmModule's own) stays registered by
+    // TypeOrmModule: providing the same token here would make the factory depend on itself.
+    const injected = new Set((options.inject ?? []).map((dependency) => tokenOf(dependency)));
     return this.build(
       {
         provide: ALCHEMY_CONFIGS,
@@ -90,6 +112,7 @@ export class AdvancedAlchemyModule
       options.imports ?? [],
       ['default'],
       options,
+      (key) => !injected.has(getDataSourceToken(key)),
     );
   }
 
@@ -98,16 +121,13 @@ export class AdvancedAlchemyModule
     imports: NonNullable<ModuleMetadata['imports']>,
     knownKeys: string[],
     moduleOptions: AdvancedAlchemyModuleOptions,
+    providesTypeOrmTokens: (bindKey: string) => boolean,
   ): DynamicModule {
     const shutdownTimeoutMs = checkShutdownTimeout(moduleOptions.shutdownTimeout);
     const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
+    const typeOrmKeys = keys.filter(providesTypeOrmTokens);
     const perKey: Provider[] = keys.flatMap((key) => [
-      {
-        provide: getDataSourceToken(key),
-        useFactory: (alchemy: AdvancedAlchemy) =>
-          alchemy.bindKeys.includes(key) ? alchemy.getDataSource(key) : undeclaredBindKeyPlaceholder(key),
-        inject: [AdvancedAlchemy],
-      },
+      ...(typeOrmKeys.includes(key) ? typeOrmTokenProviders(key) : []),
       {
         provide: getSessionToken(key),
         useFactory: (alchemy: AdvancedAlchemy) =>
@@ -117,12 +137,13 @@ export class AdvancedAlchemyModule
     ]);
     const alchemyProvider: Provider = {
       provide: AdvancedAlchemy,
-      useFactory: async (configs: AlchemyConfig[]) => {
+      useFactory: async (configs: AlchemyConfig[], modules: ModulesContainer) => {
+        checkRegistrations(modules, AdvancedAlchemyModule, configs, typeOrmKeys);
         const alchemy = new AdvancedAlchemy(configs, { shutdownTimeoutMs });
         await alchemy.initialize();
         return alchemy;
       },
-      inject: [ALCHEMY_CONFIGS],
+      inject: [ALCHEMY_CONFIGS, ModulesContainer],
     };
     return {
       module: AdvancedAlchemyModule,
@@ -142,7 +163,7 @@ export class AdvancedAlchemyModule
         ALCHEMY_CONFIGS,
         AdvancedAlchemy,
         AlchemyHealthIndicator,
-        ...perKey.map((provider) => (provider as { provide: string }).provide),
+        ...perKey.map((provider) => (provider as { provide: InjectionToken }).provide),
       ],
     };
   }
@@ -156,6 +177,9 @@ export class AdvancedAlchemyModule
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
       rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
+      rejectUndeclaredFeatureKeys(this.alchemy);
+      rejectUnknownEntities(this.alchemy.bindKeys.map((key) => this.alchemy.bind(key)));
+      bindAdoptedRepositories(this.alchemy, this.discovery);
     } catch (error) {
       // The application will not start, so nobody would close the pools already open.
       await this.alchemy.closeEngines(0);
@@ -184,4 +208,8 @@ function checkShutdownTimeout(value: unknown): number {
     );
   }
   return value;
+}
+
+function tokenOf(dependency: InjectionToken | OptionalFactoryDependency): unknown {
+  return typeof dependency === 'object' && dependency !== null && 'token' in dependency ? dependency.token : dependency;
 }

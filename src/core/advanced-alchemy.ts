@@ -3,15 +3,25 @@ import type { ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { DEFAULT_BIND_KEY, type AlchemyConfig } from '../config/alchemy-config';
 import { commitsOnStatus } from '../config/commit-mode';
-import { commitFailedResponse, holdResponseUntilSessionsEnd, type ReplacementResponse } from '../commit/response-gate';
+import {
+  commitFailedResponse,
+  holdResponseUntilSessionsEnd,
+  transactionConflictResponse,
+  type ReplacementResponse,
+} from '../commit/response-gate';
+import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
 import { isConnectionError } from '../session/connection-errors';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
 import type { Bind } from '../session/bind';
 import { DatabaseSession } from '../session/database-session';
 import { ScopedSession } from '../session/scoped-session';
-import type { Session } from '../session/session';
-import { SessionScope, sessionScopeStorage, type ScopeEnding } from '../session/session-scope';
+import type { Session, SessionUnitWork } from '../session/session';
+import { SessionScope, sessionScopeStorage, type ScopeEnding, type ScopeOwner } from '../session/session-scope';
+import { TransactionConflictError } from '../errors/transaction-conflict.error';
+import { ownerStarted, ownerStopped } from '../transactions/live-owners';
+import { runUnit } from '../transactions/run-unit';
+import type { TransactionOptions } from '../transactions/transaction-options';
 import { openBind } from './open-bind';
 import { describeError } from './secret-scrubber';
 
@@ -27,8 +37,9 @@ export interface AdvancedAlchemyRuntimeOptions {
  * The seed's `AdvancedAlchemy` extension object: the configured bind keys, their DataSources and
  * sessions. Injectable anywhere once `AdvancedAlchemyModule` is imported.
  */
-export class AdvancedAlchemy {
+export class AdvancedAlchemy implements ScopeOwner {
   readonly #logger = new Logger('AdvancedAlchemy');
+  readonly #uncommittedWrites = new UncommittedWritesWarning(this.#logger);
   readonly #binds: Bind[] = [];
   readonly #byKey = new Map<string, Bind>();
   readonly #scoped = new Map<string, ScopedSession>();
@@ -72,6 +83,7 @@ export class AdvancedAlchemy {
     try {
       for (const [index, config] of this.config.entries()) {
         const bind = await openBind(config, index, this.#secrets);
+        bind.owner = this;
         this.#binds.push(bind);
         this.#byKey.set(bind.key, bind);
         config.attach({
@@ -83,6 +95,7 @@ export class AdvancedAlchemy {
       await this.closeEngines();
       throw error;
     }
+    ownerStarted(this);
   }
 
   /** The TypeORM DataSource of a bind key. */
@@ -124,20 +137,49 @@ export class AdvancedAlchemy {
       throw new TypeError('withSession needs a function: withSession(bindKey, async (session) => …).');
     }
     const bind = this.bind(this.resolveKey(typeof bindKeyOrWork === 'string' ? bindKeyOrWork : undefined));
-    const scope = new SessionScope();
+    return this.runScope(bind, undefined, () => work(this.scopedSession(bind.key)));
+  }
+
+  /**
+   * Runs `work` as a transactional unit of a bind key (see docs/transactions.md): inside a request
+   * or `withSession` it joins that scope's transaction by default (`propagation: 'REQUIRED'`),
+   * outside any it opens its own, committed when `work` resolves.
+   */
+  transaction<T>(bindKey: string, work: SessionUnitWork<T>, options?: Omit<TransactionOptions, 'bindKey'>): Promise<T> {
+    return runUnit(this.bind(bindKey), work, options ?? {});
+  }
+
+  /** The run-time bind of a key; without one, the only configured key (or `default`). */
+  bindFor(bindKey?: string): Bind {
+    return this.bind(this.resolveKey(bindKey));
+  }
+
+  /**
+   * Runs `work` in a fresh root scope (optionally with `session` as its session for `bind`): the
+   * bind key's session commits when `work` resolves, the others by their commit mode; all roll
+   * back when it throws. Hooks of the ended transactions run before this resolves.
+   */
+  async runScope<T>(bind: Bind, session: DatabaseSession | undefined, work: () => Promise<T>): Promise<T> {
+    const scope = new SessionScope(undefined, undefined, this);
+    if (session !== undefined) scope.adopt(session);
     return sessionScopeStorage.run(scope, async () => {
       let result: T;
       try {
-        result = await work(this.scopedSession(bind.key));
+        result = await work();
       } catch (error) {
-        this.report(await scope.end(() => false), `withSession('${bind.key}')`);
+        await this.finish(await scope.end(() => false), `withSession('${bind.key}')`);
         throw error;
       }
       const ending = await scope.end((candidate) => candidate === bind || candidate.commitMode !== 'manual');
-      this.report(ending, `withSession('${bind.key}')`);
+      await this.finish(ending, `withSession('${bind.key}')`);
       if (ending.commitError !== undefined) throw ending.commitError;
       return result;
     });
+  }
+
+  /** Scopes for message handlers (the interceptor's). */
+  createScope(): SessionScope {
+    return new SessionScope(undefined, undefined, this);
   }
 
   /**
@@ -146,7 +188,7 @@ export class AdvancedAlchemy {
    * the client is about to receive.
    */
   runRequest(response: ServerResponse, next: () => void): void {
-    sessionScopeStorage.run(new SessionScope(this.#holdResponse, response), next);
+    sessionScopeStorage.run(new SessionScope(this.#holdResponse, response, this), next);
   }
 
   /** Installed once per request that opens a session (or uses jsonify): holds its response until the scope ends. */
@@ -165,6 +207,7 @@ export class AdvancedAlchemy {
   async endOutsideHttp(scope: SessionScope, succeeded: boolean): Promise<unknown> {
     const ending = await scope.end((bind) => succeeded && bind.commitMode !== 'manual');
     this.report(ending, succeeded ? 'a message handler completed' : 'a message handler failed');
+    runHooksDetached(ending);
     return ending.commitError;
   }
 
@@ -174,6 +217,7 @@ export class AdvancedAlchemy {
    * `drainTimeoutMs` to commit or roll back before the pools close.
    */
   closeEngines(drainTimeoutMs = this.shutdownRemainingMs()): Promise<void> {
+    ownerStopped(this);
     for (const bind of this.#binds) bind.closing = true;
     this.#closing ??= Promise.all(
       this.#binds.map(async (bind) => {
@@ -212,10 +256,19 @@ export class AdvancedAlchemy {
   }
 
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
+    this.#uncommittedWrites.check(scope, status);
     const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status));
     this.report(ending, `the request answered ${status}`);
+    // After the response: the replacement (or the held response) is released first.
+    runHooksDetached(ending);
     if (ending.commitError === undefined) return undefined;
+    if (ending.commitError instanceof TransactionConflictError) return transactionConflictResponse();
     return commitFailedResponse(isConnectionError(ending.commitError));
+  }
+
+  private async finish(ending: ScopeEnding, context: string): Promise<void> {
+    this.report(ending, context);
+    for (const hooks of ending.hooks) await hooks.run();
   }
 
   private report(ending: ScopeEnding, context: string): void {
@@ -232,4 +285,15 @@ export class AdvancedAlchemy {
   private async closeBind(bind: Bind): Promise<void> {
     if (bind.ownsDataSource && bind.dataSource.isInitialized) await bind.dataSource.destroy();
   }
+}
+
+/** Runs the hooks of ended transactions after what is already queued (the held response goes first). */
+function runHooksDetached(ending: ScopeEnding): void {
+  const batches = ending.hooks.filter((hooks) => hooks.size > 0);
+  if (batches.length === 0) return;
+  setImmediate(() => {
+    void (async () => {
+      for (const hooks of batches) await hooks.run();
+    })();
+  });
 }

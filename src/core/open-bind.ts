@@ -90,7 +90,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     if (owns) await dataSource.destroy().catch(() => undefined);
     throw error;
   }
-  return new Bind(index, config, dataSource, owns, slots);
+  return new Bind(index, config, dataSource, owns, slots, secrets);
 }
 
 function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): void {

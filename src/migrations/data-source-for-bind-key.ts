@@ -30,7 +30,7 @@ export async function createDataSourceForBindKey(rootModule: RootModule, bindKey
     const running = alchemy.getDataSource(config.bindKey);
     const options = {
       ...running.options,
-      migrations: loadMigrations(settings).map((migration) => migration.migrationClass),
+      migrations: (await loadMigrations(settings)).map((migration) => migration.migrationClass),
       migrationsTableName: settings.versionTableName,
       migrationsRun: false,
       synchronize: false,

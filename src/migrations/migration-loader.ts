@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { MigrationInterface } from 'typeorm';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { importModuleFile } from './import-module-file';
 import type { MigrationSettings } from './migration-settings';
-import { ensureTypeScriptLoader } from './typescript-loader';
 
 /** A migration class found in a bind key's migrations directory. */
 export interface LoadedMigration {
@@ -16,9 +15,9 @@ export interface LoadedMigration {
   instance: MigrationInterface;
 }
 
-const MIGRATION_FILE = /^(?!.*\.d\.ts$).+\.(ts|js|cjs)$/;
+const MIGRATION_FILE = /^(?!.*\.d\.[cm]?ts$).+\.[cm]?[tj]s$/;
 
-/** The files of a migrations directory that hold migrations (`.ts`, `.js`, `.cjs`; not `.d.ts`), sorted. */
+/** The files of a migrations directory that hold migrations (`.ts`, `.js` and their `.m*`/`.c*` forms; not `.d.ts`), sorted. */
 export function listMigrationFiles(directory: string): string[] {
   if (!existsSync(directory)) return [];
   return readdirSync(directory)
@@ -28,19 +27,14 @@ export function listMigrationFiles(directory: string): string[] {
 }
 
 /**
- * Requires every migration file of the bind key's `scriptLocation` and returns its migration
- * classes sorted by timestamp. TypeScript files get ts-node registered first. A missing directory
- * means no migrations. Errors name the bind key and the file.
+ * Loads every migration file of the bind key's `scriptLocation` (CommonJS or ES modules;
+ * TypeScript files get a loader registered first) and returns its migration classes sorted by
+ * timestamp. A missing directory means no migrations. Errors name the bind key and the file.
  */
-export function loadMigrations(settings: MigrationSettings): LoadedMigration[] {
-  const files = listMigrationFiles(settings.scriptLocation);
-  const typescript = files.find((file) => file.endsWith('.ts'));
-  if (typescript) {
-    ensureTypeScriptLoader(process.cwd(), `Bind key "${settings.bindKey}": ${typescript}`);
-  }
+export async function loadMigrations(settings: MigrationSettings): Promise<LoadedMigration[]> {
   const byName = new Map<string, LoadedMigration>();
-  for (const file of files) {
-    for (const migration of migrationsOfFile(file, settings.bindKey)) {
+  for (const file of listMigrationFiles(settings.scriptLocation)) {
+    for (const migration of await migrationsOfFile(file, settings.bindKey)) {
       const previous = byName.get(migration.name);
       if (previous) {
         throw new ImproperConfigurationError(
@@ -53,14 +47,13 @@ export function loadMigrations(settings: MigrationSettings): LoadedMigration[] {
   return [...byName.values()].sort((a, b) => a.timestamp - b.timestamp || a.name.localeCompare(b.name));
 }
 
-function migrationsOfFile(file: string, bindKey: string): LoadedMigration[] {
+async function migrationsOfFile(file: string, bindKey: string): Promise<LoadedMigration[]> {
   let exported: Record<string, unknown>;
   try {
-    const load = createRequire(__filename);
     // A fresh copy: the same process may load a directory again after writing to it.
-    delete load.cache[load.resolve(file)];
-    exported = load(file) as Record<string, unknown>;
+    exported = await importModuleFile(file, `Bind key "${bindKey}": ${file}`, true);
   } catch (error) {
+    if (error instanceof ImproperConfigurationError) throw error;
     throw new ImproperConfigurationError(
       `Bind key "${bindKey}": cannot load migration file ${file}: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },

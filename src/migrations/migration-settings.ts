@@ -1,5 +1,7 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AlchemyConfig } from '../config/alchemy-config';
+import { buildCounterpart, readTypeScriptLayout, sourceCounterpart, type TypeScriptLayout } from './project-layout';
+import { isTypeScriptLoaderActive } from './typescript-loader';
 
 /** A bind key's migration settings with every path made absolute: what the migration tools work from. */
 export interface MigrationSettings {
@@ -14,14 +16,42 @@ export interface MigrationSettings {
   templatePath?: string;
 }
 
-/** Reads `config.migrationConfig`; relative paths are taken from `cwd` (the directory the command runs in). */
+/**
+ * Reads `config.migrationConfig`; relative paths are taken from `cwd` (the directory the command
+ * runs in). Without `scriptLocation`, a TypeScript project (tsconfig.json in `cwd`) keeps its
+ * migrations in `<sourceRoot>/migrations/<bindKey>` — read there on the TypeScript sources, and
+ * from where `nest build` compiles them otherwise — and any other project in `migrations/<bindKey>`.
+ */
 export function resolveMigrationSettings(config: AlchemyConfig, cwd: string = process.cwd()): MigrationSettings {
   const migration = config.migrationConfig;
   return {
     bindKey: config.bindKey,
-    scriptLocation: resolve(cwd, migration.scriptLocation ?? `migrations/${config.bindKey}`),
+    scriptLocation:
+      migration.scriptLocation === undefined
+        ? defaultScriptLocation(config.bindKey, cwd)
+        : resolve(cwd, migration.scriptLocation),
     versionTableName: migration.versionTableName ?? 'migrations',
     versionTableSchema: migration.versionTableSchema,
     templatePath: migration.templatePath === undefined ? undefined : resolve(cwd, migration.templatePath),
   };
+}
+
+/**
+ * Where new migration files of the bind key go: its `scriptLocation`, except that a location
+ * inside the build output (`dist/migrations/…`, which the next `nest build` deletes) is replaced
+ * by the source directory compiled into it.
+ */
+export function migrationWriteTarget(
+  settings: MigrationSettings,
+  cwd: string = process.cwd(),
+): { directory: string; layout: TypeScriptLayout | undefined } {
+  const layout = readTypeScriptLayout(cwd);
+  return { directory: layout ? sourceCounterpart(layout, settings.scriptLocation) : settings.scriptLocation, layout };
+}
+
+function defaultScriptLocation(bindKey: string, cwd: string): string {
+  const layout = readTypeScriptLayout(cwd);
+  if (!layout) return resolve(cwd, 'migrations', bindKey);
+  const sources = join(layout.sourceRoot, 'migrations', bindKey);
+  return isTypeScriptLoaderActive() ? sources : buildCounterpart(layout, sources);
 }

@@ -1,3 +1,5 @@
+import type { ModuleSystem } from './module-system';
+
 /**
  * The default templates of new migration files. Placeholders: `{{className}}` (the revision),
  * `{{message}}` (the `-m` text), `{{up}}` and `{{down}}` (statements, one per line, indented four
@@ -39,7 +41,23 @@ class {{className}} {
 module.exports = { {{className}} };
 `;
 
-/** The language of migration files: TypeScript sources or CommonJS JavaScript. */
+export const ESM_JAVASCRIPT_MIGRATION_TEMPLATE = `/** {{message}} */
+export class {{className}} {
+  name = '{{className}}';
+
+  /** @param {import('typeorm').QueryRunner} queryRunner */
+  async up(queryRunner) {
+{{up}}
+  }
+
+  /** @param {import('typeorm').QueryRunner} queryRunner */
+  async down(queryRunner) {
+{{down}}
+  }
+}
+`;
+
+/** The language of migration files: TypeScript sources or JavaScript. */
 export type MigrationLanguage = 'ts' | 'js';
 
 /** File name `init` writes into a migrations directory; `make-migrations` prefers it to the default. */
@@ -47,6 +65,8 @@ export function localTemplateName(language: MigrationLanguage): string {
   return `migration.${language}.template`;
 }
 
-export function defaultTemplate(language: MigrationLanguage): string {
-  return language === 'ts' ? TYPESCRIPT_MIGRATION_TEMPLATE : JAVASCRIPT_MIGRATION_TEMPLATE;
+/** The library's template; TypeScript's `import`/`export` serve both module systems, JavaScript's differ. */
+export function defaultTemplate(language: MigrationLanguage, moduleSystem: ModuleSystem = 'commonjs'): string {
+  if (language === 'ts') return TYPESCRIPT_MIGRATION_TEMPLATE;
+  return moduleSystem === 'esm' ? ESM_JAVASCRIPT_MIGRATION_TEMPLATE : JAVASCRIPT_MIGRATION_TEMPLATE;
 }

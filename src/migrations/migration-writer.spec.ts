@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -56,6 +57,24 @@ describe('writeMigration', () => {
       now: 1700000000000,
     });
     expect(revision).toBe('Next1800000000001');
+  });
+
+  it('writes a JavaScript ES module that Node imports as one', () => {
+    const { file, revision } = writeMigration({
+      bindKey: 'default',
+      directory,
+      message: 'esm',
+      language: 'js',
+      moduleSystem: 'esm',
+      extension: 'mjs',
+      up: [{ sql: 'SELECT 1' }],
+      down: [],
+      now: 1700000000000,
+    });
+    expect(basename(file)).toBe('1700000000000-esm.mjs');
+    expect(readFileSync(file, 'utf8')).not.toContain('module.exports');
+    const script = `import(${JSON.stringify(file)}).then((m) => console.log(Object.keys(m).join(), typeof m.${revision}.prototype.up))`;
+    expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()).toBe(`${revision} function`);
   });
 
   it("uses the directory's own template when there is one", () => {

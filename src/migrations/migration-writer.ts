@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { defaultTemplate, localTemplateName, type MigrationLanguage } from './migration-template';
+import type { ModuleSystem } from './module-system';
 import type { RecordedStatement } from './sql-recorder';
 
 /** What `make-migrations` writes. */
@@ -11,6 +12,10 @@ export interface NewMigration {
   directory: string;
   message: string;
   language: MigrationLanguage;
+  /** Module system of the file (default CommonJS); matters for JavaScript. */
+  moduleSystem?: ModuleSystem;
+  /** File extension without the dot (default: `language`); `mjs`/`cts`… where the directory's own differs. */
+  extension?: string;
   up: readonly RecordedStatement[];
   down: readonly RecordedStatement[];
   /** `migrationConfig.templatePath`, which wins over the directory's own template and the default. */
@@ -26,7 +31,10 @@ export function writeMigration(migration: NewMigration): { file: string; revisio
   mkdirSync(migration.directory, { recursive: true });
   const timestamp = nextTimestamp(migration.directory, migration.now ?? Date.now());
   const revision = `${classNameOf(migration.message)}${timestamp}`;
-  const file = join(migration.directory, `${timestamp}-${slugOf(migration.message)}.${migration.language}`);
+  const file = join(
+    migration.directory,
+    `${timestamp}-${slugOf(migration.message)}.${migration.extension ?? migration.language}`,
+  );
   const content = renderTemplate(templateFor(migration), {
     className: revision,
     message: migration.message.replace(/\*\//g, '*\\/').replace(/\s+/g, ' ').trim(),
@@ -68,7 +76,7 @@ function statementLines(statements: readonly RecordedStatement[]): string {
 function templateFor(migration: NewMigration): string {
   const local = join(migration.directory, localTemplateName(migration.language));
   const path = migration.templatePath ?? (existsSync(local) ? local : undefined);
-  if (path === undefined) return defaultTemplate(migration.language);
+  if (path === undefined) return defaultTemplate(migration.language, migration.moduleSystem);
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

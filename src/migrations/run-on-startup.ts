@@ -17,7 +17,7 @@ import { planUpgrade } from './revision';
 export async function runMigrationsOnStartup(config: AlchemyConfig, dataSource: DataSource): Promise<string[]> {
   if (!config.migrationConfig.runOnStartup || isDatabaseCliBoot()) return [];
   const settings = resolveMigrationSettings(config);
-  const executor = new BindMigrationExecutor(dataSource, settings, loadMigrations(settings));
+  const executor = new BindMigrationExecutor(dataSource, settings, await loadMigrations(settings));
   return withMigrationRunner(dataSource, async (runner) => {
     const names = executor.loaded.map((migration) => migration.name);
     const plan = planUpgrade('head', names, await executor.applied(runner), config.bindKey);

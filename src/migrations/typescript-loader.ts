@@ -1,37 +1,73 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import type { ModuleSystem } from './module-system';
 
-/** True when `require()` can load `.ts` files in this process (ts-node, @swc-node, … registered). */
+/** A loader the user started node with (`--import tsx`, `--loader ts-node/esm`, …) handles `.ts` imports. */
+const TYPESCRIPT_LOADER_FLAG = /--(?:import|loader|experimental-loader)[= ](?:\S*(?:tsx|ts-node|swc-node|@swc)\S*)/;
+
+let esmHooksRegistered = false;
+
+/** True when this process can load `.ts` files (a require hook, or ES module hooks, is registered). */
 export function isTypeScriptLoaderActive(): boolean {
+  return isRequireHookActive() || isEsmLoaderActive();
+}
+
+function isRequireHookActive(): boolean {
   // `require.extensions` is deprecated for adding loaders, but it is where they register.
   return typeof require.extensions['.ts'] === 'function';
 }
 
+function isEsmLoaderActive(): boolean {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  return esmHooksRegistered || TYPESCRIPT_LOADER_FLAG.test(flags);
+}
+
 /**
- * Makes `.ts` files loadable: registers ts-node (transpile only: the command must not fail on a
- * type error) and tsconfig-paths when they resolve from `fromDirectory` (the user's project).
- * `why` starts the error when ts-node is missing.
+ * Makes `.ts` files of `system` loadable, from the packages installed in `fromDirectory` (the
+ * user's project). CommonJS: ts-node (transpile only: a type error must not fail the command) or
+ * else @swc-node/register, plus tsconfig-paths when installed. ES modules: the ES module hooks of
+ * @swc-node/register — tsx drops `emitDecoratorMetadata` (Nest then injects `undefined`) and
+ * ts-node/esm cannot resolve Nest 12's own ES modules (docs/migrations.md has the comparison).
+ * `why` starts the error when no loader is installed.
  */
-export function ensureTypeScriptLoader(fromDirectory: string, why: string): void {
-  if (isTypeScriptLoaderActive()) return;
+export function ensureTypeScriptLoader(fromDirectory: string, why: string, system: ModuleSystem = 'commonjs'): void {
   const fromProject = createRequire(join(fromDirectory, 'noop.js'));
-  const tsNode = tryRequire(fromProject, 'ts-node') as
-    { register(options: Record<string, unknown>): unknown } | undefined;
-  if (!tsNode) {
+  const project = findUp(fromDirectory, 'tsconfig.json');
+  if (system === 'esm') {
+    if (isEsmLoaderActive()) return;
+    if (!tryResolve(fromProject, '@swc-node/register') || !tryResolve(fromProject, '@swc/core')) {
+      throw new ImproperConfigurationError(
+        `${why} is a TypeScript ES module: loading it needs @swc-node/register. Run ` +
+          'npm install --save-dev @swc-node/register @swc/core, or run the command on the compiled JavaScript (after nest build).',
+      );
+    }
+    // The hooks read the tsconfig named here (else the one of the working directory).
+    if (project) process.env.SWC_NODE_PROJECT ??= project;
+    register('@swc-node/register/esm', pathToFileURL(join(fromDirectory, 'noop.js')));
+    esmHooksRegistered = true;
+    return;
+  }
+  if (isRequireHookActive()) return;
+  if (tryResolve(fromProject, 'ts-node')) {
+    const tsNode = fromProject('ts-node') as { register(options: Record<string, unknown>): unknown };
+    tsNode.register({
+      transpileOnly: true,
+      project,
+      // TypeScript 6 asks for an explicit rootDir when files (e.g. migrations) live outside the project.
+      ignoreDiagnostics: [5011, 6059],
+    });
+  } else if (tryResolve(fromProject, '@swc-node/register') && tryResolve(fromProject, '@swc/core')) {
+    if (project) process.env.SWC_NODE_PROJECT ??= project;
+    fromProject('@swc-node/register');
+  } else {
     throw new ImproperConfigurationError(
-      `${why} needs ts-node to load TypeScript: run npm install --save-dev ts-node, ` +
+      `${why} needs a TypeScript loader: run npm install --save-dev ts-node (or @swc-node/register @swc/core), ` +
         'or run the command on the compiled JavaScript (after nest build).',
     );
   }
-  const project = findUp(fromDirectory, 'tsconfig.json');
-  tsNode.register({
-    transpileOnly: true,
-    project,
-    // TypeScript 6 asks for an explicit rootDir when files (e.g. migrations) live outside the project.
-    ignoreDiagnostics: [5011, 6059],
-  });
   if (project && tryResolve(fromProject, 'tsconfig-paths')) {
     const paths = fromProject('tsconfig-paths') as { loadConfig(cwd: string): unknown; register(o: object): void };
     const loaded = paths.loadConfig(dirname(project)) as
@@ -51,11 +87,7 @@ function tryResolve(resolver: NodeJS.Require, id: string): boolean {
   }
 }
 
-function tryRequire(resolver: NodeJS.Require, id: string): unknown {
-  return tryResolve(resolver, id) ? resolver(id) : undefined;
-}
-
-function findUp(start: string, file: string): string | undefined {
+export function findUp(start: string, file: string): string | undefined {
   let directory = start;
   for (;;) {
     const candidate = join(directory, file);

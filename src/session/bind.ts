@@ -2,7 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import type { CommitMode } from '../config/commit-mode';
 import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } from '../config/engine-config';
+import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
+import type { ScopeOwner } from './session-scope';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
 export class Bind {
@@ -10,10 +12,16 @@ export class Bind {
   readonly commitMode: CommitMode;
   readonly autoBegin: boolean;
   readonly isolationLevel?: IsolationLevel;
+  /** How a session's transaction begins unless a unit asks otherwise. */
+  readonly transactionDefaults: Readonly<TransactionCharacteristics>;
   /** The statement timeout of the bind key in milliseconds; 0 on SQLite (nothing to wait for) or when off. */
   readonly statementTimeoutMs: number;
+  /** Manual mode with `warnOnUncommittedWrites`: sessions count their writes so a lost one is reported. */
+  readonly warnsOnUncommittedWrites: boolean;
   /** Set when the application shuts down: no new session may take a connection. */
   closing = false;
+  /** The module this bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
+  owner?: ScopeOwner;
   #openSessions = 0;
   #drained?: () => void;
 
@@ -26,13 +34,22 @@ export class Bind {
     readonly ownsDataSource: boolean,
     /** Permits for the pool's connections (server databases); SQLite queues at the connection itself. */
     readonly slots?: ConnectionSlots,
+    /** Connection passwords, scrubbed from what the sessions of this bind key log. */
+    readonly secrets: readonly string[] = [],
   ) {
     this.key = config.bindKey;
     this.commitMode = config.commitMode;
     this.autoBegin = config.sessionConfig.autoBegin !== false;
     this.isolationLevel = config.sessionConfig.isolationLevel ?? config.engineConfig.isolationLevel;
+    this.transactionDefaults = Object.freeze({ isolationLevel: this.isolationLevel, readOnly: false });
     this.statementTimeoutMs =
       dataSource.options.type === 'better-sqlite3' ? 0 : statementTimeoutOf(config.engineConfig);
+    this.warnsOnUncommittedWrites = config.commitMode === 'manual' && config.warnOnUncommittedWrites;
+  }
+
+  /** SQLite has one connection: a second session of this bind key waits for the first to end. */
+  get hasSingleConnection(): boolean {
+    return this.dataSource.options.type === 'better-sqlite3';
   }
 
   /** How long the module waits for a statement's answer before it drops the connection; 0 = no limit. */

@@ -1,5 +1,5 @@
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
-import { CONNECTION_CLOSED_CODE } from './pool-guard';
+import { CONNECTION_CLOSED_CODE } from './guarded-checkout';
 
 // Errors that mean "the database is not reachable", as opposed to "the statement is wrong":
 // Node socket errors, PostgreSQL SQLSTATE class 08 and shutdown codes, mysql2's lost connections.

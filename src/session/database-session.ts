@@ -5,9 +5,20 @@ import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { SessionClosedError } from '../errors/session-closed.error';
 import type { Bind } from './bind';
 import { isConnectionError } from './connection-errors';
-import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
-import type { Session } from './session';
-import { deadlinePassed, statementFailure } from './statement-outcome';
+import type { Session, SessionUnitWork } from './session';
+import { StatementDeadline } from './statement-deadline';
+import { HookBatch, type HookKind, type TransactionHook } from '../transactions/transaction-hooks';
+import type { TransactionOptions } from '../transactions/transaction-options';
+import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
+import { runUnit } from '../transactions/run-unit';
+import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
+
+/** Options of a session that differ from its bind key's (the sessions of transactional units). */
+export interface DatabaseSessionOptions {
+  /** Overrides `sessionConfig.autoBegin`: true for a REQUIRES_NEW unit, false for NOT_SUPPORTED. */
+  autoBegin?: boolean;
+}
+import { isWritingStatement } from './writing-statement';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -46,16 +57,77 @@ export class DatabaseSession implements Session {
    */
   #lastStatement?: Promise<unknown>;
   #closed = false;
-  /** This session's statement timeout (the bind key's unless `setStatementTimeout` changed it). */
-  #statementTimeoutMs: number;
-  #deadlineMs: number;
-  #timeoutChanged = false;
+  /** This session's statement timeout and the module's deadline on top of it. */
+  readonly #deadline: StatementDeadline;
   /** Set when close() gives the runner back: statements after that come from a request that has ended. */
   #released = false;
+  readonly #autoBegin: boolean;
+  /** The transaction itself as the outermost unit (made at the first hook or NESTED unit). */
+  #rootFrame?: UnitFrame;
+  /** How the open (or pending) transaction began. */
+  #characteristics: Readonly<TransactionCharacteristics>;
+  /** SQLite's read-only mode is a connection setting (`PRAGMA query_only`): turned off before the transaction ends. */
+  #queryOnly = false;
+  #savepoints = 0;
+  /** Data-changing statements sent since the last commit or rollback, in manual mode (for its warning). */
+  uncommittedWrites = 0;
+  /** True once the code using the session called `rollback()` itself. */
+  rolledBackByCaller = false;
 
-  constructor(readonly bind: Bind) {
-    this.#statementTimeoutMs = bind.statementTimeoutMs;
-    this.#deadlineMs = bind.deadlineFor(this.#statementTimeoutMs);
+  constructor(
+    readonly bind: Bind,
+    options: DatabaseSessionOptions = {},
+  ) {
+    this.#deadline = new StatementDeadline(bind);
+    this.#autoBegin = options.autoBegin ?? bind.autoBegin;
+    this.#characteristics = bind.transactionDefaults;
+  }
+
+  /** The transaction itself, as the outermost unit: its hooks run when it ends. */
+  get rootFrame(): UnitFrame {
+    this.#rootFrame ??= new UnitFrame(this.bind.key, this.bind.secrets);
+    return this.#rootFrame;
+  }
+
+  /** Whether the session begins a transaction by itself at its first statement. */
+  get autoBegins(): boolean {
+    return this.#autoBegin;
+  }
+
+  /** True while the session is to begin its transaction at its next statement and has not yet. */
+  get beginPending(): boolean {
+    return this.#runner === undefined ? this.#autoBegin : this.#beginPending;
+  }
+
+  /** How the open (or pending) transaction begins or began. */
+  get characteristics(): Readonly<TransactionCharacteristics> {
+    return this.#characteristics;
+  }
+
+  /** A name for the next savepoint, unique in this session. */
+  nextSavepointName(): string {
+    return `aa_savepoint_${++this.#savepoints}`;
+  }
+
+  /** Registers a hook on the innermost unit the calling code runs in (the transaction itself at the top). */
+  private addHook(kind: HookKind, hook: TransactionHook): void {
+    (unitFrameStorage.getStore()?.get(this) ?? this.rootFrame).hooks.add(kind, hook);
+  }
+
+  beforeCommit(hook: TransactionHook): void {
+    this.addHook('beforeCommit', hook);
+  }
+
+  afterCommit(hook: TransactionHook): void {
+    this.addHook('afterCommit', hook);
+  }
+
+  afterRollback(hook: TransactionHook): void {
+    this.addHook('afterRollback', hook);
+  }
+
+  transaction<T>(work: SessionUnitWork<T>, options?: TransactionOptions): Promise<T> {
+    return runUnit(this.bind, work, options ?? {}, this);
   }
 
   get info(): Record<string, unknown> {
@@ -93,9 +165,14 @@ export class DatabaseSession implements Session {
   }
 
   async begin(isolationLevel?: IsolationLevel): Promise<void> {
+    await this.beginWith({ isolationLevel: isolationLevel ?? this.bind.isolationLevel, readOnly: false });
+  }
+
+  /** Begins the transaction now with these characteristics (sends a pending BEGIN). */
+  async beginWith(characteristics: TransactionCharacteristics): Promise<void> {
     const runner = this.runner();
     if (this.#beginPending) {
-      await this.prepare(runner, isolationLevel);
+      await this.prepare(runner, characteristics);
       return;
     }
     if (runner.transactionDepth > this.#baseDepth) {
@@ -103,36 +180,73 @@ export class DatabaseSession implements Session {
         `Session of bind key "${this.bindKey}" is already in a transaction: commit() or rollback() it before begin().`,
       );
     }
-    await runner.startTransaction(isolationLevel ?? this.bind.isolationLevel);
+    await this.startTransaction(runner, characteristics);
   }
 
   async commit(): Promise<void> {
+    await (await this.commitTransaction()).run();
+  }
+
+  /**
+   * Runs the beforeCommit hooks, then COMMIT; returns the afterCommit hooks for the caller to run
+   * (the request's scope runs them once the response is on its way).
+   */
+  async commitTransaction(): Promise<HookBatch> {
+    await this.#rootFrame?.hooks.runBeforeCommit();
     await this.settle();
     const runner = this.#runner;
-    if (!runner || this.#beginPending) return;
-    while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
-    this.armBegin(runner);
+    if (runner && !this.#beginPending) {
+      await this.leaveReadOnly(runner);
+      while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+      this.uncommittedWrites = 0;
+      this.armBegin(runner);
+    }
+    return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
   }
 
   async rollback(): Promise<void> {
+    this.rolledBackByCaller = true;
+    await (await this.rollbackTransaction()).run();
+  }
+
+  /** Rolls back; returns the afterRollback hooks for the caller to run. */
+  async rollbackTransaction(): Promise<HookBatch> {
+    this.uncommittedWrites = 0;
     await this.settle();
     const runner = this.#runner;
-    if (!runner || this.#beginPending) return;
-    while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
-    this.armBegin(runner);
+    if (runner && !this.#beginPending) {
+      try {
+        await this.leaveReadOnly(runner);
+      } finally {
+        while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+        this.armBegin(runner);
+      }
+    }
+    return this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
+    await (await this.closeSession()).run();
+  }
+
+  /** Rolls back what is uncommitted and gives the connection back; returns the afterRollback hooks to run. */
+  async closeSession(): Promise<HookBatch> {
+    if (this.#closed) return HookBatch.empty;
     this.#closed = true;
     await this.settle();
+    const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
     const runner = this.#runner;
-    if (!runner) return;
+    if (!runner) return hooks;
     this.#runner = undefined;
     this.clearPendingBegin(runner);
     try {
-      while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
-      if (this.#timeoutChanged) await this.restoreStatementTimeout(runner);
+      try {
+        await this.leaveReadOnly(runner);
+      } finally {
+        while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+      }
+      // The connection goes back to the pool with the bind key's own statement timeout.
+      if (this.#deadline.changed) await runner.query(this.#deadline.restoreSql(runner));
     } finally {
       try {
         this.#released = true;
@@ -145,15 +259,18 @@ export class DatabaseSession implements Session {
         this.bind.sessionClosed();
       }
     }
+    return hooks;
   }
 
-  /** Gives the connection back to the pool with the bind key's own statement timeout. */
-  private async restoreStatementTimeout(runner: Runner): Promise<void> {
-    const sql =
-      this.bind.dataSource.options.type === 'postgres'
-        ? 'RESET statement_timeout'
-        : statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean }, this.bind.statementTimeoutMs);
-    await runner.query(sql);
+  private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
+    this.#characteristics = characteristics;
+    this.#queryOnly = await beginTransaction(runner, this.bind.dataSource.options.type, characteristics);
+  }
+
+  private async leaveReadOnly(runner: Runner): Promise<void> {
+    if (!this.#queryOnly) return;
+    this.#queryOnly = false;
+    await leaveQueryOnly(runner);
   }
 
   /** Waits until no statement of this session is in flight (their errors belong to their callers). */
@@ -161,6 +278,9 @@ export class DatabaseSession implements Session {
     const last = this.#lastStatement;
     if (last) await last.then(ignore, ignore);
   }
+
+  /** Statements after close() come from a request that has ended: say so, not "connection lost". */
+  readonly #lateUse = (): SessionClosedError | undefined => (this.#released ? this.closedError() : undefined);
 
   private closedError(): SessionClosedError {
     return new SessionClosedError(
@@ -181,10 +301,15 @@ export class DatabaseSession implements Session {
     this.bind.sessionOpened();
     this.#baseDepth = runner.transactionDepth ?? 0;
     const runStatement = runner.query as StatementFn;
-    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) =>
-      (this.#lastStatement = this.#ready
-        ? this.guard(runner, sql, runStatement.call(runner, sql, parameters, structured))
-        : this.prepareThenRun(runner, runStatement, sql, parameters, structured))) as Runner['query'];
+    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
+      // Counted for manual mode only; outside a transaction (autoBegin off) a write commits by itself.
+      if (this.bind.warnsOnUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
+        this.uncommittedWrites++;
+      }
+      return (this.#lastStatement = this.#ready
+        ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
+        : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
+    }) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;
     this.armBegin(runner);
@@ -199,39 +324,7 @@ export class DatabaseSession implements Session {
     structured: boolean | undefined,
   ): Promise<unknown> {
     await this.prepare(runner);
-    return this.guard(runner, sql, runStatement.call(runner, sql, parameters, structured));
-  }
-
-  /**
-   * Bounds the wait for a statement's answer and turns a lost connection or a timeout into the
-   * module's 503-class errors. Past the deadline the connection is dropped: a database that
-   * stopped answering would otherwise hold the request, and the connection, forever.
-   */
-  private guard(runner: Runner, sql: string, pending: Promise<unknown>): Promise<unknown> {
-    const deadlineMs = this.#deadlineMs;
-    const failure = (error: unknown) =>
-      this.#released ? this.closedError() : statementFailure(error, sql, this.bindKey, this.#statementTimeoutMs);
-    if (deadlineMs === 0) {
-      return pending.catch((error: unknown) => {
-        throw failure(error);
-      });
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        destroyDriverConnection(runner.databaseConnection);
-        reject(deadlinePassed(sql, this.bindKey, deadlineMs));
-      }, deadlineMs);
-      pending.then(
-        (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(failure(error));
-        },
-      );
-    });
+    return this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse);
   }
 
   /**
@@ -250,19 +343,13 @@ export class DatabaseSession implements Session {
     const runner = this.runner();
     // MySQL and MariaDB name the setting differently: the connection tells which it is.
     if (!this.#ready) await this.prepare(runner);
-    this.#timeoutChanged = true;
-    await runner.query(this.timeoutStatement(runner, timeoutMs));
-    this.#statementTimeoutMs = timeoutMs;
-    this.#deadlineMs = this.bind.deadlineFor(timeoutMs);
-  }
-
-  private timeoutStatement(runner: Runner, timeoutMs: number): string {
-    if (this.bind.dataSource.options.type === 'postgres') return `SET statement_timeout = ${timeoutMs}`;
-    return statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean }, timeoutMs);
+    const change = this.#deadline.change(runner, timeoutMs);
+    await runner.query(change.sql);
+    change.apply();
   }
 
   /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */
-  private async prepare(runner: Runner, isolationLevel = this.bind.isolationLevel): Promise<void> {
+  private async prepare(runner: Runner, characteristics = this.bind.transactionDefaults): Promise<void> {
     try {
       const slots = this.bind.slots;
       if (!this.#holdsSlot && slots) {
@@ -275,7 +362,7 @@ export class DatabaseSession implements Session {
       if (this.#beginPending) {
         this.clearPendingBegin(runner);
         try {
-          await runner.startTransaction(isolationLevel);
+          await this.startTransaction(runner, characteristics);
         } catch (error) {
           this.setDepth(runner, this.#baseDepth);
           this.armBegin(runner);
@@ -292,7 +379,8 @@ export class DatabaseSession implements Session {
   }
 
   private armBegin(runner: Runner): void {
-    if (!this.bind.autoBegin) return;
+    this.#characteristics = this.bind.transactionDefaults;
+    if (!this.#autoBegin) return;
     this.#beginPending = true;
     this.#ready = false;
     this.setDepth(runner, this.#baseDepth + 1);

@@ -3,7 +3,10 @@ import type { IsolationLevel } from '../config/engine-config';
 import { SessionScopeError } from '../errors/session-scope.error';
 import type { Bind } from './bind';
 import type { DatabaseSession } from './database-session';
-import type { Session } from './session';
+import type { Session, SessionUnitWork } from './session';
+import type { TransactionHook } from '../transactions/transaction-hooks';
+import type { TransactionOptions } from '../transactions/transaction-options';
+import { runUnit } from '../transactions/run-unit';
 import { sessionScopeStorage } from './session-scope';
 
 /**
@@ -76,5 +79,22 @@ export class ScopedSession implements Session {
 
   close(): Promise<void> {
     return this.current.close();
+  }
+
+  transaction<T>(work: SessionUnitWork<T>, options?: Omit<TransactionOptions, 'bindKey'>): Promise<T> {
+    // Outside a scope too: a unit with no transaction around it opens its own.
+    return runUnit(this.bind, work, options ?? {});
+  }
+
+  beforeCommit(hook: TransactionHook): void {
+    this.current.beforeCommit(hook);
+  }
+
+  afterCommit(hook: TransactionHook): void {
+    this.current.afterCommit(hook);
+  }
+
+  afterRollback(hook: TransactionHook): void {
+    this.current.afterRollback(hook);
   }
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
+import type { HookBatch } from '../transactions/transaction-hooks';
 import type { Bind } from './bind';
 import { DatabaseSession } from './database-session';
 
@@ -9,6 +10,19 @@ export interface ScopeEnding {
   commitError?: unknown;
   /** Rollback or release failures: the data was not committed, but a connection may be lost. */
   closeErrors: Array<{ bindKey: string; error: unknown }>;
+  /** The afterCommit / afterRollback hooks of the ended transactions, to run (their errors are logged). */
+  hooks: HookBatch[];
+}
+
+/** The module a scope belongs to, as transactional units need it (`AdvancedAlchemy`). */
+export interface ScopeOwner {
+  /** The bind of a key; without one, the only configured key or `default`. */
+  bindFor(bindKey?: string): Bind;
+  /**
+   * Runs `work` in a new root scope (whose session for `bind` is `session`, if given), ended as `withSession`
+   * ends its scope (that bind key committed when `work` resolves, everything rolled back when it throws).
+   */
+  runScope<T>(bind: Bind, session: DatabaseSession | undefined, work: () => Promise<T>): Promise<T>;
 }
 
 /** A status and headers that replace the ones Nest chose (set by `jsonify`). */
@@ -19,7 +33,8 @@ export interface ResponseOverride {
 
 /**
  * The sessions of one request (or one `withSession` call): at most one per bind key, created on
- * first use, ended together in declaration order.
+ * first use, ended together in declaration order. A child scope (a REQUIRES_NEW or NOT_SUPPORTED
+ * unit) has a session of its own for one bind key and sees its parent's for the others.
  */
 export class SessionScope {
   readonly #sessions: Array<DatabaseSession | undefined> = [];
@@ -35,22 +50,52 @@ export class SessionScope {
     private readonly holdResponse?: (scope: SessionScope) => void,
     /** The HTTP response this scope belongs to, if any. */
     readonly response?: ServerResponse,
+    /** The module this scope's sessions belong to. */
+    readonly owner?: ScopeOwner,
+    private readonly parent?: SessionScope,
   ) {}
+
+  /** A scope inside this one whose session for `session.bind` is `session`; the other bind keys are this scope's. */
+  child(session: DatabaseSession): SessionScope {
+    const child = new SessionScope(undefined, this.response, this.owner, this);
+    child.#sessions[session.bind.index] = session;
+    return child;
+  }
+
+  /** Makes `session` this root scope's session for its bind key (before anything used one). */
+  adopt(session: DatabaseSession): void {
+    this.#sessions[session.bind.index] = session;
+    this.requestResponseHold();
+  }
+
+  /** The sessions of `bind` this scope sees now and hides (its own, then its ancestors'). */
+  *sessionsOf(bind: Bind): Generator<DatabaseSession> {
+    const session = this.#sessions[bind.index];
+    if (session !== undefined) yield session;
+    if (this.parent) yield* this.parent.sessionsOf(bind);
+  }
 
   /** The status and headers `jsonify` asked for, once its response was serialised. */
   get responseOverride(): ResponseOverride | undefined {
-    return this.#responseOverride;
+    return this.parent ? this.parent.responseOverride : this.#responseOverride;
   }
 
   /** Makes sure the response is held until the scope ends (idempotent). */
   requestResponseHold(): void {
+    if (this.parent) return this.parent.requestResponseHold();
     if (this.#holdRequested) return;
     this.#holdRequested = true;
     this.holdResponse?.(this);
   }
 
   overrideResponse(override: ResponseOverride): void {
-    this.#responseOverride = override;
+    if (this.parent) this.parent.overrideResponse(override);
+    else this.#responseOverride = override;
+  }
+
+  /** The sessions opened so far, by bind index (a gap for a bind key not used). */
+  get sessions(): ReadonlyArray<DatabaseSession | undefined> {
+    return this.#sessions;
   }
 
   get hasSessions(): boolean {
@@ -64,6 +109,7 @@ export class SessionScope {
   sessionFor(bind: Bind): DatabaseSession {
     const existing = this.#sessions[bind.index];
     if (existing !== undefined) return existing;
+    if (this.parent) return this.parent.sessionFor(bind);
     const session = new DatabaseSession(bind);
     if (this.#ended) {
       // A late session (after the response was sent) is closed at once: the proxy then says why.
@@ -82,18 +128,18 @@ export class SessionScope {
    */
   async end(shouldCommit: (bind: Bind) => boolean): Promise<ScopeEnding> {
     this.#ended = true;
-    const ending: ScopeEnding = { closeErrors: [] };
+    const ending: ScopeEnding = { closeErrors: [], hooks: [] };
     for (const session of this.#sessions) {
       if (session === undefined) continue;
       if (ending.commitError === undefined && shouldCommit(session.bind)) {
         try {
-          await session.commit();
+          ending.hooks.push(await session.commitTransaction());
         } catch (error) {
           ending.commitError = error;
         }
       }
       try {
-        await session.close();
+        ending.hooks.push(await session.closeSession());
       } catch (error) {
         ending.closeErrors.push({ bindKey: session.bindKey, error });
       }

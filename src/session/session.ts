@@ -1,5 +1,10 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
 import type { IsolationLevel } from '../config/engine-config';
+import type { TransactionHook } from '../transactions/transaction-hooks';
+import type { TransactionOptions } from '../transactions/transaction-options';
+
+/** The work of a transactional unit: it gets the unit's session (for REQUIRES_NEW, a new one). */
+export type SessionUnitWork<T> = (session: Session) => Promise<T>;
 
 /**
  * A unit of work on one bind key: one connection and its transaction, like a SQLAlchemy session.
@@ -36,4 +41,18 @@ export interface Session {
   setStatementTimeout(timeoutMs: number): Promise<void>;
   /** Rolls back what is uncommitted and gives the connection back. The module does this at the end of every request. */
   close(): Promise<void>;
+  /**
+   * Runs `work` as a transactional unit of this session's bind key (`propagation` REQUIRED by
+   * default: it joins the open transaction). See docs/transactions.md.
+   */
+  transaction<T>(work: SessionUnitWork<T>, options?: Omit<TransactionOptions, 'bindKey'>): Promise<T>;
+  /**
+   * Runs `hook` inside the transaction just before its COMMIT, in the innermost unit the caller
+   * runs in; a throw stops the commit (for a request: 500, as a failed commit).
+   */
+  beforeCommit(hook: TransactionHook): void;
+  /** Runs `hook` once the transaction (of the innermost unit) is committed; errors are logged, never thrown. */
+  afterCommit(hook: TransactionHook): void;
+  /** Runs `hook` once the transaction, or the innermost NESTED unit, is rolled back; errors are logged. */
+  afterRollback(hook: TransactionHook): void;
 }

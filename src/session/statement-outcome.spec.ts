@@ -1,6 +1,8 @@
 import { QueryFailedError } from 'typeorm';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
+import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error';
 import { StatementTimeoutError } from '../errors/statement-timeout.error';
+import { TransactionConflictError } from '../errors/transaction-conflict.error';
 import { deadlinePassed, statementFailure } from './statement-outcome';
 
 const driverError = (fields: Record<string, unknown>) => Object.assign(new Error(String(fields.message)), fields);
@@ -39,6 +41,45 @@ describe('statementFailure', () => {
     const commit = statementFailure(lost, 'COMMIT', 'default', 30_000) as Error;
     expect(commit.message).toMatch(/while its COMMIT was in flight: the changes may or may not have been stored/);
   });
+
+  it.each([
+    [
+      'PostgreSQL serialization failure',
+      { code: '40001', message: 'could not serialize access' },
+      /serialization failure/,
+    ],
+    ['PostgreSQL deadlock', { code: '40P01', message: 'deadlock detected' }, /a deadlock/],
+    ['MySQL/MariaDB deadlock', { errno: 1213, code: 'ER_LOCK_DEADLOCK', message: 'Deadlock found' }, /a deadlock/],
+    [
+      'MySQL/MariaDB lock wait timeout',
+      { errno: 1205, code: 'ER_LOCK_WAIT_TIMEOUT', message: 'Lock wait' },
+      /lock wait/,
+    ],
+  ])(
+    'turns a %s into TransactionConflictError (a 503 that says the request may be repeated)',
+    (_name, fields, kind) => {
+      const error = failed('UPDATE …', fields);
+      const mapped = statementFailure(error, 'UPDATE …', 'orders', 30_000) as Error;
+      expect(mapped).toBeInstanceOf(TransactionConflictError);
+      expect(mapped).toBeInstanceOf(DatabaseUnavailableError);
+      expect(mapped.message).toMatch(kind);
+      expect(mapped.message).toMatch(/bind key "orders".*may be repeated/);
+      expect(mapped.cause).toBe(error);
+    },
+  );
+
+  it.each([
+    ['PostgreSQL', { code: '25006', message: 'cannot execute INSERT in a read-only transaction' }],
+    ['MySQL/MariaDB', { errno: 1792, code: 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION', message: 'read only' }],
+    ['SQLite', { code: 'SQLITE_READONLY', message: 'attempt to write a readonly database' }],
+  ])(
+    'turns a write in a read-only transaction on %s into ReadOnlyTransactionError with the database message',
+    (_name, fields) => {
+      const mapped = statementFailure(failed('INSERT …', fields), 'INSERT …', 'default', 0) as Error;
+      expect(mapped).toBeInstanceOf(ReadOnlyTransactionError);
+      expect(mapped.message).toContain(fields.message);
+    },
+  );
 
   it('leaves every other error alone (the repository service maps constraint violations itself)', () => {
     const duplicate = failed('INSERT …', { code: '23505', message: 'duplicate key' });

@@ -1,5 +1,5 @@
 import { Controller, Get, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
-import { InjectRepository, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
 import {
@@ -17,6 +17,7 @@ import {
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
 import { bootApp, RecordingLogger } from './fixtures/boot-app';
+import { typeOrmModuleOptions } from './fixtures/typeorm-module-options';
 
 @Entity('io_records')
 class Record {
@@ -33,7 +34,7 @@ class RecordsService {
   addInSession(label: string) {
     return this.session.getRepository(Record).save({ label });
   }
-  /** Through @nestjs/typeorm's repository: outside any session, TypeORM commits it at once. */
+  /** Through @nestjs/typeorm's repository, which the module binds to the request's session. */
   addThroughRepository(label: string) {
     return this.repository.save({ label });
   }
@@ -57,25 +58,19 @@ class RecordsController {
     await this.records.addThroughRepository(label);
     return { ok: true };
   }
+  @Post('repository/:label/fail') async viaRepositoryThenFail(@Param('label') label: string) {
+    await this.records.addThroughRepository(label);
+    throw new Error('failed after writing through @InjectRepository');
+  }
   @Get('repository/:label/count') async count(@Param('label') label: string) {
     return { count: await this.records.countThroughRepository(label) };
   }
 }
 
-/** @nestjs/typeorm's options for the same database the connection string names. */
-function typeOrmOptions(database: TestDatabase): TypeOrmModuleOptions {
-  const common = { entities: [Record], synchronize: false };
-  if (database.kind === 'sqlite') {
-    return { ...common, type: 'better-sqlite3', database: database.connectionString.replace(/^sqlite:\/\/\//, '') };
-  }
-  if (database.kind === 'postgres') return { ...common, type: 'postgres', url: database.connectionString };
-  return { ...common, type: 'mariadb', url: database.connectionString.replace(/^mariadb:/, 'mysql:') };
-}
-
 async function bootInteropApp(database: TestDatabase, logger: RecordingLogger): Promise<INestApplication> {
   @Module({
     imports: [
-      TypeOrmModule.forRoot(typeOrmOptions(database)),
+      TypeOrmModule.forRoot(typeOrmModuleOptions(database, { entities: [Record] })),
       TypeOrmModule.forFeature([Record]),
       // `DataSource` (the class) is the token @nestjs/typeorm registers its default DataSource under.
       AdvancedAlchemyModule.forRootAsync({
@@ -126,6 +121,11 @@ describe.each(testDatabaseKinds())('@nestjs/typeorm interop on %s', (kind) => {
     expect(await rows('session-failed')).toBe(0);
     // The recording logger hears errors (so its silence at close, below, means something).
     expect(logger.problems.join('\n')).toContain('failed after writing through the session');
+  });
+
+  it("binds TypeOrmModule.forFeature's repository to the request's session: a failed request leaves no row", async () => {
+    await request(app.getHttpServer()).post('/records/repository/repository-failed/fail').expect(500);
+    expect(await rows('repository-failed')).toBe(0);
   });
 
   it('keeps @InjectRepository working in the same app', async () => {

@@ -1,4 +1,5 @@
-import { AdvancedAlchemy } from 'nestjs-advanced-alchemy';
+import { getMetadataStorage } from 'class-validator';
+import { AdvancedAlchemy, ListQueryDto } from 'nestjs-advanced-alchemy';
 import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
 import {
   createCatalogueDatabases,
@@ -74,6 +75,40 @@ describe.each(testDatabaseKinds())('sample catalogue: health, OpenAPI and seed o
     );
     const listParameters = document.paths['/books'].get.parameters.map((parameter: { name: string }) => parameter.name);
     expect(listParameters).toEqual(expect.arrayContaining(['limit', 'offset', 'orderBy', 'searchString', 'authorId']));
+  });
+
+  it('/docs-json lists every query parameter @ListQuery accepts, and the page body, on each list endpoint', async () => {
+    catalogue = await startCatalogue(databases);
+    const { body: document } = await catalogue.api().get('/docs-json').expect(200);
+    // What @ListQuery accepts is what ListQueryDto validates: a parameter added there must be documented.
+    const accepted = [
+      ...new Set(
+        getMetadataStorage()
+          .getTargetValidationMetadatas(ListQueryDto, '', true, false)
+          .map((metadata) => metadata.propertyName),
+      ),
+    ];
+    expect(accepted).toEqual(expect.arrayContaining(['limit', 'ids', 'createdBefore', 'updatedAfter']));
+    // The audit log has no searchFields: there @ListQuery refuses searchString, so it is not listed.
+    const searchable = { '/authors': true, '/books': true, '/loans': true, '/audit': false };
+    for (const [path, canSearch] of Object.entries(searchable)) {
+      const operation = document.paths[path].get;
+      const listed = operation.parameters.map((parameter: { name: string }) => parameter.name);
+      const expected = accepted.filter((name) => canSearch || !name.startsWith('search'));
+      expect({ path, missing: expected.filter((name) => !listed.includes(name)) }).toEqual({ path, missing: [] });
+    }
+    const page = document.paths['/books'].get.responses['200'].content['application/json'].schema;
+    expect(page).toMatchObject({
+      required: ['items', 'limit', 'offset', 'total'],
+      properties: {
+        items: { type: 'array', items: { $ref: '#/components/schemas/Book' } },
+        total: { type: 'integer' },
+      },
+    });
+    const orderBy = document.paths['/books'].get.parameters.find(
+      (parameter: { name: string }) => parameter.name === 'orderBy',
+    );
+    expect(orderBy.schema.enum).toEqual(['title', 'publishedYear', 'createdAt']);
   });
 
   it('seeds an empty catalogue once, through the services, without audit entries', async () => {

@@ -4,7 +4,7 @@ export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
 export { openProbe } from './probe';
 export type { DatabaseProbe } from './probe';
-export { default as detectTestDatabases } from './jest-global-setup';
+export { detectTestDatabases } from './jest-global-setup';
 export { startTestTransaction, useTestTransactions } from './test-transaction';
 export type { TestTransaction } from './test-transaction';
 export { poolState } from './pool-state';

@@ -6,7 +6,7 @@ import { openProbe } from './probe';
  * that cannot be reached is skipped with a notice, unless ALCHEMY_REQUIRE_DATABASES names it (CI
  * sets it, so there an unreachable server fails the run).
  */
-export default async function findTestDatabases(): Promise<void> {
+export async function detectTestDatabases(): Promise<void> {
   if (process.env[AVAILABLE_VARIABLE] !== undefined) return;
   const required = (process.env.ALCHEMY_REQUIRE_DATABASES ?? '').split(',').filter(Boolean);
   const available: TestDatabaseKind[] = ['sqlite'];
@@ -32,3 +32,7 @@ export default async function findTestDatabases(): Promise<void> {
   process.stdout.write(`\nDatabases under test: ${available.join(', ')}\n`);
   if (skipped.length) process.stdout.write(`Skipped (unreachable): ${skipped.join('; ')}\n`);
 }
+
+// Jest's globalSetup takes the default export; the package exports the named one, which an ES
+// module importing this CommonJS build can see (a re-exported default is invisible to it).
+export default detectTestDatabases;

@@ -1,9 +1,21 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CollectionFilter, ListQuery, type OffsetPagination, type StatementFilter } from 'nestjs-advanced-alchemy';
-import { ApiListQuery } from '../common/api-list-query.decorator';
+import {
+  ApiListQuery,
+  CollectionFilter,
+  ListQuery,
+  type ListQueryOptions,
+  type OffsetPagination,
+  type StatementFilter,
+} from 'nestjs-advanced-alchemy';
 import { AuditEntry } from './audit-entry.entity';
 import { AuditLogService } from './audit-log.service';
+
+const LIST_QUERY: ListQueryOptions = {
+  orderByFields: ['createdAt', 'action'],
+  defaultOrderBy: 'createdAt',
+  defaultSortOrder: 'desc',
+};
 
 @ApiTags('audit')
 @Controller('audit')
@@ -11,12 +23,12 @@ export class AuditController {
   constructor(private readonly log: AuditLogService) {}
 
   @Get()
-  @ApiListQuery({ sortable: ['createdAt', 'action'] })
+  @ApiListQuery(LIST_QUERY)
   @ApiQuery({ name: 'action', required: false, example: 'book.created' })
   @ApiQuery({ name: 'subjectId', required: false })
   @ApiOkResponse({ description: 'A page of audit entries, newest first by default.' })
   async list(
-    @ListQuery({ orderByFields: ['createdAt', 'action'], defaultOrderBy: 'createdAt', defaultSortOrder: 'desc' })
+    @ListQuery(LIST_QUERY)
     filters: StatementFilter[],
     @Query('action') action?: string,
     @Query('subjectId') subjectId?: string,

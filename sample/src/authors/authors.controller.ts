@@ -1,14 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ListQuery, type OffsetPagination, type StatementFilter } from 'nestjs-advanced-alchemy';
+import {
+  ApiListQuery,
+  ApiPaginatedResponse,
+  ListQuery,
+  type ListQueryOptions,
+  type OffsetPagination,
+  type StatementFilter,
+} from 'nestjs-advanced-alchemy';
 import { AuditService } from '../audit/audit.service';
-import { ApiListQuery } from '../common/api-list-query.decorator';
-import { ApiPageResponse } from '../common/openapi.decorators';
 import { Author } from './author.entity';
 import { AuthorsService } from './authors.service';
 import { CreateAuthorDto, UpdateAuthorDto } from './dto/author.dto';
 
 const SORTABLE = ['name', 'birthYear', 'createdAt'];
+const LIST_QUERY: ListQueryOptions = { searchFields: ['name'], orderByFields: SORTABLE, defaultOrderBy: 'name' };
 
 /**
  * CRUD over the repository service. Repository errors become statuses by themselves (the module's
@@ -24,11 +30,9 @@ export class AuthorsController {
   ) {}
 
   @Get()
-  @ApiListQuery({ sortable: SORTABLE, searchable: ['name'] })
-  @ApiPageResponse(Author)
-  async list(
-    @ListQuery({ searchFields: ['name'], orderByFields: SORTABLE, defaultOrderBy: 'name' }) filters: StatementFilter[],
-  ): Promise<OffsetPagination<Author>> {
+  @ApiListQuery(LIST_QUERY)
+  @ApiPaginatedResponse(Author)
+  async list(@ListQuery(LIST_QUERY) filters: StatementFilter[]): Promise<OffsetPagination<Author>> {
     const [items, total] = await this.authors.listAndCount(...filters);
     return this.authors.toSchema(items, total, filters);
   }

@@ -27,17 +27,23 @@ import {
   ComparisonFilter,
   ListQuery,
   type JsonResponse,
+  type ListQueryOptions,
   type OffsetPagination,
   type StatementFilter,
+  ApiListQuery,
+  ApiPaginatedResponse,
 } from 'nestjs-advanced-alchemy';
 import { AuditService } from '../audit/audit.service';
-import { ApiListQuery } from '../common/api-list-query.decorator';
-import { ApiPageResponse } from '../common/openapi.decorators';
 import { Book } from './book.entity';
 import { BooksService } from './books.service';
 import { CreateBookDto, UpdateBookDto } from './dto/book.dto';
 
 const SORTABLE = ['title', 'publishedYear', 'createdAt'];
+const LIST_QUERY: ListQueryOptions = {
+  searchFields: ['title', 'isbn'],
+  orderByFields: SORTABLE,
+  defaultOrderBy: 'title',
+};
 
 @ApiTags('books')
 @Controller('books')
@@ -49,10 +55,10 @@ export class BooksController {
 
   /** `?authorId=` and `?publishedFrom=`/`?publishedTo=` add filters to those of `@ListQuery()`. */
   @Get()
-  @ApiListQuery({ sortable: SORTABLE, searchable: ['title', 'isbn'] })
-  @ApiPageResponse(Book)
+  @ApiListQuery(LIST_QUERY)
+  @ApiPaginatedResponse(Book)
   async list(
-    @ListQuery({ searchFields: ['title', 'isbn'], orderByFields: SORTABLE, defaultOrderBy: 'title' })
+    @ListQuery(LIST_QUERY)
     filters: StatementFilter[],
     @Query('authorId', new ParseUUIDPipe({ optional: true })) authorId?: string,
     @Query('publishedFrom', new ParseIntPipe({ optional: true })) publishedFrom?: number,

@@ -1,5 +1,4 @@
-import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 /**
  * Documents the columns an entity inherits from the library's base entities (`id`, `createdAt`,
@@ -13,23 +12,4 @@ export function ApiBaseColumns(id: 'uuid' | 'integer', audit = true): ClassDecor
     ApiProperty({ type: String, format: 'date-time' })(prototype, 'createdAt');
     ApiProperty({ type: String, format: 'date-time' })(prototype, 'updatedAt');
   };
-}
-
-/** A 200 whose body is `OffsetPagination<model>`: `{ items, limit, offset, total }`. */
-export function ApiPageResponse(model: Type): MethodDecorator {
-  return applyDecorators(
-    ApiExtraModels(model),
-    ApiOkResponse({
-      schema: {
-        type: 'object',
-        required: ['items', 'limit', 'offset', 'total'],
-        properties: {
-          items: { type: 'array', items: { $ref: getSchemaPath(model) } },
-          limit: { type: 'integer' },
-          offset: { type: 'integer' },
-          total: { type: 'integer', description: 'Rows matching the filters, over all pages.' },
-        },
-      },
-    }),
-  );
 }

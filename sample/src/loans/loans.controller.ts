@@ -24,17 +24,19 @@ import {
   ListQuery,
   NotNullFilter,
   NullFilter,
+  type ListQueryOptions,
   type OffsetPagination,
   type StatementFilter,
+  ApiListQuery,
+  ApiPaginatedResponse,
 } from 'nestjs-advanced-alchemy';
 import { AuditService } from '../audit/audit.service';
-import { ApiListQuery } from '../common/api-list-query.decorator';
-import { ApiPageResponse } from '../common/openapi.decorators';
 import { CreateLoanDto } from './dto/loan.dto';
 import { Loan } from './loan.entity';
 import { LoansService } from './loans.service';
 
 const SORTABLE = ['createdAt', 'borrower', 'returnedAt'];
+const LIST_QUERY: ListQueryOptions = { searchFields: ['borrower'], orderByFields: SORTABLE };
 
 @ApiTags('loans')
 @Controller('loans')
@@ -45,7 +47,7 @@ export class LoansController {
   ) {}
 
   @Get()
-  @ApiListQuery({ sortable: SORTABLE, searchable: ['borrower'] })
+  @ApiListQuery(LIST_QUERY)
   @ApiQuery({
     name: 'open',
     required: false,
@@ -53,9 +55,9 @@ export class LoansController {
     description: 'true: not returned yet; false: returned',
   })
   @ApiQuery({ name: 'bookId', required: false, format: 'uuid' })
-  @ApiPageResponse(Loan)
+  @ApiPaginatedResponse(Loan)
   async list(
-    @ListQuery({ searchFields: ['borrower'], orderByFields: SORTABLE }) filters: StatementFilter[],
+    @ListQuery(LIST_QUERY) filters: StatementFilter[],
     // Not ParseBoolPipe: the global ValidationPipe (transform: true) has already turned a `boolean`
     // parameter into true/false by then, so `?open=maybe` would pass as false.
     @Query('open', new ParseEnumPipe(['true', 'false'], { optional: true })) open?: 'true' | 'false',

@@ -23,8 +23,8 @@ export function registerDropAll(database: Command, context: CliContext): void {
         'with the data in them and their migration history? This cannot be undone.',
     );
     for (const bind of binds) {
-      const dropped = await context.forBind(bind, () =>
-        dropAllTables(bind.dataSource, context.executor(bind, false).versionTable),
+      const dropped = await context.forBind(bind, async () =>
+        dropAllTables(bind.dataSource, (await context.executor(bind, false)).versionTable),
       );
       context.say(
         `[${bind.bindKey}] Dropped ${dropped.length} table(s)${dropped.length ? `: ${dropped.join(', ')}` : ''}.`,

@@ -2,12 +2,15 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultTemplate, localTemplateName } from '../../migrations/migration-template';
+import { migrationWriteTarget } from '../../migrations/migration-settings';
 import type { CliContext } from '../cli-context';
-import { bindKeyOption, chooseLanguage, languageOptions, type BindKeyOption } from './shared';
+import { bindKeyOption, languageOptions, migrationFormat, type BindKeyOption } from './shared';
 
 interface InitOptions extends BindKeyOption {
   js?: boolean;
   ts?: boolean;
+  esm?: boolean;
+  cjs?: boolean;
 }
 
 /**
@@ -22,21 +25,20 @@ export function registerInit(database: Command, context: CliContext): void {
     .argument('[directory]', 'directory to create instead of migrationConfig.scriptLocation');
   languageOptions(bindKeyOption(command, true)).action(async (directory: string | undefined, options: InitOptions) => {
     const binds = await context.binds(options.bindKey, true);
-    const language = chooseLanguage(options);
     for (const bind of binds) {
-      const target = directory
-        ? resolve(binds.length > 1 ? join(directory, bind.bindKey) : directory)
-        : bind.settings.scriptLocation;
+      const { directory: sources, layout } = migrationWriteTarget(bind.settings);
+      const target = directory ? resolve(binds.length > 1 ? join(directory, bind.bindKey) : directory) : sources;
+      const format = migrationFormat(options, target, layout);
       const shown = relative(process.cwd(), target) || '.';
       if (existsSync(target) && readdirSync(target).length > 0) {
         context.say(`[${bind.bindKey}] ${shown} already exists and is not empty: left as it is.`);
         continue;
       }
       mkdirSync(target, { recursive: true });
-      const template = localTemplateName(language);
-      writeFileSync(join(target, template), defaultTemplate(language));
+      const template = localTemplateName(format.language);
+      writeFileSync(join(target, template), defaultTemplate(format.language, format.moduleSystem));
       context.say(`[${bind.bindKey}] Created ${shown} with ${template} (new migrations are written from it).`);
-      if (target !== bind.settings.scriptLocation) {
+      if (target !== sources) {
         context.say(`[${bind.bindKey}] Set migrationConfig.scriptLocation to '${shown}' so the other commands use it.`);
       }
     }

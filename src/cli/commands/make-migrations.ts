@@ -1,12 +1,13 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import { migrationWriteTarget } from '../../migrations/migration-settings';
 import { writeMigration } from '../../migrations/migration-writer';
 import { planUpgrade } from '../../migrations/revision';
 import { computeSchemaDiff, type SchemaDiff } from '../../migrations/schema-diff';
 import { renderStatement } from '../../migrations/sql-recorder';
 import type { CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
-import { bindKeyOption, chooseLanguage, languageOptions, migrationState, type BindKeyOption } from './shared';
+import { bindKeyOption, languageOptions, migrationFormat, migrationState, type BindKeyOption } from './shared';
 
 interface MakeMigrationsOptions extends BindKeyOption {
   message: string;
@@ -14,6 +15,8 @@ interface MakeMigrationsOptions extends BindKeyOption {
   check?: boolean;
   js?: boolean;
   ts?: boolean;
+  esm?: boolean;
+  cjs?: boolean;
 }
 
 /**
@@ -32,8 +35,9 @@ export function registerMakeMigrations(database: Command, context: CliContext): 
     if (options.check && !options.autogenerate) {
       throw new CliError('--check compares the entities with the database: drop --no-autogenerate.', EXIT.usage);
     }
-    const language = chooseLanguage(options);
     const [bind] = await context.binds(options.bindKey, false);
+    const target = migrationWriteTarget(bind.settings);
+    const format = migrationFormat(options, target.directory, target.layout);
     let diff: SchemaDiff = { up: [], down: [] };
     if (options.autogenerate) {
       diff = await context.forBind(bind, async () => {
@@ -59,9 +63,11 @@ export function registerMakeMigrations(database: Command, context: CliContext): 
     }
     const { file, revision } = writeMigration({
       bindKey: bind.bindKey,
-      directory: bind.settings.scriptLocation,
+      directory: target.directory,
       message: options.message,
-      language,
+      language: format.language,
+      moduleSystem: format.moduleSystem,
+      extension: format.extension,
       up: diff.up,
       down: diff.down,
       templatePath: bind.settings.templatePath,

@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import type { BindMigrationExecutor } from '../../migrations/bind-migration-executor';
-import type { MigrationLanguage } from '../../migrations/migration-template';
+import {
+  chooseMigrationFormat,
+  type MigrationFormat,
+  type MigrationFormatOptions,
+} from '../../migrations/migration-format';
+import type { TypeScriptLayout } from '../../migrations/project-layout';
 import type { AppliedRevision } from '../../migrations/revision';
 import { createRecordingRunner, renderStatement } from '../../migrations/sql-recorder';
-import { isTypeScriptLoaderActive } from '../../migrations/typescript-loader';
 import type { CliBind, CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 
@@ -27,19 +31,25 @@ export function promptOption(command: Command): Command {
 
 export function languageOptions(command: Command): Command {
   return command
-    .option('--js', 'write JavaScript (CommonJS) migration files')
-    .option('--ts', 'write TypeScript migration files');
+    .option('--js', 'write JavaScript migration files')
+    .option('--ts', 'write TypeScript migration files')
+    .option('--esm', 'write ES modules (import/export), whatever the package.json type')
+    .option('--cjs', 'write CommonJS modules (require/module.exports), whatever the package.json type');
 }
 
 /**
- * `--js` / `--ts`, else TypeScript when the command runs on TypeScript sources (ts-node is
- * loaded) and JavaScript when it runs compiled code, so `upgrade` after `nest build` needs no ts-node.
+ * The format of new migration files in `directory`: `--js`/`--ts` and `--esm`/`--cjs`, else
+ * TypeScript in the project's sources (or when the command runs on TypeScript) and the module
+ * system of the directory's package.json (see `chooseMigrationFormat`).
  */
-export function chooseLanguage(options: { js?: boolean; ts?: boolean }): MigrationLanguage {
+export function migrationFormat(
+  options: MigrationFormatOptions,
+  directory: string,
+  layout: TypeScriptLayout | undefined,
+): MigrationFormat {
   if (options.js && options.ts) throw new CliError('Choose one of --js and --ts.', EXIT.usage);
-  if (options.js) return 'js';
-  if (options.ts) return 'ts';
-  return isTypeScriptLoaderActive() ? 'ts' : 'js';
+  if (options.esm && options.cjs) throw new CliError('Choose one of --esm and --cjs.', EXIT.usage);
+  return chooseMigrationFormat(options, directory, layout);
 }
 
 /** The bind key's executor with its migration files loaded, the revisions they define and what is applied. */
@@ -47,7 +57,7 @@ export async function migrationState(
   context: CliContext,
   bind: CliBind,
 ): Promise<{ executor: BindMigrationExecutor; available: string[]; applied: AppliedRevision[] }> {
-  const executor = context.executor(bind);
+  const executor = await context.executor(bind);
   const runner = bind.dataSource.createQueryRunner();
   try {
     const applied = await executor.applied(runner);

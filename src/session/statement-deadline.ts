@@ -1,0 +1,91 @@
+import type { Bind } from './bind';
+import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
+import { deadlinePassed, statementFailure } from './statement-outcome';
+
+/** The driver's connection of a query runner (pg client, mysql2 connection), once it has one. */
+interface ConnectedRunner {
+  databaseConnection?: unknown;
+}
+
+/**
+ * A session's statement timeout: the bind key's, or what `setStatementTimeout` made it, and the
+ * deadline the module keeps on top of it for a database that stopped answering.
+ */
+export class StatementDeadline {
+  #timeoutMs: number;
+  #deadlineMs: number;
+  #changed = false;
+
+  constructor(private readonly bind: Bind) {
+    this.#timeoutMs = bind.statementTimeoutMs;
+    this.#deadlineMs = bind.deadlineFor(this.#timeoutMs);
+  }
+
+  /** Whether the connection's timeout differs from the bind key's and must be put back. */
+  get changed(): boolean {
+    return this.#changed;
+  }
+
+  /**
+   * Bounds the wait for a statement's answer and turns a lost connection or a timeout into the
+   * module's 503-class errors (`failure` may say otherwise, e.g. for a closed session). Past the
+   * deadline the connection is dropped: a database that stopped answering would otherwise hold the
+   * request, and the connection, forever.
+   */
+  guard(
+    runner: ConnectedRunner,
+    sql: string,
+    pending: Promise<unknown>,
+    closedError: () => Error | undefined,
+  ): Promise<unknown> {
+    const deadlineMs = this.#deadlineMs;
+    const failure = (error: unknown) => closedError() ?? statementFailure(error, sql, this.bind.key, this.#timeoutMs);
+    if (deadlineMs === 0) {
+      return pending.catch((error: unknown) => {
+        throw failure(error);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        destroyDriverConnection(runner.databaseConnection);
+        reject(deadlinePassed(sql, this.bind.key, deadlineMs));
+      }, deadlineMs);
+      pending.then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(failure(error));
+        },
+      );
+    });
+  }
+
+  /** The statement that sets `timeoutMs` on the runner's connection; the new timeout applies once it ran. */
+  change(runner: ConnectedRunner, timeoutMs: number): { sql: string; apply: () => void } {
+    this.#changed = true;
+    const sql =
+      this.bind.dataSource.options.type === 'postgres'
+        ? `SET statement_timeout = ${timeoutMs}`
+        : statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean } | undefined, timeoutMs);
+    return {
+      sql,
+      apply: () => {
+        this.#timeoutMs = timeoutMs;
+        this.#deadlineMs = this.bind.deadlineFor(timeoutMs);
+      },
+    };
+  }
+
+  /** The statement that gives the connection the bind key's own timeout back. */
+  restoreSql(runner: ConnectedRunner): string {
+    return this.bind.dataSource.options.type === 'postgres'
+      ? 'RESET statement_timeout'
+      : statementTimeoutSql(
+          runner.databaseConnection as { _isMariaDB?: boolean } | undefined,
+          this.bind.statementTimeoutMs,
+        );
+  }
+}

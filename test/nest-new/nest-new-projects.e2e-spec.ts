@@ -1,0 +1,221 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase, openProbe, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
+import { describeRun, type CommandResult } from '../migrations/support/run-command';
+import { packLibrary } from '../package/packed-library';
+import { prepareFixtureProject, startBuiltApp, type FixtureProject } from './support/fixture-project';
+
+// The two projects `nest new` makes (Nest 12): an ES module one tested with Vitest, and a CommonJS
+// one tested with Jest. Each gets the packed library installed from its tarball, as a user gets it,
+// and is driven through its own tools: nest build, node dist/main.js, the library's bin, the
+// TypeORM CLI, and its own test runner.
+
+jest.setTimeout(20 * 60_000);
+
+interface ProjectCase {
+  name: string;
+  /** How the TypeORM CLI runs on the TypeScript sources of this module system. */
+  typescriptNodeArgs: string[];
+  /** The project's own e2e command, and why it cannot run on this Node when it cannot. */
+  ownTests: { args: string[]; unsupported?: string };
+}
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+const PROJECTS: ProjectCase[] = [
+  {
+    name: 'nest-new-esm',
+    typescriptNodeArgs: ['--import', '@swc-node/register/esm-register'],
+    ownTests: { args: ['node_modules/vitest/vitest.mjs', 'run', '--config', './vitest.config.e2e.ts'] },
+  },
+  {
+    name: 'nest-new-cjs',
+    typescriptNodeArgs: ['-r', 'ts-node/register/transpile-only'],
+    ownTests: {
+      args: ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--config', './test/jest-e2e.json'],
+      // Nest 12 ships ES modules only; Jest (without a transform of node_modules) loads them
+      // through require(esm), which it supports from Node 24.9.
+      unsupported:
+        major > 24 || (major === 24 && minor >= 9)
+          ? undefined
+          : 'Jest needs Node 24.9+ for Nest 12 in a CommonJS project',
+    },
+  },
+];
+
+/** Fails with the command's whole output unless it exited 0. */
+function expectSuccess(result: CommandResult): CommandResult {
+  expect(describeRun(result)).toMatch(/^exit 0\n/);
+  return result;
+}
+
+describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeArgs, ownTests }) => {
+  let project: FixtureProject;
+
+  beforeAll(async () => {
+    project = await prepareFixtureProject(name, packLibrary());
+  }, 20 * 60_000);
+  afterAll(() => project?.dispose());
+
+  const build = async () => {
+    expectSuccess(await project.node([project.installed('@nestjs/cli/bin/nest.js'), 'build']));
+  };
+  const file = (path: string) => join(project.directory, path);
+
+  it('builds with nest build; the app validates its input and commits before it answers', async () => {
+    await build();
+    expect(existsSync(file('dist/main.js'))).toBe(true);
+    const database = await createTestDatabase('sqlite', `${name}_app`);
+    const app = await startBuiltApp(project, { DATABASE_URL: database.connectionString });
+    try {
+      const created = await fetch(`${app.url}/books`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'Dune' }),
+      });
+      expect(created.status).toBe(201);
+      const probe = await openProbe(database.connectionString);
+      try {
+        expect(await probe.count('books', 'title = ?', ['Dune'])).toBe(1);
+        for (const body of [{ id: 'not-a-uuid', title: 'X' }, {}]) {
+          const refused = await fetch(`${app.url}/books`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          expect({ body, status: refused.status }).toEqual({ body, status: 400 });
+        }
+        expect(await probe.count('books')).toBe(1);
+      } finally {
+        await probe.close();
+      }
+    } finally {
+      await app.stop();
+      await database.drop();
+    }
+  });
+
+  it('the two-line cli.ts runs on the TypeScript sources and, after nest build, on plain node', async () => {
+    const database = await createTestDatabase('sqlite', `${name}_cli`);
+    try {
+      for (const script of [[...typescriptNodeArgs, 'src/cli.ts'], ['dist/cli.js']]) {
+        const result = await project.node([...script, 'db', 'show-current-revision'], {
+          DATABASE_URL: database.connectionString,
+        });
+        expect(expectSuccess(result).stdout.trim()).toBe('base');
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  (ownTests.unsupported ? it.skip : it)(
+    `passes its own e2e test (testing kit) under its own runner${ownTests.unsupported ? ` — ${ownTests.unsupported}` : ''}`,
+    async () => {
+      const result = expectSuccess(
+        await project.node(
+          ownTests.args.map((arg) => (arg.startsWith('node_modules/') ? project.installed(arg.slice(13)) : arg)),
+        ),
+      );
+      expect(result.stdout + result.stderr).toMatch(/2 passed/);
+    },
+  );
+
+  describe.each(testDatabaseKinds())('the database commands on %s', (kind) => {
+    let database: TestDatabase;
+    let env: NodeJS.ProcessEnv;
+    beforeAll(async () => {
+      database = await createTestDatabase(kind, `${name}_db`);
+      env = { DATABASE_URL: database.connectionString };
+      rmSync(file('src/migrations'), { recursive: true, force: true });
+      rmSync(file('dist'), { recursive: true, force: true });
+    });
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    const db = (app: string, ...args: string[]) =>
+      project.node(
+        [project.installed('nestjs-advanced-alchemy/dist/src/cli/bin.js'), 'db', ...args, '--app', app],
+        env,
+      );
+    const typeorm = (dataSource: string, command: string, nodeArgs: string[] = []) =>
+      project.node([...nodeArgs, project.installed('typeorm/cli.js'), command, '-d', dataSource], env);
+    const migrations = (directory: string) =>
+      existsSync(file(directory)) ? readdirSync(file(directory)).filter((entry) => !entry.endsWith('.template')) : [];
+    const tables = async () => {
+      const probe = await openProbe(database.connectionString);
+      try {
+        const rows = await probe.query<{ name: string }>(
+          kind === 'sqlite'
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            : kind === 'postgres'
+              ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'"
+              : 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',
+        );
+        return rows.map((row) => row.name).sort();
+      } finally {
+        await probe.close();
+      }
+    };
+    let revision: string;
+
+    it('on the TypeScript sources: init, make-migrations into src/migrations/default, upgrade, check, history, downgrade, stamp', async () => {
+      const app = 'src/app.module.ts';
+      expect(expectSuccess(await db(app, 'init')).stdout).toContain('Created src/migrations/default');
+      expectSuccess(await db(app, 'make-migrations', '-m', 'add books'));
+      const [migration] = migrations('src/migrations/default');
+      expect(migration).toMatch(/^\d{13}-add-books\.ts$/);
+      const source = readFileSync(file(`src/migrations/default/${migration}`), 'utf8');
+      expect(source).toContain('export class AddBooks');
+      expect(source).not.toContain('module.exports');
+      revision = /export class (AddBooks\d{13})/.exec(source)![1];
+      expectSuccess(await db(app, 'upgrade'));
+      expect(await tables()).toEqual(['books', 'migrations']);
+      expectSuccess(await db(app, 'check'));
+      expect(expectSuccess(await db(app, 'history')).stdout).toContain(`[X] ${revision}`);
+      expectSuccess(await db(app, 'downgrade', 'base', '--no-prompt'));
+      expect(await tables()).toEqual(['migrations']);
+      expectSuccess(await db(app, 'stamp', 'head', '--no-prompt'));
+      expect(expectSuccess(await db(app, 'history')).stdout).toContain(`[X] ${revision}`);
+      expectSuccess(await db(app, 'stamp', 'base', '--no-prompt'));
+    });
+
+    it('the TypeORM CLI on the TypeScript sources, through createDataSourceForBindKey', async () => {
+      const dataSource = 'src/data-source.ts';
+      expect(expectSuccess(await typeorm(dataSource, 'migration:show', typescriptNodeArgs)).stdout).toContain(
+        `[ ] ${revision}`,
+      );
+      expectSuccess(await typeorm(dataSource, 'migration:run', typescriptNodeArgs));
+      expect(await tables()).toEqual(['books', 'migrations']);
+      expectSuccess(await typeorm(dataSource, 'migration:revert', typescriptNodeArgs));
+      expect(await tables()).toEqual(['migrations']);
+    });
+
+    it('after nest build, on the compiled JavaScript: the same commands, and make-migrations writes into src', async () => {
+      await build();
+      expect(migrations('dist/migrations/default')).toContainEqual(expect.stringMatching(/-add-books\.js$/));
+      const app = 'dist/app.module.js';
+      expectSuccess(await db(app, 'upgrade'));
+      expect(await tables()).toEqual(['books', 'migrations']);
+      expectSuccess(await db(app, 'check'));
+      expect(expectSuccess(await db(app, 'history')).stdout).toContain(`[X] ${revision}`);
+      expectSuccess(await db(app, 'downgrade', '--no-prompt'));
+      expect(await tables()).toEqual(['migrations']);
+      expectSuccess(await db(app, 'stamp', 'head', '--no-prompt'));
+      expectSuccess(await db(app, 'stamp', 'base', '--no-prompt'));
+      expectSuccess(await db(app, 'make-migrations', '-m', 'by hand', '--no-autogenerate'));
+      expect(migrations('src/migrations/default')).toContainEqual(expect.stringMatching(/-by-hand\.ts$/));
+      expect(migrations('dist/migrations/default')).not.toContainEqual(expect.stringMatching(/-by-hand/));
+      rmSync(file(`src/migrations/default/${migrations('src/migrations/default').find((f) => f.includes('by-hand'))}`));
+    });
+
+    it('the TypeORM CLI on the build, through createDataSourceForBindKey', async () => {
+      const dataSource = 'dist/data-source.js';
+      expect(expectSuccess(await typeorm(dataSource, 'migration:show')).stdout).toContain(`[ ] ${revision}`);
+      expectSuccess(await typeorm(dataSource, 'migration:run'));
+      expect(await tables()).toEqual(['books', 'migrations']);
+      expectSuccess(await typeorm(dataSource, 'migration:revert'));
+      expect(await tables()).toEqual(['migrations']);
+    });
+  });
+});

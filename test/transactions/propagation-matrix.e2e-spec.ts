@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { firstValueFrom } from 'rxjs';
+import { AdvancedAlchemy } from 'nestjs-advanced-alchemy';
+import {
+  createTestDatabase,
+  openProbe,
+  testDatabaseKinds,
+  type DatabaseProbe,
+  type TestDatabase,
+} from 'nestjs-advanced-alchemy/testing';
+import { COMMIT_ROWS } from '../commit-modes/fixtures/commit-row.entity';
+import { newMarker } from '../commit-modes/fixtures/markers';
+import { innerRowStored, MATRIX_PROPAGATIONS } from './fixtures/expected-rows';
+import { startScenarioApp, type ScenarioApp, type ScenarioMessage } from './fixtures/scenario-app';
+import { UnitScenarios } from './fixtures/unit-rows.service';
+
+type Context = 'HTTP' | 'withSession' | 'message handler';
+const CONTEXTS: readonly Context[] = ['HTTP', 'withSession', 'message handler'];
+const OUTCOMES = [true, false] as const;
+
+class OuterFailed extends Error {}
+
+// Every propagation × (work resolves, throws) × (outer commits, rolls back) × context. The unit
+// runs first (on SQLite the outer session has not taken the one connection yet, so REQUIRES_NEW
+// and NOT_SUPPORTED can run); its row and the outer's are read through another connection.
+describe.each(testDatabaseKinds())('propagation matrix on %s', (kind) => {
+  let database: TestDatabase;
+  let scenario: ScenarioApp;
+  let probe: DatabaseProbe;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, 'tx_matrix');
+    scenario = await startScenarioApp(database.connectionString);
+    probe = await openProbe(database.connectionString);
+  });
+  afterAll(async () => {
+    await probe?.close();
+    await scenario?.close();
+    await database?.drop();
+  });
+
+  const stored = async (marker: string, part: string) =>
+    (await probe.count(COMMIT_ROWS, 'marker = ?', [`${marker}:${part}`])) === 1;
+
+  async function runIn(context: Context, message: ScenarioMessage): Promise<void> {
+    const { marker, propagation, workThrows, outerFails } = message;
+    if (context === 'HTTP') {
+      const query = `workThrows=${workThrows ? 1 : 0}&outerFails=${outerFails ? 1 : 0}`;
+      await request(scenario.app.getHttpServer())
+        .post(`/scenario/${propagation}/${marker}?${query}`)
+        .expect(outerFails ? 400 : 201);
+    } else if (context === 'withSession') {
+      const scenarios = scenario.app.get(UnitScenarios);
+      const run = scenario.app.get(AdvancedAlchemy).withSession(async () => {
+        await scenarios.run(marker, propagation, workThrows);
+        if (outerFails) throw new OuterFailed();
+      });
+      if (outerFails) await expect(run).rejects.toBeInstanceOf(OuterFailed);
+      else await run;
+    } else {
+      const reply = firstValueFrom(scenario.client.send('scenario', message));
+      if (outerFails) await expect(reply).rejects.toMatchObject({ message: 'the outer handler fails' });
+      else await expect(reply).resolves.toBe(marker);
+    }
+  }
+
+  describe.each(CONTEXTS)('%s', (context) => {
+    describe.each(MATRIX_PROPAGATIONS)('%s', (propagation) => {
+      it.each(OUTCOMES.flatMap((workThrows) => OUTCOMES.map((outerCommits) => [workThrows, outerCommits] as const)))(
+        'work throws: %s, outer commits: %s',
+        async (workThrows, outerCommits) => {
+          const marker = newMarker();
+          await runIn(context, { marker, propagation, workThrows, outerFails: !outerCommits });
+          expect(await stored(marker, 'outer')).toBe(outerCommits);
+          expect(await stored(marker, 'inner')).toBe(innerRowStored(propagation, workThrows, outerCommits));
+        },
+      );
+    });
+  });
+});
