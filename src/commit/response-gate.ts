@@ -28,17 +28,10 @@ export const COMMIT_FAILED_BODY = JSON.stringify({
  */
 export function commitFailedResponse(databaseUnreachable: boolean): ReplacementResponse {
   if (!databaseUnreachable) return { statusCode: 500, headers: {}, body: COMMIT_FAILED_BODY };
-  return {
-    statusCode: 503,
-    headers: { 'retry-after': '1' },
-    body: JSON.stringify({
-      statusCode: 503,
-      error: 'Service Unavailable',
-      message:
-        'The database connection was lost while the changes were being committed: they may or may not have been ' +
-        'stored. Check before repeating the request.',
-    }),
-  };
+  return serviceUnavailable(
+    'The database connection was lost while the changes were being committed: they may or may not have been ' +
+      'stored. Check before repeating the request.',
+  );
 }
 
 /**
@@ -47,16 +40,18 @@ export function commitFailedResponse(databaseUnreachable: boolean): ReplacementR
  * The same 503 + Retry-After as `DatabaseUnavailableFilter` gives when the conflict ends the handler.
  */
 export function transactionConflictResponse(): ReplacementResponse {
+  return serviceUnavailable(
+    'The database stopped the transaction because of a conflict with concurrent transactions; nothing was ' +
+      'stored. The request may be repeated.',
+  );
+}
+
+/** A 503 with `Retry-After`, in the body shape of `DatabaseUnavailableFilter`. */
+function serviceUnavailable(message: string): ReplacementResponse {
   return {
     statusCode: 503,
     headers: { 'retry-after': '1' },
-    body: JSON.stringify({
-      statusCode: 503,
-      error: 'Service Unavailable',
-      message:
-        'The database stopped the transaction because of a conflict with concurrent transactions; nothing was ' +
-        'stored. The request may be repeated.',
-    }),
+    body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message }),
   };
 }
 
