@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
+import { oursAlchemyModule } from './ours';
 import { Item } from '../item.entity';
 import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
@@ -23,17 +23,8 @@ export function oursInjectRepositoryVariant(): Variant {
         }
       }
       const ItemsController = itemsController(ItemsService);
-      const isSqlite = connectionString.startsWith('sqlite');
       @Module({
-        imports: [
-          AdvancedAlchemyModule.forRoot({
-            connectionString,
-            entities: [Item],
-            commitMode: 'autocommit',
-            engineConfig: isSqlite ? {} : { poolSize: 10 },
-          }),
-          TypeOrmModule.forFeature([Item]),
-        ],
+        imports: [oursAlchemyModule(connectionString), TypeOrmModule.forFeature([Item])],
         controllers: [ItemsController],
         providers: [ItemsService],
       })

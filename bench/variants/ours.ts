@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import {
   AdvancedAlchemyModule,
   InjectSession,
@@ -39,16 +39,8 @@ export function oursVariant(unit?: Extract<Propagation, 'REQUIRED' | 'NESTED'>):
         }
       }
       const ItemsController = itemsController(ItemsService);
-      const isSqlite = connectionString.startsWith('sqlite');
       @Module({
-        imports: [
-          AdvancedAlchemyModule.forRoot({
-            connectionString,
-            entities: [Item],
-            commitMode: 'autocommit',
-            engineConfig: isSqlite ? {} : { poolSize: 10 },
-          }),
-        ],
+        imports: [oursAlchemyModule(connectionString)],
         controllers: [ItemsController],
         providers: [ItemsService],
       })
@@ -56,4 +48,14 @@ export function oursVariant(unit?: Extract<Propagation, 'REQUIRED' | 'NESTED'>):
       return createBenchApp(AppModule);
     },
   };
+}
+
+/** The module as every `ours…` variant configures it: autocommit, a pool of 10 on the servers. */
+export function oursAlchemyModule(connectionString: string): DynamicModule {
+  return AdvancedAlchemyModule.forRoot({
+    connectionString,
+    entities: [Item],
+    commitMode: 'autocommit',
+    engineConfig: connectionString.startsWith('sqlite') ? {} : { poolSize: 10 },
+  });
 }
