@@ -147,8 +147,10 @@ export function formatReport(input: {
       '',
     );
   }
-  lines.push('## Startup (SQLite files, median of 3 fresh processes)', '');
-  for (const [binds, ms] of Object.entries(extras.startup)) lines.push(`- ${binds} bind key(s): ${ms.toFixed(0)} ms`);
-  lines.push('');
+  if (Object.keys(extras.startup).length > 0) {
+    lines.push('## Startup (SQLite files, median of 3 fresh processes)', '');
+    for (const [binds, ms] of Object.entries(extras.startup)) lines.push(`- ${binds} bind key(s): ${ms.toFixed(0)} ms`);
+    lines.push('');
+  }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   createTestDatabase,
   detectTestDatabases,
@@ -14,12 +15,23 @@ import {
 } from 'nestjs-advanced-alchemy/testing';
 import { load, type LoadResult } from './load';
 import { formatReport, type Measurement, type Extras } from './report';
+import { VARIANTS as VARIANT_FACTORIES } from './variants';
 
-const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 3;
-const SECONDS = quick ? 2 : 8;
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    // A subset, for working on one variant or one database: --variants manual,ours --kinds postgres
+    variants: { type: 'string' },
+    kinds: { type: 'string' },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+  },
+});
+const quick = options.quick === true;
+const ROUNDS = Number(options.rounds ?? (quick ? 1 : 3));
+const SECONDS = Number(options.seconds ?? (quick ? 2 : 8));
 const WARMUP_SECONDS = quick ? 1 : 2;
-const VARIANTS = [
+const ALL_VARIANTS = [
   'manual',
   'raw',
   'cls',
@@ -32,6 +44,12 @@ const VARIANTS = [
   'ping',
   'ping+module',
 ];
+// A partial run (a subset of variants or databases) skips memory and startup and never writes RESULTS.md.
+const partial = options.variants !== undefined || options.kinds !== undefined;
+const VARIANTS = options.variants ? options.variants.split(',') : ALL_VARIANTS;
+const unknownVariant = VARIANTS.find((variant) => !(variant in VARIANT_FACTORIES));
+if (unknownVariant)
+  throw new Error(`unknown variant "${unknownVariant}": one of ${Object.keys(VARIANT_FACTORIES).join(', ')}`);
 const SERVER = join(__dirname, 'server.js');
 const SEEDED_ROWS = 1000;
 const READ_ROW = SEEDED_ROWS / 2;
@@ -159,7 +177,15 @@ async function prepareDatabase(kind: TestDatabaseKind) {
 
 async function main(): Promise<void> {
   await detectTestDatabases();
-  const kinds = quick ? (['sqlite'] as TestDatabaseKind[]) : testDatabaseKinds();
+  const available = testDatabaseKinds();
+  const kinds = options.kinds
+    ? (options.kinds.split(',') as TestDatabaseKind[])
+    : quick
+      ? (['sqlite'] as TestDatabaseKind[])
+      : available;
+  const missing = kinds.find((kind) => !available.includes(kind));
+  if (missing)
+    throw new Error(`--kinds ${missing}: that database is not reachable (reachable: ${available.join(', ')})`);
   const measurements: Record<string, Measurement[]> = {};
   const extras: Extras = { startup: {} };
   for (const kind of kinds) {
@@ -176,12 +202,12 @@ async function main(): Promise<void> {
           );
         }
       }
-      if (kind === 'sqlite') extras.memory = await measureMemory(database.connectionString);
+      if (kind === 'sqlite' && !partial) extras.memory = await measureMemory(database.connectionString);
     } finally {
       await database.drop();
     }
   }
-  extras.startup = { 1: measureStartup(1), 10: measureStartup(10) };
+  if (!partial) extras.startup = { 1: measureStartup(1), 10: measureStartup(10) };
   const report = formatReport({
     measurements,
     extras,
@@ -189,9 +215,12 @@ async function main(): Promise<void> {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   });
   process.stdout.write(`\n${report}\n`);
-  const target = quick ? join(__dirname, '..', '..', 'bench', '.out') : join(__dirname, '..', '..', 'bench');
+  const target =
+    quick || options.variants !== undefined || options.kinds !== undefined
+      ? join(__dirname, '..', '..', 'bench', '.out')
+      : join(__dirname, '..', '..', 'bench');
   mkdirSync(target, { recursive: true });
-  writeFileSync(join(target, quick ? 'quick.md' : 'RESULTS.md'), report);
+  writeFileSync(join(target, quick ? 'quick.md' : partial ? 'partial.md' : 'RESULTS.md'), report);
 }
 
 main().catch((error: unknown) => {
