@@ -18,7 +18,7 @@ export interface DatabaseSessionOptions {
   /** Overrides `sessionConfig.autoBegin`: true for a REQUIRES_NEW unit, false for NOT_SUPPORTED. */
   autoBegin?: boolean;
 }
-import { isWritingStatement } from './writing-statement';
+import { isWritingStatement } from './statement-kind';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
