@@ -6,7 +6,6 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  createTestDatabase,
   detectTestDatabases,
   openProbe,
   testDatabaseKinds,
@@ -14,6 +13,7 @@ import {
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
 import { load, type LoadResult } from './load';
+import { prepareDatabase, READ_ROW } from './prepare-database';
 import { formatReport, type Measurement, type Extras } from './report';
 import { VARIANTS as VARIANT_FACTORIES } from './variants';
 
@@ -51,15 +51,7 @@ const unknownVariant = VARIANTS.find((variant) => !(variant in VARIANT_FACTORIES
 if (unknownVariant)
   throw new Error(`unknown variant "${unknownVariant}": one of ${Object.keys(VARIANT_FACTORIES).join(', ')}`);
 const SERVER = join(__dirname, 'server.js');
-const SEEDED_ROWS = 1000;
-const READ_ROW = SEEDED_ROWS / 2;
 const CHECKED_POSTS = 1000;
-
-const TABLE_DDL: Record<TestDatabaseKind, string> = {
-  sqlite: 'CREATE TABLE bench_items (id INTEGER PRIMARY KEY AUTOINCREMENT, name varchar(64) NOT NULL)',
-  postgres: 'CREATE TABLE bench_items (id SERIAL PRIMARY KEY, name varchar(64) NOT NULL)',
-  mariadb: 'CREATE TABLE bench_items (id INT AUTO_INCREMENT PRIMARY KEY, name varchar(64) NOT NULL)',
-};
 
 interface Server {
   child: ChildProcess;
@@ -158,21 +150,6 @@ function measureStartup(binds: number): number {
     return (JSON.parse(output) as { milliseconds: number }).milliseconds;
   });
   return runs.sort((a, b) => a - b)[1];
-}
-
-async function prepareDatabase(kind: TestDatabaseKind) {
-  const database = await createTestDatabase(kind, 'bench');
-  if (kind === 'sqlite') {
-    // createTestDatabase names a file that does not exist yet; better-sqlite3 creates it on open.
-    const { default: Database } = await import('better-sqlite3');
-    new Database(database.connectionString.replace('sqlite:///', '')).close();
-  }
-  const probe = await openProbe(database.connectionString);
-  await probe.query(TABLE_DDL[kind]);
-  const values = Array.from({ length: SEEDED_ROWS }, () => "('seed')").join(', ');
-  await probe.query(`INSERT INTO bench_items (name) VALUES ${values}`);
-  await probe.close();
-  return database;
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ import { guardDriverPools } from '../session/pool-guard';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { runMigrationsOnStartup } from '../migrations/run-on-startup';
 import { createMissingTables } from './create-missing-tables';
+import { beginsOnFirstWrite } from '../session/begin-on-first-write';
 import { describeError, scrubSecrets } from './secret-scrubber';
 
 /** Creates (or adopts) the bind key's DataSource, connects it and prepares it for sessions. */
@@ -50,6 +51,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     }
   }
   let slots: ConnectionSlots | undefined;
+  let beginOnFirstWrite = false;
   try {
     applyDialectColumnTypes(dataSource);
     applyJsonColumnCodec(dataSource, config.engineConfig);
@@ -86,11 +88,12 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
         );
       }
     }
+    beginOnFirstWrite = await beginsOnFirstWrite(config, dataSource);
   } catch (error) {
     if (owns) await dataSource.destroy().catch(() => undefined);
     throw error;
   }
-  return new Bind(index, config, dataSource, owns, slots, secrets);
+  return new Bind(index, config, dataSource, owns, slots, secrets, beginOnFirstWrite);
 }
 
 function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): void {
