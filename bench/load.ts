@@ -5,6 +5,8 @@ export interface LoadResult {
   p99: number;
   ok: number;
   failed: number;
+  /** The server's CPU time per answered request, when measured (run.ts). */
+  cpuMicrosPerRequest?: number;
 }
 
 /** Runs autocannon against a loopback server: 32 connections unless told, bounded duration or request count. */

@@ -1,13 +1,13 @@
 // `npm run bench:profile -- --variants manual,ours --kinds postgres --method GET`: a CPU profile
 // (`node --cpu-prof`) of each variant's server under the bench's load, summarised as self time per
 // package and the heaviest functions. Findings go in bench/PROFILE.md.
-import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectTestDatabases, type TestDatabaseKind } from 'nestjs-advanced-alchemy/testing';
 import { load } from './load';
+import { startServer, stopServer } from './bench-server';
 import { prepareDatabase, READ_ROW } from './prepare-database';
 
 interface ProfileNode {
@@ -87,14 +87,8 @@ async function profileVariant(
   connectionString: string,
 ): Promise<{ profile: CpuProfile; requests: number }> {
   const directory = mkdtempSync(join(tmpdir(), 'alchemy-prof-'));
-  const child = fork(join(__dirname, 'server.js'), [variant, connectionString], {
-    execArgv: ['--cpu-prof', `--cpu-prof-dir=${directory}`],
-    stdio: 'inherit',
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
-  });
+  const server = await startServer(variant, connectionString, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+  const port = server.port;
   const method = options.method === 'POST' ? 'POST' : 'GET';
   const path = variant.startsWith('ping')
     ? () => '/ping'
@@ -104,11 +98,7 @@ async function profileVariant(
   // The profile covers startup and warm-up too: both loads count (startup is small beside them).
   const warmUp = await load({ port, method, path, seconds: 2 });
   const result = await load({ port, method, path, seconds: Number(options.seconds) });
-  child.removeAllListeners('exit');
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.send({ command: 'stop' });
-  });
+  await stopServer(server);
   const file = readdirSync(directory).find((name) => name.endsWith('.cpuprofile')) as string;
   const profile = JSON.parse(readFileSync(join(directory, file), 'utf8')) as CpuProfile;
   rmSync(directory, { recursive: true, force: true });

@@ -60,6 +60,12 @@ function ratio(rows: Measurement[], variant: string, reference: string, pick: (m
 
 const fixed = (value: number | undefined, digits = 0) => (value === undefined ? '–' : value.toFixed(digits));
 
+/** Median server CPU time per request over the rounds. */
+const cpu = (runs: LoadResult[]): string => {
+  const values = runs.flatMap((run) => (run.cpuMicrosPerRequest === undefined ? [] : [run.cpuMicrosPerRequest]));
+  return values.length ? fixed(median(values)) : '–';
+};
+
 export function formatReport(input: {
   measurements: Record<string, Measurement[]>;
   extras: Extras;
@@ -84,8 +90,8 @@ export function formatReport(input: {
     lines.push(
       `## ${kind}`,
       '',
-      '| variant | POST req/s | POST p99 ms | POST ÷ manual | GET req/s | GET p99 ms | GET ÷ manual | rows = 2xx |',
-      '|---|---:|---:|---:|---:|---:|---:|---|',
+      '| variant | POST req/s | POST p99 ms | POST ÷ manual | GET req/s | GET p99 ms | GET ÷ manual | rows = 2xx | CPU µs / POST | CPU µs / GET |',
+      '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
     );
     const variants = [...new Set(rows.map((m) => m.variant))];
     for (const variant of variants) {
@@ -103,7 +109,7 @@ export function formatReport(input: {
                 ratio(rows, variant, 'manual', (m) => m.get.requestsPerSecond),
                 2,
               )
-        } | ${checks.length ? (checks.every(Boolean) ? 'yes' : 'NO') : '–'} |`,
+        } | ${checks.length ? (checks.every(Boolean) ? 'yes' : 'NO') : '–'} | ${cpu(posts)} | ${cpu(mine.map((m) => m.get))} |`,
       );
     }
     const pingRatio = ratio(rows, 'ping+module', 'ping', (m) => m.get.requestsPerSecond);

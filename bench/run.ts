@@ -1,6 +1,6 @@
 // `npm run bench`: every variant in its own server process, load from this process over loopback,
 // variants interleaved in rounds; ratios to `manual` are computed per round so machine drift cancels.
-import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import {
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
 import { load, type LoadResult } from './load';
+import { memoryOf, measuredLoad, startServer, stopServer } from './bench-server';
 import { prepareDatabase, READ_ROW } from './prepare-database';
 import { formatReport, type Measurement, type Extras } from './report';
 import { VARIANTS as VARIANT_FACTORIES } from './variants';
@@ -50,40 +51,7 @@ const VARIANTS = options.variants ? options.variants.split(',') : ALL_VARIANTS;
 const unknownVariant = VARIANTS.find((variant) => !(variant in VARIANT_FACTORIES));
 if (unknownVariant)
   throw new Error(`unknown variant "${unknownVariant}": one of ${Object.keys(VARIANT_FACTORIES).join(', ')}`);
-const SERVER = join(__dirname, 'server.js');
 const CHECKED_POSTS = 1000;
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-}
-
-function startServer(variant: string, connectionString: string): Promise<Server> {
-  const child = fork(SERVER, [variant, connectionString], { execArgv: ['--expose-gc'], stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
-    child.once('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
-  });
-}
-
-function stopServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-    server.child.removeAllListeners('exit');
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.child.send({ command: 'stop' });
-  });
-}
-
-function memoryOf(server: Server): Promise<NodeJS.MemoryUsage> {
-  return new Promise((resolve) => {
-    server.child.once('message', (message: { memory: NodeJS.MemoryUsage }) => resolve(message.memory));
-    server.child.send({ command: 'memory' });
-  });
-}
 
 async function measureVariant(variant: string, connectionString: string, round: number): Promise<Measurement> {
   const server = await startServer(variant, connectionString);
@@ -97,7 +65,7 @@ async function measureVariant(variant: string, connectionString: string, round: 
     let rowsMatch: boolean | undefined;
     if (hasItems) {
       await load({ port: server.port, method: 'POST', path: () => '/items', seconds: WARMUP_SECONDS });
-      post = await load({ port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
+      post = await measuredLoad(server, { port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
       // A timed run stops counting answers still in flight when time is up, so the correctness
       // check is a separate run of a fixed number of requests, every answer counted.
       const before = await settledCount(probe);
@@ -105,7 +73,7 @@ async function measureVariant(variant: string, connectionString: string, round: 
       const after = await probe.count('bench_items');
       rowsMatch = after - before === checked.ok;
     }
-    const get = await load({ port: server.port, method: 'GET', path: getPath, seconds: SECONDS });
+    const get = await measuredLoad(server, { port: server.port, method: 'GET', path: getPath, seconds: SECONDS });
     return { variant, round, post, get, rowsMatch };
   } finally {
     await probe.close();

@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     if (message.command === 'memory') {
       global.gc?.();
       process.send?.({ memory: process.memoryUsage() });
+    } else if (message.command === 'cpu') {
+      process.send?.({ cpu: process.cpuUsage() });
     } else if (message.command === 'stop') {
       void app.close().then(() => process.exit(0));
     }

@@ -1,7 +1,6 @@
 // `npm run bench:statements`: the statements each variant sends per request, read from the
 // database's own log (PostgreSQL `log_statement = all` for the bench database only; MariaDB's
 // general log, switched on for the run), for a fixed number of sequential POSTs and GETs.
-import { fork } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +11,7 @@ import {
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
 import { load } from './load';
+import { startServer, stopServer } from './bench-server';
 import { prepareDatabase, READ_ROW } from './prepare-database';
 
 const { values: options } = parseArgs({
@@ -113,11 +113,8 @@ function mariadbLog(admin: DatabaseProbe, database: string): StatementLog {
 async function statementsOf(variant: string, connectionString: string, log: StatementLog) {
   await log.reset();
   await log.start();
-  const child = fork(join(__dirname, 'server.js'), [variant, connectionString], { stdio: 'inherit' });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
-  });
+  const server = await startServer(variant, connectionString);
+  const port = server.port;
   const startup = (await log.stop()).length;
   const counts: Record<string, { total: number; shapes: Map<string, number> }> = {};
   for (const method of ['POST', 'GET'] as const) {
@@ -129,11 +126,7 @@ async function statementsOf(variant: string, connectionString: string, log: Stat
     for (const statement of statements) shapes.set(shapeOf(statement), (shapes.get(shapeOf(statement)) ?? 0) + 1);
     counts[method] = { total: statements.length, shapes };
   }
-  child.removeAllListeners('exit');
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.send({ command: 'stop' });
-  });
+  await stopServer(server);
   return { startup, counts };
 }
 

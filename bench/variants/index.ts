@@ -1,5 +1,7 @@
 import { clsVariant } from './cls';
 import { manualVariant } from './manual';
+import { multiBindVariant } from './multi-bind';
+import { slowVariant } from './slow';
 import { oursVariant } from './ours';
 import { oursInjectRepositoryVariant } from './ours-inject-repository';
 import { pingVariant } from './ping';
@@ -20,4 +22,9 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours+nested': () => oursVariant('NESTED'),
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
+  // The scaling bench's (bench/scaling.ts).
+  'manual-binds': () => multiBindVariant('manual'),
+  'ours-binds': () => multiBindVariant('ours'),
+  'manual-slow': () => slowVariant('manual'),
+  'ours-slow': () => slowVariant('ours'),
 };
