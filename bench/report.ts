@@ -21,6 +21,7 @@ const PEER_SETTINGS = [
   'Variants:',
   '',
   '- `manual`: a hand-written `dataSource.transaction()` per request, the baseline.',
+  "- `manual+als`: `manual`, each request also run in an `AsyncLocalStorage` store of its own (a middleware doing only that): what Node's async context costs by itself, paid by every module that finds the request's transaction without passing it (ours, cls, typeorm-transactional).",
   '- `raw`: `dataSource.getRepository()` with no transaction (TypeORM autocommit), a lower bound on the work.',
   "- `cls`: `@nestjs-cls/transactional` with `@nestjs-cls/transactional-adapter-typeorm`, `ClsModule.forRoot({ middleware: { mount: true }, plugins: [new ClsPluginTransactional(...)] })` as its README sets it up, `@Transactional()` on the service's methods.",
   "- `typeorm-transactional`: `initializeTransactionalContext({ storageDriver: StorageDriver.AUTO })` (AsyncLocalStorage on Node ≥ 16, which its README recommends; its default `CLS_HOOKED` is kept only for backward compatibility), `addTransactionalDataSource`, `@Transactional()` on the service's methods.",

@@ -34,6 +34,7 @@ const SECONDS = Number(options.seconds ?? (quick ? 2 : 8));
 const WARMUP_SECONDS = quick ? 1 : 2;
 const ALL_VARIANTS = [
   'manual',
+  'manual+als',
   'raw',
   'cls',
   'typeorm-transactional',
@@ -45,7 +46,7 @@ const ALL_VARIANTS = [
   'ping',
   'ping+module',
 ];
-// A partial run (a subset of variants or databases) skips memory and startup and never writes RESULTS.md.
+// A partial run (a subset of variants or databases) skips memory and startup and never writes RESULTS-node*.md.
 const partial = options.variants !== undefined || options.kinds !== undefined;
 const VARIANTS = options.variants ? options.variants.split(',') : ALL_VARIANTS;
 const unknownVariant = VARIANTS.find((variant) => !(variant in VARIANT_FACTORIES));
@@ -165,7 +166,8 @@ async function main(): Promise<void> {
       ? join(__dirname, '..', '..', 'bench', '.out')
       : join(__dirname, '..', '..', 'bench');
   mkdirSync(target, { recursive: true });
-  writeFileSync(join(target, quick ? 'quick.md' : partial ? 'partial.md' : 'RESULTS.md'), report);
+  const full = `RESULTS-node${process.versions.node.split('.')[0]}.md`;
+  writeFileSync(join(target, quick ? 'quick.md' : partial ? 'partial.md' : full), report);
 }
 
 main().catch((error: unknown) => {

@@ -12,7 +12,8 @@ import type { Variant } from './variant';
 
 export const VARIANTS: Record<string, () => Variant> = {
   raw: rawVariant,
-  manual: manualVariant,
+  manual: () => manualVariant(),
+  'manual+als': () => manualVariant(true),
   cls: clsVariant,
   'typeorm-transactional': typeormTransactionalVariant,
   reqscope: reqscopeVariant,
