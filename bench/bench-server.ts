@@ -11,9 +11,17 @@ export interface Server {
   port: number;
 }
 
-/** Starts a variant's server; `execArgv` adds Node flags (e.g. `--cpu-prof`). */
-export function startServer(variant: string, connectionString: string, execArgv: string[] = []): Promise<Server> {
-  const child = fork(SERVER, [variant, connectionString], { execArgv: ['--expose-gc', ...execArgv], stdio: 'inherit' });
+/** Starts a variant's server; `execArgv` adds Node flags (e.g. `--cpu-prof`), `env` variables (e.g. `BENCH_HOLD_TIMES`). */
+export function startServer(
+  variant: string,
+  connectionString: string,
+  extra: { execArgv?: string[]; env?: Record<string, string> } = {},
+): Promise<Server> {
+  const child = fork(SERVER, [variant, connectionString], {
+    execArgv: ['--expose-gc', ...(extra.execArgv ?? [])],
+    env: { ...process.env, ...extra.env },
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
     child.once('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
@@ -46,6 +54,19 @@ export async function measuredLoad(server: Server, options: Parameters<typeof lo
   const result = await load(options);
   const after = await cpuOf(server);
   return { ...result, cpuMicrosPerRequest: (after - before) / Math.max(1, result.ok + result.failed) };
+}
+
+export /** The connection hold times the server saw since it was last asked (started with `BENCH_HOLD_TIMES=1`). */
+function holdTimesOf(server: Server): Promise<{ count: number; medianMicros: number; p90Micros: number }> {
+  return new Promise((resolve) => {
+    const listener = (message: { holdTimes?: { count: number; medianMicros: number; p90Micros: number } }) => {
+      if (!message.holdTimes) return;
+      server.child.off('message', listener);
+      resolve(message.holdTimes);
+    };
+    server.child.on('message', listener);
+    server.child.send({ command: 'hold-times' });
+  });
 }
 
 export function memoryOf(server: Server): Promise<NodeJS.MemoryUsage> {

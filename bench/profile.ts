@@ -87,7 +87,9 @@ async function profileVariant(
   connectionString: string,
 ): Promise<{ profile: CpuProfile; requests: number }> {
   const directory = mkdtempSync(join(tmpdir(), 'alchemy-prof-'));
-  const server = await startServer(variant, connectionString, ['--cpu-prof', `--cpu-prof-dir=${directory}`]);
+  const server = await startServer(variant, connectionString, {
+    execArgv: ['--cpu-prof', `--cpu-prof-dir=${directory}`],
+  });
   const port = server.port;
   const method = options.method === 'POST' ? 'POST' : 'GET';
   const path = variant.startsWith('ping')

@@ -11,7 +11,7 @@ import {
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
 import { load } from './load';
-import { startServer, stopServer } from './bench-server';
+import { holdTimesOf, startServer, stopServer } from './bench-server';
 import { prepareDatabase, READ_ROW } from './prepare-database';
 
 const { values: options } = parseArgs({
@@ -113,21 +113,34 @@ function mariadbLog(admin: DatabaseProbe, database: string): StatementLog {
 async function statementsOf(variant: string, connectionString: string, log: StatementLog) {
   await log.reset();
   await log.start();
-  const server = await startServer(variant, connectionString);
+  const server = await startServer(variant, connectionString, { env: { BENCH_HOLD_TIMES: '1' } });
   const port = server.port;
   const startup = (await log.stop()).length;
   const counts: Record<string, { total: number; shapes: Map<string, number> }> = {};
+  const holds: Record<string, string> = {};
+  const pathOf = (method: 'POST' | 'GET') => (method === 'POST' ? () => '/items' : () => `/items/${READ_ROW}`);
+  await holdTimesOf(server); // startup's checkouts are not a request's
+  const alone: Record<string, Awaited<ReturnType<typeof holdTimesOf>>> = {};
   for (const method of ['POST', 'GET'] as const) {
     await log.start();
-    const path = method === 'POST' ? () => '/items' : () => `/items/${READ_ROW}`;
-    await load({ port, method, path, amount: REQUESTS, connections: 1 });
+    await load({ port, method, path: pathOf(method), amount: REQUESTS, connections: 1 });
     const statements = await log.stop();
+    alone[method] = await holdTimesOf(server);
     const shapes = new Map<string, number>();
     for (const statement of statements) shapes.set(shapeOf(statement), (shapes.get(shapeOf(statement)) ?? 0) + 1);
     counts[method] = { total: statements.length, shapes };
   }
+  // The same requests 32 at a time on a pool of 10: how long a connection is held once the cores are busy.
+  for (const method of ['POST', 'GET'] as const) {
+    await load({ port, method, path: pathOf(method), seconds: 3, connections: 32 });
+    const loaded = await holdTimesOf(server);
+    const one = alone[method];
+    holds[method] =
+      `connection held ${one.medianMicros.toFixed(0)} µs (median; p90 ${one.p90Micros.toFixed(0)}) one request at a time, ` +
+      `${loaded.medianMicros.toFixed(0)} µs (p90 ${loaded.p90Micros.toFixed(0)}) at -c 32; ${(one.count / REQUESTS).toFixed(2)} checkouts per request`;
+  }
   await stopServer(server);
-  return { startup, counts };
+  return { startup, counts, holds };
 }
 
 async function main(): Promise<void> {
@@ -141,10 +154,12 @@ async function main(): Promise<void> {
       if (kind === 'postgres') await admin.query(`ALTER DATABASE "${name}" SET log_statement = 'all'`);
       const log = kind === 'postgres' ? postgresLog(name) : mariadbLog(admin, name);
       for (const variant of (options.variants as string).split(',')) {
-        const { startup, counts } = await statementsOf(variant, database.connectionString, log);
+        const { startup, counts, holds } = await statementsOf(variant, database.connectionString, log);
         process.stdout.write(`\n### ${variant} on ${kind} (${startup} statements at startup)\n\n`);
         for (const [method, { total, shapes }] of Object.entries(counts)) {
-          process.stdout.write(`- ${method}: ${(total / REQUESTS).toFixed(2)} statements per request\n`);
+          process.stdout.write(
+            `- ${method}: ${(total / REQUESTS).toFixed(2)} statements per request; ${holds[method]}\n`,
+          );
           for (const [shape, n] of [...shapes].sort((a, b) => b[1] - a[1])) {
             process.stdout.write(`  - ${(n / REQUESTS).toFixed(2)} × \`${shape}\`\n`);
           }
