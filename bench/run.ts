@@ -26,6 +26,8 @@ const { values: options } = parseArgs({
     kinds: { type: 'string' },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
+    // Write RESULTS-node<major>.md even for a subset of the variants (the report lists the ones run).
+    record: { type: 'boolean', default: false },
   },
 });
 const quick = options.quick === true;
@@ -46,8 +48,8 @@ const ALL_VARIANTS = [
   'ping',
   'ping+module',
 ];
-// A partial run (a subset of variants or databases) skips memory and startup and never writes RESULTS-node*.md.
-const partial = options.variants !== undefined || options.kinds !== undefined;
+// A partial run (a subset of variants or databases, without --record) skips memory and startup and never writes RESULTS-node*.md.
+const partial = !options.record && (options.variants !== undefined || options.kinds !== undefined);
 const VARIANTS = options.variants ? options.variants.split(',') : ALL_VARIANTS;
 const unknownVariant = VARIANTS.find((variant) => !(variant in VARIANT_FACTORIES));
 if (unknownVariant)
