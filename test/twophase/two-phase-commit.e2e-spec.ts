@@ -1,0 +1,252 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
+import {
+  createTestDatabase,
+  openProbe,
+  testDatabaseKinds,
+  type DatabaseProbe,
+  type TestDatabase,
+} from 'nestjs-advanced-alchemy/testing';
+import { Module } from '@nestjs/common';
+import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-foreign-key';
+import { startHttpApp } from '../commit-modes/fixtures/start-app';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ROWS,
+  StatementLog,
+  createRowsTable,
+  leftPrepared,
+  startTwoPhaseApp,
+  twoPhaseConfigs,
+} from './fixtures/two-phase-app';
+import { startOwnPostgres, type OwnPostgres } from './fixtures/own-postgres';
+
+const PORT = 5450;
+const servers = testDatabaseKinds();
+const describeServers = servers.includes('postgres') && servers.includes('mariadb') ? describe : describe.skip;
+
+/** Polls `condition` until it holds (10 s at most). */
+async function poll(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('poll: condition not met within 10 s');
+    await sleep(20);
+  }
+}
+
+describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', () => {
+  const prefix = `tp${randomBytes(3).toString('hex')}`;
+  let postgres: OwnPostgres;
+  let mariaDatabase: TestDatabase;
+  let pgUrl: string;
+  let maria: DatabaseProbe;
+  let pg: DatabaseProbe;
+  let app: INestApplication;
+  let url: string;
+  const statements = new StatementLog();
+
+  beforeAll(async () => {
+    postgres = startOwnPostgres(PORT);
+    const admin = await openProbe(postgres.url());
+    await admin.query('CREATE DATABASE tp');
+    await admin.close();
+    pgUrl = postgres.url('tp');
+    mariaDatabase = await createTestDatabase('mariadb', 'twophase');
+    maria = await openProbe(mariaDatabase.connectionString);
+    pg = await openProbe(pgUrl);
+    await createRowsTable(maria);
+    await createRowsTable(pg);
+    await createDeferredForeignKey(pg);
+    // A barrier at PREPARE: a deferred constraint trigger that waits for advisory lock 4242 on
+    // rows whose marker starts with "barrier" (deferred triggers run at PREPARE TRANSACTION).
+    await pg.query(
+      'CREATE FUNCTION tp_barrier() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ' +
+        "IF NEW.marker LIKE 'barrier%' THEN PERFORM pg_advisory_xact_lock(4242); END IF; RETURN NULL; END $$",
+    );
+    await pg.query(
+      `CREATE CONSTRAINT TRIGGER tp_barrier AFTER INSERT ON ${ROWS} DEFERRABLE INITIALLY DEFERRED ` +
+        'FOR EACH ROW EXECUTE FUNCTION tp_barrier()',
+    );
+    app = await startTwoPhaseApp(twoPhaseConfigs(mariaDatabase.connectionString, pgUrl, prefix, statements));
+    url = await app.getUrl();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await maria?.close();
+    await pg?.close();
+    await mariaDatabase?.drop();
+    postgres?.stop();
+  }, 60_000);
+
+  const post = (path: string): Promise<Response> =>
+    fetch(`${url.replace('[::1]', '127.0.0.1')}${path}`, { method: 'POST' });
+  const rowsOf = async (marker: string): Promise<[number, number]> => [
+    await maria.count(ROWS, 'marker = ?', [marker]),
+    await pg.count(ROWS, 'marker = ?', [marker]),
+  ];
+  const nothingPrepared = async (): Promise<void> => {
+    expect(await leftPrepared(maria, prefix)).toEqual([]);
+    expect(await leftPrepared(pg, prefix)).toEqual([]);
+  };
+
+  it('prepares both, records the decision, commits both, then answers', async () => {
+    const from = statements.statements.length;
+    const response = await post('/tp?marker=both');
+    expect(response.status).toBe(201);
+    expect(await rowsOf('both')).toEqual([1, 1]);
+    const sent = statements.statements.slice(from);
+    const order = [
+      'XA START',
+      'XA PREPARE',
+      'PREPARE TRANSACTION',
+      'INSERT INTO aa_twophase_decisions',
+      'XA COMMIT',
+      'COMMIT PREPARED',
+    ];
+    const positions = order.map((verb) => sent.findIndex((sql) => sql.startsWith(verb)));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    await nothingPrepared();
+  });
+
+  it('commits normally when only one participant wrote (no PREPARE)', async () => {
+    const from = statements.statements.length;
+    expect((await post('/tp/one?marker=one')).status).toBe(201);
+    expect(await rowsOf('one')).toEqual([1, 0]);
+    const sent = statements.statements.slice(from);
+    expect(sent.some((sql) => /PREPARE/.test(sql))).toBe(false);
+    expect(sent.some((sql) => /^XA COMMIT '.*' ONE PHASE$/.test(sql))).toBe(true);
+    await nothingPrepared();
+  });
+
+  it('rolls back both when the second participant fails its PREPARE (deferred foreign key)', async () => {
+    const response = await post('/tp?marker=deferred&orphan=1');
+    expect(response.status).toBe(500);
+    expect(await response.text()).toMatch(/Nothing was stored/);
+    expect(await rowsOf('deferred')).toEqual([0, 0]);
+    await nothingPrepared();
+  });
+
+  const WAITING_AT_BARRIER = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+  const DECISION_INSERTS =
+    "SELECT pid FROM pg_stat_activity WHERE query LIKE 'INSERT INTO aa_twophase_decisions%' AND wait_event_type = 'Lock'";
+
+  /** Holds PostgreSQL's PREPARE at the barrier, runs `during`, then lets the PREPARE go on. */
+  async function atPostgresPrepare(marker: string, during: () => Promise<void>): Promise<Response> {
+    await pg.query('SELECT pg_advisory_lock(4242)');
+    let answer: Promise<Response>;
+    try {
+      answer = post(`/tp?marker=${marker}`);
+      await poll(async () => (await pg.query(WAITING_AT_BARRIER)).length > 0);
+      await during();
+    } finally {
+      await pg.query('SELECT pg_advisory_unlock(4242)');
+    }
+    return answer;
+  }
+
+  /** Holds the decision INSERT (both participants prepared), runs `during`, then lets it go on. */
+  async function atDecision(marker: string, during: (insertingPid: number) => Promise<void>): Promise<Response> {
+    const locker = await openProbe(pgUrl);
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE aa_twophase_decisions IN EXCLUSIVE MODE');
+    let answer: Promise<Response>;
+    try {
+      answer = post(`/tp?marker=${marker}`);
+      let inserting: Array<{ pid: number }> = [];
+      await poll(async () => (inserting = await pg.query<{ pid: number }>(DECISION_INSERTS)).length > 0);
+      await during(Number(inserting[0].pid));
+    } finally {
+      await locker.query('COMMIT');
+      await locker.close();
+    }
+    return answer;
+  }
+
+  it('rolls back both when PostgreSQL is killed during its PREPARE (phase 1)', async () => {
+    const response = await atPostgresPrepare('barrier_pg_killed', async () => {
+      await pg.query(`SELECT pg_terminate_backend(pid) FROM (${WAITING_AT_BARRIER}) AS waiting`);
+    });
+    expect(response.status).toBe(500);
+    expect(await rowsOf('barrier_pg_killed')).toEqual([0, 0]);
+    await nothingPrepared();
+  });
+
+  it('commits both when MariaDB is killed after its XA PREPARE while PostgreSQL prepares (phase 1)', async () => {
+    // A prepared XA transaction outlives its connection: the commit goes on, on a fresh connection.
+    const response = await atPostgresPrepare('barrier_maria_killed', async () => {
+      expect(await leftPrepared(maria, prefix)).toHaveLength(1);
+      await killAppConnections(maria);
+    });
+    expect(response.status).toBe(201);
+    expect(await rowsOf('barrier_maria_killed')).toEqual([1, 1]);
+    await nothingPrepared();
+  });
+
+  it('commits both when MariaDB is killed after both prepared (phase 2 finishes on a fresh connection)', async () => {
+    const response = await atDecision('phase2_maria_killed', async () => {
+      expect(await leftPrepared(pg, prefix)).toHaveLength(1);
+      expect(await leftPrepared(maria, prefix)).toHaveLength(1);
+      await killAppConnections(maria);
+    });
+    expect(response.status).toBe(201);
+    expect(await rowsOf('phase2_maria_killed')).toEqual([1, 1]);
+    await nothingPrepared();
+  });
+
+  it('rolls back both when the connection recording the decision is killed before it is recorded', async () => {
+    const response = await atDecision('decision_killed', async (insertingPid) => {
+      await pg.query('SELECT pg_terminate_backend(?)', [insertingPid]);
+    });
+    expect(response.status).toBe(500);
+    expect(await rowsOf('decision_killed')).toEqual([0, 0]);
+    await nothingPrepared();
+  });
+
+  async function killAppConnections(probe: DatabaseProbe): Promise<void> {
+    const ids = await probe.query<{ id: number }>(
+      'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()',
+    );
+    for (const { id } of ids) await probe.query(`KILL CONNECTION ${Number(id)}`);
+  }
+});
+
+describe('twophase configuration errors at startup', () => {
+  const start = async (connectionString: string): Promise<unknown> => {
+    @Module({
+      imports: [AdvancedAlchemyModule.forRoot([{ connectionString, sessionConfig: { twophase: true } }])],
+    })
+    class BadModule {}
+    return startHttpApp(BadModule, 'express').then(
+      (app) => app.close().then(() => undefined),
+      (error: unknown) => error,
+    );
+  };
+
+  it('refuses twophase on SQLite', async () => {
+    const database = await createTestDatabase('sqlite', 'twophase');
+    try {
+      expect(String(await start(database.connectionString))).toMatch(
+        /sessionConfig\.twophase .*SQLite has no two-phase commit: remove sessionConfig\.twophase/,
+      );
+    } finally {
+      await database.drop();
+    }
+  });
+
+  (servers.includes('postgres') ? it : it.skip)(
+    'refuses twophase on a PostgreSQL server with max_prepared_transactions = 0, naming the setting',
+    async () => {
+      const database = await createTestDatabase('postgres', 'twophase');
+      try {
+        expect(String(await start(database.connectionString))).toMatch(
+          /max_prepared_transactions = 0.*set max_prepared_transactions/,
+        );
+      } finally {
+        await database.drop();
+      }
+    },
+  );
+});
