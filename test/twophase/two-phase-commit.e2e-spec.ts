@@ -17,6 +17,7 @@ import {
   StatementLog,
   createRowsTable,
   leftPrepared,
+  rollBackLeftovers,
   startTwoPhaseApp,
   twoPhaseConfigs,
 } from './fixtures/two-phase-app';
@@ -73,11 +74,16 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
   }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
-    await maria?.close();
-    await pg?.close();
-    await mariaDatabase?.drop();
-    postgres?.stop();
+    try {
+      await app?.close();
+      if (maria) await rollBackLeftovers(maria, prefix);
+      if (pg) await rollBackLeftovers(pg, prefix);
+      await maria?.close();
+      await pg?.close();
+      await mariaDatabase?.drop();
+    } finally {
+      postgres?.stop();
+    }
   }, 60_000);
 
   const post = (path: string): Promise<Response> =>
