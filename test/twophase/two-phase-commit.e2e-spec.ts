@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
+import { AdvancedAlchemy, AdvancedAlchemyModule, Transactional } from 'nestjs-advanced-alchemy';
 import {
   createTestDatabase,
   openProbe,
@@ -208,6 +208,45 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
     });
     expect(response.status).toBe(500);
     expect(await rowsOf('decision_killed')).toEqual([0, 0]);
+    await nothingPrepared();
+  });
+
+  it('withSession across both bind keys uses the same protocol: both or neither', async () => {
+    const alchemy = app.get(AdvancedAlchemy);
+    const from = statements.statements.length;
+    await alchemy.withSession('maria', async (session) => {
+      await session.query(`INSERT INTO ${ROWS} (marker) VALUES (?)`, ['with_session']);
+      await alchemy.getSession('pg').query(`INSERT INTO ${ROWS} (marker) VALUES ($1)`, ['with_session']);
+    });
+    expect(statements.statements.slice(from).some((sql) => sql.startsWith('PREPARE TRANSACTION'))).toBe(true);
+    expect(await rowsOf('with_session')).toEqual([1, 1]);
+    const failed = alchemy.withSession('maria', async (session) => {
+      await session.query(`INSERT INTO ${ROWS} (marker) VALUES (?)`, ['with_session_failed']);
+      const pgSession = alchemy.getSession('pg');
+      await pgSession.query(`INSERT INTO ${ROWS} (marker) VALUES ($1)`, ['with_session_failed']);
+      await pgSession.query('INSERT INTO fk_children (parent_id, marker) VALUES (-1, $1)', ['with_session_failed']);
+    });
+    await expect(failed).rejects.toThrow(/could not prepare its transaction/);
+    expect(await rowsOf('with_session_failed')).toEqual([0, 0]);
+    await nothingPrepared();
+  });
+
+  it('a @Transactional() unit outside any scope that writes to both uses the same protocol', async () => {
+    const alchemy = app.get(AdvancedAlchemy);
+    class Writer {
+      @Transactional({ bindKey: 'maria' })
+      async write(marker: string, orphan: boolean): Promise<void> {
+        await alchemy.getSession('maria').query(`INSERT INTO ${ROWS} (marker) VALUES (?)`, [marker]);
+        await alchemy.getSession('pg').query(`INSERT INTO ${ROWS} (marker) VALUES ($1)`, [marker]);
+        if (orphan) {
+          await alchemy.getSession('pg').query('INSERT INTO fk_children (parent_id, marker) VALUES (-1, $1)', [marker]);
+        }
+      }
+    }
+    await new Writer().write('unit_ok', false);
+    expect(await rowsOf('unit_ok')).toEqual([1, 1]);
+    await expect(new Writer().write('unit_failed', true)).rejects.toThrow(/could not prepare/);
+    expect(await rowsOf('unit_failed')).toEqual([0, 0]);
     await nothingPrepared();
   });
 
