@@ -108,7 +108,7 @@ export class TwoPhaseCoordinator {
       if (!(await this.finish(participant, 'commit'))) unfinished.push(participant);
     }
     if (unfinished.length === 0) {
-      this.log.forget(xids).catch(() => undefined);
+      this.log.forgetLater(xids);
       return this.ended(participants, true);
     }
     for (const participant of unfinished) {

@@ -60,6 +60,23 @@ export class DecisionLog {
     return new Map(rows.map((row) => [row.xid, row.outcome]));
   }
 
+  #toForget: string[] = [];
+  #forgetTimer?: NodeJS.Timeout;
+
+  /**
+   * Drops the rows of finished transactions soon, many in one DELETE (off the requests' path; a row
+   * that is never dropped is harmless: recovery finds no prepared transaction for it).
+   */
+  forgetLater(xids: readonly string[]): void {
+    this.#toForget.push(...xids);
+    if (this.#forgetTimer !== undefined) return;
+    this.#forgetTimer = setTimeout(() => {
+      this.#forgetTimer = undefined;
+      const batch = this.#toForget.splice(0);
+      if (this.dataSource.isInitialized) this.forget(batch).catch(() => undefined);
+    }, 100).unref();
+  }
+
   /** Drops the rows of finished transactions. */
   async forget(xids: readonly string[]): Promise<void> {
     if (xids.length === 0) return;
