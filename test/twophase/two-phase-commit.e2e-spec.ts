@@ -11,7 +11,7 @@ import {
 import { Module } from '@nestjs/common';
 import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-foreign-key';
 import { startHttpApp } from '../commit-modes/fixtures/start-app';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { atDecision, poll } from './fixtures/barriers';
 import {
   ROWS,
   StatementLog,
@@ -26,15 +26,6 @@ import { startOwnPostgres, type OwnPostgres } from './fixtures/own-postgres';
 const PORT = 5450;
 const servers = testDatabaseKinds();
 const describeServers = servers.includes('postgres') && servers.includes('mariadb') ? describe : describe.skip;
-
-/** Polls `condition` until it holds (10 s at most). */
-async function poll(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('poll: condition not met within 10 s');
-    await sleep(20);
-  }
-}
 
 describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', () => {
   const prefix = `tp${randomBytes(3).toString('hex')}`;
@@ -136,8 +127,6 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
   });
 
   const WAITING_AT_BARRIER = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
-  const DECISION_INSERTS =
-    "SELECT pid FROM pg_stat_activity WHERE query LIKE 'INSERT INTO aa_twophase_decisions%' AND wait_event_type = 'Lock'";
 
   /** Holds PostgreSQL's PREPARE at the barrier, runs `during`, then lets the PREPARE go on. */
   async function atPostgresPrepare(marker: string, during: () => Promise<void>): Promise<Response> {
@@ -153,23 +142,8 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
     return answer;
   }
 
-  /** Holds the decision INSERT (both participants prepared), runs `during`, then lets it go on. */
-  async function atDecision(marker: string, during: (insertingPid: number) => Promise<void>): Promise<Response> {
-    const locker = await openProbe(pgUrl);
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE aa_twophase_decisions IN EXCLUSIVE MODE');
-    let answer: Promise<Response>;
-    try {
-      answer = post(`/tp?marker=${marker}`);
-      let inserting: Array<{ pid: number }> = [];
-      await poll(async () => (inserting = await pg.query<{ pid: number }>(DECISION_INSERTS)).length > 0);
-      await during(Number(inserting[0].pid));
-    } finally {
-      await locker.query('COMMIT');
-      await locker.close();
-    }
-    return answer;
-  }
+  const holdDecision = (marker: string, during: (insertingPid: number) => Promise<void>): Promise<Response> =>
+    atDecision(pgUrl, pg, () => post(`/tp?marker=${marker}`), during);
 
   it('rolls back both when PostgreSQL is killed during its PREPARE (phase 1)', async () => {
     const response = await atPostgresPrepare('barrier_pg_killed', async () => {
@@ -192,7 +166,7 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
   });
 
   it('commits both when MariaDB is killed after both prepared (phase 2 finishes on a fresh connection)', async () => {
-    const response = await atDecision('phase2_maria_killed', async () => {
+    const response = await holdDecision('phase2_maria_killed', async () => {
       expect(await leftPrepared(pg, prefix)).toHaveLength(1);
       expect(await leftPrepared(maria, prefix)).toHaveLength(1);
       await killAppConnections(maria);
@@ -203,7 +177,7 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
   });
 
   it('rolls back both when the connection recording the decision is killed before it is recorded', async () => {
-    const response = await atDecision('decision_killed', async (insertingPid) => {
+    const response = await holdDecision('decision_killed', async (insertingPid) => {
       await pg.query('SELECT pg_terminate_backend(?)', [insertingPid]);
     });
     expect(response.status).toBe(500);
