@@ -1,54 +1,28 @@
-import type { INestApplication } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { Module, type INestApplication } from '@nestjs/common';
 import { AdvancedAlchemy, AdvancedAlchemyModule, Transactional } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { Module } from '@nestjs/common';
+import { createTestDatabase, testDatabaseKinds, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
 import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-foreign-key';
 import { startHttpApp } from '../commit-modes/fixtures/start-app';
+import { StatementRecorder } from '../service/fixtures/statement-recorder';
 import { atDecision, poll } from './fixtures/barriers';
-import {
-  ROWS,
-  StatementLog,
-  createRowsTable,
-  leftPrepared,
-  rollBackLeftovers,
-  startTwoPhaseApp,
-  twoPhaseConfigs,
-} from './fixtures/two-phase-app';
-import { startOwnPostgres, type OwnPostgres } from './fixtures/own-postgres';
+import { ROWS, leftPrepared, startTwoPhaseApp, twoPhaseConfigs } from './fixtures/two-phase-app';
+import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from './fixtures/two-phase-databases';
 
 const PORT = 5450;
-const servers = testDatabaseKinds();
-const describeServers = servers.includes('postgres') && servers.includes('mariadb') ? describe : describe.skip;
 
-describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', () => {
-  const prefix = `tp${randomBytes(3).toString('hex')}`;
-  let postgres: OwnPostgres;
-  let mariaDatabase: TestDatabase;
+describeTwoPhase('two-phase commit across a MariaDB and a PostgreSQL bind key', () => {
+  let db: TwoPhaseDatabases;
+  let prefix: string;
   let pgUrl: string;
   let maria: DatabaseProbe;
   let pg: DatabaseProbe;
-  let app: INestApplication;
+  let app: INestApplication | undefined;
   let url: string;
-  const statements = new StatementLog();
+  const statements = new StatementRecorder();
 
   beforeAll(async () => {
-    postgres = startOwnPostgres(PORT);
-    const admin = await openProbe(postgres.url());
-    await admin.query('CREATE DATABASE tp');
-    await admin.close();
-    pgUrl = postgres.url('tp');
-    mariaDatabase = await createTestDatabase('mariadb', 'twophase');
-    maria = await openProbe(mariaDatabase.connectionString);
-    pg = await openProbe(pgUrl);
-    await createRowsTable(maria);
-    await createRowsTable(pg);
+    db = await openTwoPhaseDatabases(PORT, 'commit');
+    ({ prefix, pgUrl, maria, pg } = db);
     await createDeferredForeignKey(pg);
     // A barrier at PREPARE: a deferred constraint trigger that waits for advisory lock 4242 on
     // rows whose marker starts with "barrier" (deferred triggers run at PREPARE TRANSACTION).
@@ -60,33 +34,18 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
       `CREATE CONSTRAINT TRIGGER tp_barrier AFTER INSERT ON ${ROWS} DEFERRABLE INITIALLY DEFERRED ` +
         'FOR EACH ROW EXECUTE FUNCTION tp_barrier()',
     );
-    app = await startTwoPhaseApp(twoPhaseConfigs(mariaDatabase.connectionString, pgUrl, prefix, statements));
-    url = await app.getUrl();
+    app = await startTwoPhaseApp(twoPhaseConfigs(db.mariaUrl, pgUrl, prefix, statements));
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   }, 60_000);
 
   afterAll(async () => {
-    try {
-      await app?.close();
-      if (maria) await rollBackLeftovers(maria, prefix);
-      if (pg) await rollBackLeftovers(pg, prefix);
-      await maria?.close();
-      await pg?.close();
-      await mariaDatabase?.drop();
-    } finally {
-      postgres?.stop();
-    }
+    await app?.close();
+    await db?.close();
   }, 60_000);
 
-  const post = (path: string): Promise<Response> =>
-    fetch(`${url.replace('[::1]', '127.0.0.1')}${path}`, { method: 'POST' });
-  const rowsOf = async (marker: string): Promise<[number, number]> => [
-    await maria.count(ROWS, 'marker = ?', [marker]),
-    await pg.count(ROWS, 'marker = ?', [marker]),
-  ];
-  const nothingPrepared = async (): Promise<void> => {
-    expect(await leftPrepared(maria, prefix)).toEqual([]);
-    expect(await leftPrepared(pg, prefix)).toEqual([]);
-  };
+  const post = (path: string): Promise<Response> => fetch(`${url}${path}`, { method: 'POST' });
+  const rowsOf = (marker: string): Promise<[number, number]> => db.rowsOf(marker);
+  const nothingPrepared = async (): Promise<void> => expect(await db.prepared()).toEqual([0, 0]);
 
   it('prepares both, records the decision, commits both, then answers', async () => {
     const from = statements.statements.length;
@@ -186,7 +145,7 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
   });
 
   it('withSession across both bind keys uses the same protocol: both or neither', async () => {
-    const alchemy = app.get(AdvancedAlchemy);
+    const alchemy = (app as INestApplication).get(AdvancedAlchemy);
     const from = statements.statements.length;
     await alchemy.withSession('maria', async (session) => {
       await session.query(`INSERT INTO ${ROWS} (marker) VALUES (?)`, ['with_session']);
@@ -206,7 +165,7 @@ describeServers('two-phase commit across a MariaDB and a PostgreSQL bind key', (
   });
 
   it('a @Transactional() unit outside any scope that writes to both uses the same protocol', async () => {
-    const alchemy = app.get(AdvancedAlchemy);
+    const alchemy = (app as INestApplication).get(AdvancedAlchemy);
     class Writer {
       @Transactional({ bindKey: 'maria' })
       async write(marker: string, orphan: boolean): Promise<void> {
@@ -255,7 +214,7 @@ describe('twophase configuration errors at startup', () => {
     }
   });
 
-  (servers.includes('postgres') ? it : it.skip)(
+  (testDatabaseKinds().includes('postgres') ? it : it.skip)(
     'refuses twophase on a PostgreSQL server with max_prepared_transactions = 0, naming the setting',
     async () => {
       const database = await createTestDatabase('postgres', 'twophase');

@@ -1,23 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { runDatabaseCli } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { openProbe, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
 import { startChildApp, type ChildApp } from '../reliability/fixtures/child-process';
-import {
-  ROWS,
-  createRowsTable,
-  leftPrepared,
-  rollBackLeftovers,
-  twoPhaseConfigs,
-  twoPhaseModule,
-} from './fixtures/two-phase-app';
-import { startOwnPostgres, type OwnPostgres } from './fixtures/own-postgres';
+import { ROWS, twoPhaseConfigs, twoPhaseModule } from './fixtures/two-phase-app';
+import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from './fixtures/two-phase-databases';
 
 // The application process SIGKILLed at exact points of the protocol (the test-only FAULT_AT of
 // fixtures/two-phase-child.ts), then started again or `db recover` run: both databases agree.
@@ -27,52 +14,31 @@ const PORT = 5451;
 const DECISION = "^INSERT INTO aa_twophase_decisions \\(xid, outcome\\) VALUES .*'commit'";
 /** The first statement of phase 2 (MariaDB is declared first). */
 const PHASE_TWO = '^XA COMMIT';
-const servers = testDatabaseKinds();
-const describeServers = servers.includes('postgres') && servers.includes('mariadb') ? describe : describe.skip;
 
-describeServers('two-phase commit when the application process dies', () => {
-  const prefix = `tc${randomBytes(3).toString('hex')}`;
-  let postgres: OwnPostgres;
-  let mariaDatabase: TestDatabase;
+describeTwoPhase('two-phase commit when the application process dies', () => {
+  let db: TwoPhaseDatabases;
+  let prefix: string;
   let pgUrl: string;
-  let maria: DatabaseProbe;
+  let mariaUrl: string;
   let pg: DatabaseProbe;
   const children: ChildApp[] = [];
 
   beforeAll(async () => {
-    postgres = startOwnPostgres(PORT);
-    const admin = await openProbe(postgres.url());
-    await admin.query('CREATE DATABASE tc');
-    await admin.close();
-    pgUrl = postgres.url('tc');
-    mariaDatabase = await createTestDatabase('mariadb', 'twophase_crash');
-    maria = await openProbe(mariaDatabase.connectionString);
-    pg = await openProbe(pgUrl);
-    await createRowsTable(maria);
-    await createRowsTable(pg);
+    db = await openTwoPhaseDatabases(PORT, 'crash');
+    ({ prefix, pgUrl, mariaUrl, pg } = db);
   }, 60_000);
 
   afterEach(async () => {
     for (const child of children.splice(0)) if (child.isAlive()) child.kill();
   });
 
-  afterAll(async () => {
-    try {
-      if (maria) await rollBackLeftovers(maria, prefix);
-      if (pg) await rollBackLeftovers(pg, prefix);
-      await maria?.close();
-      await pg?.close();
-      await mariaDatabase?.drop();
-    } finally {
-      postgres?.stop();
-    }
-  }, 60_000);
+  afterAll(() => db?.close(), 60_000);
 
   const start = async (faultAt?: string): Promise<ChildApp> => {
     const child = await startChildApp(pgUrl, {
       script: join(__dirname, 'fixtures', 'two-phase-child.ts'),
       env: {
-        MARIA_URL: mariaDatabase.connectionString,
+        MARIA_URL: mariaUrl,
         TWOPHASE_PREFIX: prefix,
         ...(faultAt ? { FAULT_AT: faultAt } : {}),
       },
@@ -80,14 +46,8 @@ describeServers('two-phase commit when the application process dies', () => {
     children.push(child);
     return child;
   };
-  const rowsOf = async (marker: string): Promise<[number, number]> => [
-    await maria.count(ROWS, 'marker = ?', [marker]),
-    await pg.count(ROWS, 'marker = ?', [marker]),
-  ];
-  const prepared = async (): Promise<[number, number]> => [
-    (await leftPrepared(maria, prefix)).length,
-    (await leftPrepared(pg, prefix)).length,
-  ];
+  const rowsOf = (marker: string): Promise<[number, number]> => db.rowsOf(marker);
+  const prepared = (): Promise<[number, number]> => db.prepared();
 
   /** Posts a two-bind write to an app that dies on it: the request fails, the process ends by SIGKILL. */
   async function killedDuring(marker: string, faultAt: string): Promise<void> {
@@ -108,7 +68,7 @@ describeServers('two-phase commit when the application process dies', () => {
       return true;
     });
     try {
-      const module = twoPhaseModule(twoPhaseConfigs(mariaDatabase.connectionString, pgUrl, prefix));
+      const module = twoPhaseModule(twoPhaseConfigs(mariaUrl, pgUrl, prefix));
       const code = await runDatabaseCli(module, ['db', 'recover', ...args], { exit: false });
       return { code, out };
     } finally {
@@ -136,7 +96,7 @@ describeServers('two-phase commit when the application process dies', () => {
   /** A prepared transaction of this application with no decision, as a process dead in phase 1 leaves it. */
   async function orphanPrepared(marker: string): Promise<void> {
     const xid = `${prefix}-${randomBytes(8).toString('hex')}`;
-    const own = await openProbe(mariaDatabase.connectionString);
+    const own = await openProbe(mariaUrl);
     await own.query(`XA START '${xid}'`);
     await own.query(`INSERT INTO ${ROWS} (marker) VALUES (?)`, [marker]);
     await own.query(`XA END '${xid}'`);

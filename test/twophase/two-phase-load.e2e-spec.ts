@@ -1,23 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import type { DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
 import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-foreign-key';
-import {
-  ROWS,
-  createRowsTable,
-  leftPrepared,
-  rollBackLeftovers,
-  startTwoPhaseApp,
-  twoPhaseConfigs,
-} from './fixtures/two-phase-app';
-import { startOwnPostgres, type OwnPostgres } from './fixtures/own-postgres';
+import { ROWS, leftPrepared, startTwoPhaseApp, twoPhaseConfigs } from './fixtures/two-phase-app';
+import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from './fixtures/two-phase-databases';
 
 // Concurrent two-bind requests while connections of both databases are killed at random and some
 // requests fail PREPARE on purpose: every 2xx has both rows, every other answer but 503 has neither,
@@ -25,46 +11,28 @@ import { startOwnPostgres, type OwnPostgres } from './fixtures/own-postgres';
 
 const PORT = 5452;
 const REQUESTS = Number(process.env.TWOPHASE_LOAD_REQUESTS ?? 500);
-const servers = testDatabaseKinds();
-const describeServers = servers.includes('postgres') && servers.includes('mariadb') ? describe : describe.skip;
 
-describeServers(`two-phase commit under load with random faults (${REQUESTS} requests)`, () => {
-  const prefix = `tl${randomBytes(3).toString('hex')}`;
-  let postgres: OwnPostgres;
-  let mariaDatabase: TestDatabase;
+describeTwoPhase(`two-phase commit under load with random faults (${REQUESTS} requests)`, () => {
+  let db: TwoPhaseDatabases;
+  let prefix: string;
   let maria: DatabaseProbe;
   let pg: DatabaseProbe;
-  let app: INestApplication;
+  let app: INestApplication | undefined;
 
   beforeAll(async () => {
-    postgres = startOwnPostgres(PORT, 50);
-    const admin = await openProbe(postgres.url());
-    await admin.query('CREATE DATABASE tl');
-    await admin.close();
-    mariaDatabase = await createTestDatabase('mariadb', 'twophase_load');
-    maria = await openProbe(mariaDatabase.connectionString);
-    pg = await openProbe(postgres.url('tl'));
-    await createRowsTable(maria);
-    await createRowsTable(pg);
+    db = await openTwoPhaseDatabases(PORT, 'load', 50);
+    ({ prefix, maria, pg } = db);
     await createDeferredForeignKey(pg);
-    app = await startTwoPhaseApp(twoPhaseConfigs(mariaDatabase.connectionString, postgres.url('tl'), prefix));
+    app = await startTwoPhaseApp(twoPhaseConfigs(db.mariaUrl, db.pgUrl, prefix));
   }, 60_000);
 
   afterAll(async () => {
-    try {
-      await app?.close();
-      if (maria) await rollBackLeftovers(maria, prefix);
-      if (pg) await rollBackLeftovers(pg, prefix);
-      await maria?.close();
-      await pg?.close();
-      await mariaDatabase?.drop();
-    } finally {
-      postgres?.stop();
-    }
+    await app?.close();
+    await db?.close();
   }, 60_000);
 
   it('keeps both databases in agreement for every answer', async () => {
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const url = (await (app as INestApplication).getUrl()).replace('[::1]', '127.0.0.1');
     let running = true;
     let kills = 0;
     const killer = (async () => {
@@ -72,7 +40,7 @@ describeServers(`two-phase commit under load with random faults (${REQUESTS} req
         await sleep(10 + Math.random() * 40);
         if (Math.random() < 0.5) {
           const [row] = await pg.query<{ pid: number }>(
-            "SELECT pid FROM pg_stat_activity WHERE datname = 'tl' AND pid <> pg_backend_pid() ORDER BY random() LIMIT 1",
+            "SELECT pid FROM pg_stat_activity WHERE datname = 'twophase' AND pid <> pg_backend_pid() ORDER BY random() LIMIT 1",
           );
           if (row) await pg.query('SELECT pg_terminate_backend(?)', [row.pid]);
           if (row) kills++;
