@@ -119,12 +119,14 @@ export class TwoPhaseCoordinator {
       `Two-phase commit ${xids.join(', ')}: the commit is decided but bind key(s) ${keys} could not be reached ` +
         'to finish it; it stays prepared until recovery commits it.',
     );
-    return {
-      error: new TwoPhaseOutcomeUnknownError(
+    // The commit is decided and will be finished: the afterCommit hooks run, not the afterRollback ones.
+    return this.ended(
+      participants,
+      true,
+      new TwoPhaseOutcomeUnknownError(
         `The commit is decided, but bind key(s) ${keys} could not be reached to finish it.`,
       ),
-      hooks: [],
-    };
+    );
   }
 
   /**

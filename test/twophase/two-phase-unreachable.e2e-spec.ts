@@ -13,20 +13,26 @@ const PORT = 5453;
 describeTwoPhase('two-phase commit with a participant unreachable in phase 2', () => {
   let db: TwoPhaseDatabases;
   let proxy: TcpProxy | undefined;
+  let pgProxy: TcpProxy | undefined;
   let app: INestApplication | undefined;
   let url: string;
 
   beforeAll(async () => {
     db = await openTwoPhaseDatabases(PORT, 'unreach');
     proxy = await startTcpProxy(Number(new URL(db.mariaUrl).port || 3306));
-    app = await startTwoPhaseApp(twoPhaseConfigs(throughProxy(db.mariaUrl, proxy), db.pgUrl, db.prefix));
+    pgProxy = await startTcpProxy(Number(new URL(db.pgUrl).port));
+    app = await startTwoPhaseApp(
+      twoPhaseConfigs(throughProxy(db.mariaUrl, proxy), throughProxy(db.pgUrl, pgProxy), db.prefix),
+    );
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   }, 60_000);
 
   afterAll(async () => {
     await proxy?.restore();
+    await pgProxy?.restore();
     await app?.close();
     await proxy?.close();
+    await pgProxy?.close();
     await db?.close();
   }, 60_000);
 
@@ -58,5 +64,16 @@ describeTwoPhase('two-phase commit with a participant unreachable in phase 2', (
     await cut;
     expect(response.status).toBe(503);
     await expectFinishedAfterRestore('answer_lost');
+  }, 60_000);
+
+  it('answers 503 when PostgreSQL is cut right after COMMIT PREPARED was sent, and finishes it once it is back', async () => {
+    const cut = (pgProxy as TcpProxy).cutAfterForwarding(/COMMIT PREPARED/);
+    const response = await post('pg_cut')();
+    await cut;
+    expect(response.status).toBe(503);
+    await (pgProxy as TcpProxy).restore();
+    await poll(async () => (await leftPrepared(db.pg, db.prefix)).length === 0, 15_000);
+    expect(await rowsOf('pg_cut')).toEqual([1, 1]);
+    expect(await leftPrepared(db.maria, db.prefix)).toEqual([]);
   }, 60_000);
 });
