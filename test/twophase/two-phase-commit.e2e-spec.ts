@@ -3,6 +3,9 @@ import { AdvancedAlchemy, AdvancedAlchemyModule, Transactional } from 'nestjs-ad
 import { createTestDatabase, testDatabaseKinds, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
 import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-foreign-key';
 import { startHttpApp } from '../commit-modes/fixtures/start-app';
+import { ClientProxyFactory, Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { firstValueFrom } from 'rxjs';
+import { freePort } from '../commit-modes/fixtures/free-port';
 import { StatementRecorder } from '../service/fixtures/statement-recorder';
 import { atDecision, poll } from './fixtures/barriers';
 import { ROWS, leftPrepared, startTwoPhaseApp, twoPhaseConfigs } from './fixtures/two-phase-app';
@@ -181,6 +184,26 @@ describeTwoPhase('two-phase commit across a MariaDB and a PostgreSQL bind key', 
     await expect(new Writer().write('unit_failed', true)).rejects.toThrow(/could not prepare/);
     expect(await rowsOf('unit_failed')).toEqual([0, 0]);
     await nothingPrepared();
+  });
+
+  it('a message handler writing to both uses the same protocol', async () => {
+    const tcp = { host: '127.0.0.1', port: await freePort() };
+    const application = app as INestApplication;
+    application.connectMicroservice<MicroserviceOptions>({ transport: Transport.TCP, options: tcp });
+    await application.startAllMicroservices();
+    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: tcp });
+    await client.connect();
+    try {
+      await expect(firstValueFrom(client.send('tp.write', { marker: 'message_ok' }))).resolves.toBeDefined();
+      expect(await rowsOf('message_ok')).toEqual([1, 1]);
+      await expect(
+        firstValueFrom(client.send('tp.write', { marker: 'message_failed', orphan: true })),
+      ).rejects.toBeDefined();
+      expect(await rowsOf('message_failed')).toEqual([0, 0]);
+      await nothingPrepared();
+    } finally {
+      client.close();
+    }
   });
 
   async function killAppConnections(probe: DatabaseProbe): Promise<void> {
