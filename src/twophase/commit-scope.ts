@@ -22,6 +22,10 @@ export async function commitTwoPhase(
     (writers ??= []).push(session);
   }
   if (writers === undefined || writers.length < 2) return undefined;
-  const ending = await writers[0].bind.twoPhase!.commit(writers);
-  return { ...ending, sessions: new Set(writers) };
+  try {
+    return { ...(await writers[0].bind.twoPhase!.commit(writers)), sessions: new Set(writers) };
+  } catch (error) {
+    // Not expected (the coordinator answers its failures): the scope still closes every session.
+    return { error, hooks: [], sessions: new Set(writers) };
+  }
 }
