@@ -27,6 +27,7 @@ const PEER_SETTINGS = [
   "- `typeorm-transactional`: `initializeTransactionalContext({ storageDriver: StorageDriver.AUTO })` (AsyncLocalStorage on Node ≥ 16, which its README recommends; its default `CLS_HOOKED` is kept only for backward compatibility), `addTransactionalDataSource`, `@Transactional()` on the service's methods.",
   '- `reqscope`: a `Scope.REQUEST` provider holding a QueryRunner, its transaction committed by an interceptor: the naive Nest way.',
   '- `ours`: `AdvancedAlchemyModule` in `autocommit`, `session.getRepository()` through `@InjectSession()` in a singleton service.',
+  '- `ours+2bind`, `ours+2bind+twophase`: `ours` writing each item to two bind keys (the second the PostgreSQL database of `BENCH_TWOPHASE_PG_URL`), without and with `sessionConfig.twophase`.',
   '- `ours-inject-repository`: the same work through `@InjectRepository(Item)` of `AdvancedAlchemyModule.forFeature`.',
   '- `ours+required`, `ours+nested`: `ours` with each call in a `@Transactional()` REQUIRED unit, or a NESTED one (a savepoint).',
   '- `ping`, `ping+module`: a route that touches no database, without and with the module imported.',
@@ -124,6 +125,10 @@ export function formatReport(input: {
         3,
       )}; ours+nested ÷ ours (POST, one SAVEPOINT round trip per call): ${fixed(
         ratio(rows, 'ours+nested', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}`,
+      `- ours+2bind+twophase ÷ ours+2bind (POST, two-phase commit across two bind keys): ${fixed(
+        ratio(rows, 'ours+2bind+twophase', 'ours+2bind', (m) => m.post?.requestsPerSecond),
         3,
       )}`,
       `- ours ÷ cls (POST): ${fixed(oursVsCls, 2)}; ours ÷ typeorm-transactional (POST): ${fixed(oursVsTt, 2)}`,

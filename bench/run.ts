@@ -47,6 +47,8 @@ const ALL_VARIANTS = [
   'ours+nested',
   'ping',
   'ping+module',
+  // Two bind keys (the second a PostgreSQL database that can prepare transactions): only when it is given.
+  ...(process.env.BENCH_TWOPHASE_PG_URL ? ['ours+2bind', 'ours+2bind+twophase'] : []),
 ];
 // A partial run (a subset of variants or databases, without --record) skips memory and startup and never writes RESULTS-node*.md.
 const partial = !options.record && (options.variants !== undefined || options.kinds !== undefined);

@@ -8,6 +8,7 @@ import { pingVariant } from './ping';
 import { rawVariant } from './raw';
 import { reqscopeVariant } from './reqscope';
 import { typeormTransactionalVariant } from './typeorm-transactional';
+import { twoBindVariant } from './two-bind';
 import type { Variant } from './variant';
 
 export const VARIANTS: Record<string, () => Variant> = {
@@ -21,6 +22,8 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours-inject-repository': oursInjectRepositoryVariant,
   'ours+required': () => oursVariant('REQUIRED'),
   'ours+nested': () => oursVariant('NESTED'),
+  'ours+2bind': () => twoBindVariant(false),
+  'ours+2bind+twophase': () => twoBindVariant(true),
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
   // The scaling bench's (bench/scaling.ts).

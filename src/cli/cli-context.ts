@@ -10,6 +10,7 @@ import { loadMigrations } from '../migrations/migration-loader';
 import { resolveMigrationSettings, type MigrationSettings } from '../migrations/migration-settings';
 import { CliError, EXIT } from './cli-error';
 import { Progress } from './progress';
+import type { TwoPhaseCoordinator } from '../twophase/coordinator';
 
 /** One bind key as the commands work on it. */
 export interface CliBind {
@@ -57,6 +58,13 @@ export class CliContext {
   /** The bind key's migration executor; `load: false` skips reading the migration files. */
   async executor(bind: CliBind, load = true): Promise<BindMigrationExecutor> {
     return new BindMigrationExecutor(bind.dataSource, bind.settings, load ? await loadMigrations(bind.settings) : []);
+  }
+
+  /** The two-phase commit coordinator of the application (undefined when no bind key has `twophase`). */
+  async twoPhase(): Promise<TwoPhaseCoordinator | undefined> {
+    const alchemy = await this.alchemy();
+    const member = alchemy.config.find((config) => config.sessionConfig.twophase === true);
+    return member ? alchemy.bindFor(member.bindKey).twoPhase : undefined;
   }
 
   /** Runs a bind key's part of a command; errors that do not say which bind key get it prefixed. */

@@ -8,6 +8,7 @@ import { registerInit } from './commands/init';
 import { registerLoadData } from './commands/load-data';
 import { registerMakeMigrations } from './commands/make-migrations';
 import { registerRevisionCommands } from './commands/revisions';
+import { registerRecover } from './commands/recover';
 import { registerStamp } from './commands/stamp';
 import { registerUpgrade } from './commands/upgrade';
 
@@ -36,5 +37,6 @@ export function buildDatabaseProgram(
   registerDropAll(database, context);
   registerDumpData(database, context);
   registerLoadData(database, context);
+  registerRecover(database, context);
   return program;
 }

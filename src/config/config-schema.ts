@@ -94,6 +94,11 @@ export class SessionConfigSchema {
   @IsOptional() @IsIn(ISOLATION_LEVELS) isolationLevel?: unknown;
   @IsOptional() @IsBoolean() beginOnFirstWrite?: unknown;
   @IsOptional() @IsObject() info?: unknown;
+  @IsOptional() @IsBoolean() twophase?: unknown;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_]{1,40}$/, { message: 'twophasePrefix must be 1 to 40 letters, digits or "_"' })
+  twophasePrefix?: unknown;
 }
 
 export class MigrationConfigSchema {

@@ -20,4 +20,15 @@ export interface SessionConfig {
   beginOnFirstWrite?: boolean;
   /** Initial contents of every new session's `info` object (user data carried with the session). */
   info?: Record<string, unknown>;
+  /**
+   * Take part in two-phase commit (default `false`): when a scope's sessions wrote on two or more
+   * two-phase bind keys, they are prepared, then committed together (see docs/twophase.md).
+   * PostgreSQL (with `max_prepared_transactions` > 0) and MariaDB/MySQL only.
+   */
+  twophase?: boolean;
+  /**
+   * This application's prefix of two-phase transaction ids (default `aa2pc`): recovery resolves only
+   * prepared transactions whose id has it. Give every application sharing a server its own.
+   */
+  twophasePrefix?: string;
 }

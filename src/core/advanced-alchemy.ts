@@ -23,6 +23,8 @@ import { ownerStarted, ownerStopped } from '../transactions/live-owners';
 import { runUnit } from '../transactions/run-unit';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import { openBind } from './open-bind';
+import { startTwoPhase } from '../twophase/start-two-phase';
+import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { describeError } from './secret-scrubber';
 
 /** How long the application's shutdown may take by default (`shutdownTimeout`). */
@@ -91,6 +93,7 @@ export class AdvancedAlchemy implements ScopeOwner {
           close: () => this.closeBind(bind),
         });
       }
+      await startTwoPhase(this.#binds, isDatabaseCliBoot());
     } catch (error) {
       await this.closeEngines();
       throw error;

@@ -5,6 +5,7 @@ import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } 
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
 import type { ScopeOwner } from './session-scope';
+import type { TwoPhaseCoordinator } from '../twophase/coordinator';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
 export class Bind {
@@ -22,6 +23,8 @@ export class Bind {
   closing = false;
   /** The module this bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
   owner?: ScopeOwner;
+  /** With `sessionConfig.twophase`: the coordinator of two-phase commits (set at startup). */
+  twoPhase?: TwoPhaseCoordinator;
   #openSessions = 0;
   #drained?: () => void;
 

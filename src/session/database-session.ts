@@ -74,6 +74,8 @@ export class DatabaseSession implements Session {
   #savepoints = 0;
   /** Data-changing statements sent since the last commit or rollback, in manual mode (for its warning). */
   uncommittedWrites = 0;
+  /** Data-changing statements in the open transaction, counted on two-phase bind keys only (src/twophase). */
+  twoPhaseWrites = 0;
   /** True once the code using the session called `rollback()` itself. */
   rolledBackByCaller = false;
 
@@ -212,7 +214,7 @@ export class DatabaseSession implements Session {
     if (runner && !this.#beginPending) {
       await this.leaveReadOnly(runner);
       while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
-      this.uncommittedWrites = 0;
+      this.uncommittedWrites = this.twoPhaseWrites = 0;
       this.armBegin(runner);
     }
     return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
@@ -225,7 +227,7 @@ export class DatabaseSession implements Session {
 
   /** Rolls back; returns the afterRollback hooks for the caller to run. */
   async rollbackTransaction(): Promise<HookBatch> {
-    this.uncommittedWrites = 0;
+    this.uncommittedWrites = this.twoPhaseWrites = 0;
     await this.settle();
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
@@ -276,6 +278,31 @@ export class DatabaseSession implements Session {
     return hooks;
   }
 
+  /** True when the session wrote in a transaction of its own that two-phase commit can prepare. */
+  get wroteInTwoPhase(): boolean {
+    return this.twoPhaseWrites > 0 && this.#baseDepth === 0 && this.inTransaction;
+  }
+
+  /**
+   * Two-phase commit, phase 1 (src/twophase): the beforeCommit hooks, then `prepare` on this
+   * session's connection (PREPARE TRANSACTION, XA PREPARE), after which the connection is outside
+   * any transaction: the session forgets it without COMMIT and keeps the connection for phase 2.
+   */
+  async prepareTwoPhase(prepare: (runner: QueryRunner) => Promise<void>): Promise<void> {
+    await this.#rootFrame?.hooks.runBeforeCommit();
+    await this.settle();
+    const runner = this.#runner as Runner;
+    await prepare(runner as unknown as QueryRunner);
+    this.uncommittedWrites = this.twoPhaseWrites = 0;
+    this.setDepth(runner, this.#baseDepth);
+  }
+
+  /** The hooks of a transaction that two-phase commit ended. */
+  twoPhaseEnded(committed: boolean): HookBatch {
+    const hooks = this.#rootFrame?.hooks;
+    return (committed ? hooks?.committed() : hooks?.rolledBack()) ?? HookBatch.empty;
+  }
+
   private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
     this.#characteristics = characteristics;
     this.#queryOnly = await beginTransaction(runner, this.bind.dataSource.options.type, characteristics);
@@ -314,12 +341,15 @@ export class DatabaseSession implements Session {
     const runner = this.bind.dataSource.createQueryRunner() as Runner;
     this.bind.sessionOpened();
     this.#baseDepth = runner.transactionDepth ?? 0;
+    this.bind.twoPhase?.adoptRunner(this.bind, runner as unknown as QueryRunner);
     const runStatement = runner.query as StatementFn;
     runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
       // Counted for manual mode only; outside a transaction (autoBegin off) a write commits by itself.
       if (this.bind.warnsOnUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
         this.uncommittedWrites++;
       }
+      if (this.bind.twoPhase && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql))
+        this.twoPhaseWrites++;
       return (this.#lastStatement = this.#ready
         ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
         : this.prepareThenRun(runner, runStatement, sql, parameters, structured));

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { HookBatch } from '../transactions/transaction-hooks';
 import type { Bind } from './bind';
 import { DatabaseSession } from './database-session';
+import { commitTwoPhase } from '../twophase/commit-scope';
 
 /** What went wrong while a scope ended its sessions. */
 export interface ScopeEnding {
@@ -129,9 +130,14 @@ export class SessionScope {
   async end(shouldCommit: (bind: Bind) => boolean): Promise<ScopeEnding> {
     this.#ended = true;
     const ending: ScopeEnding = { closeErrors: [], hooks: [] };
+    const twoPhase = await commitTwoPhase(this.#sessions, shouldCommit);
+    if (twoPhase) {
+      ending.commitError = twoPhase.error;
+      ending.hooks.push(...twoPhase.hooks);
+    }
     for (const session of this.#sessions) {
       if (session === undefined) continue;
-      if (ending.commitError === undefined && shouldCommit(session.bind)) {
+      if (ending.commitError === undefined && shouldCommit(session.bind) && !twoPhase?.sessions.has(session)) {
         try {
           ending.hooks.push(await session.commitTransaction());
         } catch (error) {

@@ -82,7 +82,8 @@ function runOutsideScope<T>(bind: Bind, work: SessionUnitWork<T>, unit: UnitOpti
       // REQUIRED, NESTED (no transaction to nest in) and REQUIRES_NEW own a new transaction.
       return retrying(unit, bind, () => {
         const session = new DatabaseSession(bind, { autoBegin: true });
-        return owner.runScope(bind, session, () => ownTransaction(session, unit, () => work(unitSession(bind))));
+        const run = (): Promise<T> => work(unitSession(bind));
+        return owner.runScope(bind, session, () => ownTransaction(session, unit, run, bind.twoPhase !== undefined));
       });
   }
 }

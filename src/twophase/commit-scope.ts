@@ -1,0 +1,31 @@
+import type { Bind } from '../session/bind';
+import type { DatabaseSession } from '../session/database-session';
+import type { TwoPhaseEnding } from './coordinator';
+
+/** A scope's two-phase commit: its ending, and the sessions it ended (the scope only closes those). */
+export interface ScopeTwoPhase extends TwoPhaseEnding {
+  sessions: ReadonlySet<DatabaseSession>;
+}
+
+/**
+ * When two or more sessions of two-phase bind keys wrote in their transaction and are to commit,
+ * commits them together by two-phase commit; otherwise (one writer or none) returns undefined and
+ * the scope commits as usual, without the extra round trips.
+ */
+export async function commitTwoPhase(
+  sessions: ReadonlyArray<DatabaseSession | undefined>,
+  shouldCommit: (bind: Bind) => boolean,
+): Promise<ScopeTwoPhase | undefined> {
+  let writers: DatabaseSession[] | undefined;
+  for (const session of sessions) {
+    if (session?.bind.twoPhase === undefined || !session.wroteInTwoPhase || !shouldCommit(session.bind)) continue;
+    (writers ??= []).push(session);
+  }
+  if (writers === undefined || writers.length < 2) return undefined;
+  try {
+    return { ...(await writers[0].bind.twoPhase!.commit(writers)), sessions: new Set(writers) };
+  } catch (error) {
+    // Not expected (the coordinator answers its failures): the scope still closes every session.
+    return { error, hooks: [], sessions: new Set(writers) };
+  }
+}
