@@ -51,7 +51,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     }
   }
   let slots: ConnectionSlots | undefined;
-  let beginOnFirstWrite = false;
+  let beginOnFirstWrite: boolean;
   try {
     applyDialectColumnTypes(dataSource);
     applyJsonColumnCodec(dataSource, config.engineConfig);
