@@ -4,6 +4,7 @@ import type { CommitMode } from '../config/commit-mode';
 import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } from '../config/engine-config';
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
+import type { ReplicaSet } from '../replicas/replica-set';
 import type { ScopeOwner } from './session-scope';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
@@ -22,6 +23,8 @@ export class Bind {
   closing = false;
   /** The module this bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
   owner?: ScopeOwner;
+  /** The bind key's read replicas, when it has any (src/replicas). */
+  replicas?: ReplicaSet;
   #openSessions = 0;
   #drained?: () => void;
 

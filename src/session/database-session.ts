@@ -19,6 +19,7 @@ export interface DatabaseSessionOptions {
   autoBegin?: boolean;
 }
 import { isWritingStatement } from './statement-kind';
+import { ReplicaRouter } from '../replicas/replica-router';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -73,6 +74,8 @@ export class DatabaseSession implements Session {
   uncommittedWrites = 0;
   /** True once the code using the session called `rollback()` itself. */
   rolledBackByCaller = false;
+  /** Where plain reads go until the first write, on a bind key with replicas (src/replicas). */
+  readonly #router?: ReplicaRouter;
 
   constructor(
     readonly bind: Bind,
@@ -81,6 +84,11 @@ export class DatabaseSession implements Session {
     this.#deadline = new StatementDeadline(bind);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
     this.#characteristics = bind.transactionDefaults;
+    if (bind.replicas) this.#router = new ReplicaRouter(bind.replicas, bind.key);
+  }
+
+  usePrimary(): void {
+    this.#router?.usePrimary();
   }
 
   /** The transaction itself, as the outermost unit: its hooks run when it ends. */
@@ -234,6 +242,7 @@ export class DatabaseSession implements Session {
     if (this.#closed) return HookBatch.empty;
     this.#closed = true;
     await this.settle();
+    await this.#router?.release();
     const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
     const runner = this.#runner;
     if (!runner) return hooks;
@@ -306,9 +315,11 @@ export class DatabaseSession implements Session {
       if (this.bind.warnsOnUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
         this.uncommittedWrites++;
       }
-      return (this.#lastStatement = this.#ready
-        ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
-        : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
+      const onPrimary = (): Promise<unknown> =>
+        this.#ready
+          ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
+          : this.prepareThenRun(runner, runStatement, sql, parameters, structured);
+      return (this.#lastStatement = this.#router ? this.#router.run(sql, parameters, structured, onPrimary) : onPrimary());
     }) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;

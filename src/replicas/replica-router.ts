@@ -1,0 +1,140 @@
+import type { QueryRunner } from 'typeorm';
+import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error';
+import { isConnectionError } from '../session/connection-errors';
+import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
+import { isPlainRead, isWritingStatement } from '../session/statement-kind';
+import type { ReplicaPool } from './replica-pool';
+import type { ReplicaSet } from './replica-set';
+import { routeModeOf } from './route-mode';
+
+const ignore = (): void => undefined;
+type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structured?: boolean) => Promise<unknown>;
+const READING = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(?:SELECT|WITH|SHOW)\b/i;
+
+/**
+ * The replica side of one session. Until the session's first statement that is not a plain read,
+ * its plain reads go to one replica, chosen at the first of them, outside any transaction there;
+ * from that statement on (or `usePrimary()`, or a `@UsePrimary()` route) everything goes to the
+ * primary, for good. In a `@ReadOnly()` route the reads stay on the replica and writes fail here.
+ */
+export class ReplicaRouter {
+  #onPrimary = false;
+  #pool?: ReplicaPool;
+  #runner?: Promise<QueryRunner | undefined>;
+  /** Replicas this session found unreachable: it does not try them again. */
+  readonly #tried = new Set<ReplicaPool>();
+  /** The last statement sent to the replica: the connection goes back once it has settled. */
+  #last: Promise<unknown> = Promise.resolve();
+  readonly #scope: SessionScope | undefined = sessionScopeStorage.getStore();
+
+  constructor(
+    private readonly replicas: ReplicaSet,
+    private readonly bindKey: string,
+  ) {}
+
+  /** Whether the session has switched to the primary (after a write, `usePrimary()`, a `@UsePrimary()` route). */
+  get onPrimary(): boolean {
+    return this.#onPrimary;
+  }
+
+  /** The replica this session reads from, once it has read (for tests and logs). */
+  get replica(): ReplicaPool | undefined {
+    return this.#pool;
+  }
+
+  /**
+   * Runs `sql` where the session's state says: on its replica, or through `onPrimary` (the
+   * session's own path to the primary, with its pending BEGIN).
+   */
+  run(sql: string, parameters: unknown[] | undefined, structured: boolean | undefined, onPrimary: () => Promise<unknown>): Promise<unknown> {
+    if (this.#onPrimary) return onPrimary();
+    const mode = routeModeOf(this.#scope);
+    if (mode === 'primary') return this.switchTo(onPrimary);
+    if (!isPlainRead(sql)) {
+      if (mode !== 'read-only') return this.switchTo(onPrimary);
+      if (isWritingStatement(sql) || READING.test(sql)) return Promise.reject(this.readOnlyError(sql));
+      // Transaction control of a read-only unit: the primary, while the reads stay on the replica.
+      return onPrimary();
+    }
+    const pending = this.onReplica(sql, parameters, structured, onPrimary);
+    this.#last = pending.then(ignore, ignore);
+    return pending;
+  }
+
+  /** Sends everything to the primary from now on (`session.usePrimary()`). */
+  usePrimary(): void {
+    if (this.#onPrimary) return;
+    this.#onPrimary = true;
+    void this.release();
+  }
+
+  /** Gives the replica connection back once its last statement has settled. */
+  async release(): Promise<void> {
+    const runner = this.#runner;
+    this.#runner = undefined;
+    if (runner === undefined) return;
+    await this.#last;
+    const taken = await runner.catch(() => undefined);
+    if (taken !== undefined && this.#pool !== undefined) await this.#pool.checkin(taken).catch(ignore);
+  }
+
+  private switchTo(onPrimary: () => Promise<unknown>): Promise<unknown> {
+    this.usePrimary();
+    return onPrimary();
+  }
+
+  private async onReplica(
+    sql: string,
+    parameters: unknown[] | undefined,
+    structured: boolean | undefined,
+    onPrimary: () => Promise<unknown>,
+  ): Promise<unknown> {
+    for (;;) {
+      const pending = (this.#runner ??= this.checkout());
+      const runner = await pending;
+      // No replica can answer: the primary does (outside a transaction when the session reads only).
+      if (runner === undefined || this.#onPrimary) return onPrimary();
+      const pool = this.#pool as ReplicaPool;
+      try {
+        return await (runner.query as StatementFn).call(runner, sql, parameters, structured);
+      } catch (error) {
+        if (!isConnectionError(error)) throw error;
+        pool.markDown(error, this.replicas.backoffMs);
+        this.#tried.add(pool);
+        if (this.#runner === pending) {
+          this.#runner = undefined;
+          await pool.checkin(runner, true).catch(ignore);
+        }
+      }
+    }
+  }
+
+  /** A connection to the next replica that answers; undefined when none does. */
+  private async checkout(): Promise<QueryRunner | undefined> {
+    for (;;) {
+      const pool = this.replicas.pick(this.#tried);
+      if (pool === undefined) {
+        this.#pool = undefined;
+        return undefined;
+      }
+      try {
+        const runner = await pool.checkout();
+        this.#pool = pool;
+        pool.markUp();
+        return runner;
+      } catch (error) {
+        if (!isConnectionError(error)) throw error;
+        pool.markDown(error, this.replicas.backoffMs);
+        this.#tried.add(pool);
+      }
+    }
+  }
+
+  private readOnlyError(sql: string): ReadOnlyTransactionError {
+    const verb = /[A-Za-z]+/.exec(sql.replace(/^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*/, ''))?.[0] ?? 'statement';
+    return new ReadOnlyTransactionError(
+      `A ${verb.toUpperCase()} statement that writes or locks was sent in a @ReadOnly() route of bind key "${this.bindKey}": ` +
+        'such a route reads from a replica only. Remove @ReadOnly() from the route, or move the write to another route.',
+    );
+  }
+}

@@ -1,0 +1,142 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { startStandbyCluster, type StandbyCluster } from './fixtures/pg-standby-cluster';
+import { startReplicaApp } from './fixtures/replica-app';
+
+// A real primary and a real streaming standby (pg_basebackup -R), started for this suite only.
+jest.setTimeout(120_000);
+
+const APP = 'aa-app';
+let cluster: StandbyCluster;
+let app: INestApplication;
+
+/** Statements the application (not the probes) ran on the primary, as its log shows them. */
+function primaryStatements(): number {
+  return cluster.primaryLog().split('\n').filter((line) => line.startsWith(`${APP}|`) && line.includes('statement:'))
+    .length;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function replayed(): Promise<boolean> {
+  const [primary] = await cluster.query('primary', 'SELECT count(*)::int AS n FROM replica_item');
+  const [standby] = await cluster.query('standby', 'SELECT count(*)::int AS n FROM replica_item');
+  return primary.n === standby.n;
+}
+
+beforeAll(async () => {
+  cluster = startStandbyCluster(5442, 5443);
+  app = await startReplicaApp({
+    connectionString: `${cluster.primaryUrl}?application_name=${APP}`,
+    replicas: [cluster.standbyUrl],
+    routing: { selection: 'round-robin', stickyAfterWrite: true, backoffMs: 500 },
+    engineConfig: { poolSize: 5, connectTimeout: 2000 },
+  });
+  // The table createAll made on the primary reaches the standby by replication.
+  await waitFor('the table on the standby', async () =>
+    (await cluster.query('standby', "SELECT to_regclass('replica_item') IS NOT NULL AS ok"))[0].ok === true,
+  );
+});
+
+afterAll(async () => {
+  await app?.close();
+  cluster?.stop();
+});
+
+describe('reads go to the standby until the first write', () => {
+  it('a GET reads from the standby, through raw SQL and a repository alike', async () => {
+    const response = await request(app.getHttpServer()).get('/replicas/read').expect(200);
+    expect(response.body.standby).toBe(true);
+  });
+
+  it('a GET sees the standby side of a paused replay; a write then a read in one request sees its own write', async () => {
+    await cluster.query('primary', "INSERT INTO replica_item (label) VALUES ('before')");
+    await waitFor('replay', replayed);
+    await cluster.query('standby', 'SELECT pg_wal_replay_pause()');
+    try {
+      await cluster.query('primary', "INSERT INTO replica_item (label) VALUES ('only-on-primary')");
+      const [{ n: onPrimary }] = await cluster.query('primary', 'SELECT count(*)::int AS n FROM replica_item');
+      const read = await request(app.getHttpServer()).get('/replicas/read').expect(200);
+      expect(read.body).toEqual({ standby: true, items: onPrimary - 1 });
+
+      const written = await request(app.getHttpServer())
+        .post('/replicas/write-then-read')
+        .send({ label: 'own-write' })
+        .expect(201);
+      // Its read ran on the primary, in the transaction of its write.
+      expect(written.body).toEqual({ standby: false, items: onPrimary + 1 });
+      // The write went to the primary only: the paused standby has not got it.
+      const [{ n: onStandby }] = await cluster.query('standby', "SELECT count(*)::int AS n FROM replica_item WHERE label = 'own-write'");
+      const [{ n: committed }] = await cluster.query('primary', "SELECT count(*)::int AS n FROM replica_item WHERE label = 'own-write'");
+      expect({ onStandby, committed }).toEqual({ onStandby: 0, committed: 1 });
+    } finally {
+      await cluster.query('standby', 'SELECT pg_wal_replay_resume()');
+    }
+    await waitFor('replay', replayed);
+  });
+
+  it('a read-only route never sends a statement to the primary, and its write fails before reaching any server', async () => {
+    await request(app.getHttpServer()).get('/replicas/read').expect(200);
+    const before = primaryStatements();
+    for (let i = 0; i < 20; i++) {
+      const response = await request(app.getHttpServer()).get('/replicas/read-only').expect(200);
+      expect(response.body.standby).toBe(true);
+    }
+    const refused = await request(app.getHttpServer()).post('/replicas/read-only-write').send({ label: 'refused' });
+    expect(refused.status).toBe(500);
+    expect(primaryStatements()).toBe(before);
+    // The count is real: a route that writes shows up in it.
+    await request(app.getHttpServer()).post('/replicas/write-then-read').send({ label: 'counted' }).expect(201);
+    expect(primaryStatements()).toBeGreaterThan(before);
+    const [{ n }] = await cluster.query('primary', "SELECT count(*)::int AS n FROM replica_item WHERE label = 'refused'");
+    expect(n).toBe(0);
+  });
+
+  it('@UsePrimary() and session.usePrimary() read from the primary', async () => {
+    const route = await request(app.getHttpServer()).get('/replicas/primary-route').expect(200);
+    const call = await request(app.getHttpServer()).get('/replicas/use-primary').expect(200);
+    expect([route.body.standby, call.body.standby]).toEqual([false, false]);
+  });
+});
+
+describe('when the standby goes away', () => {
+  it('loses no request: reads fall back to the primary, then return to the standby once it is back', async () => {
+    const health = await request(app.getHttpServer()).get('/replicas/health').expect(200);
+    expect(health.body.database.replicas).toEqual([
+      expect.objectContaining({ status: 'up', lagSeconds: expect.any(Number) }),
+    ]);
+
+    const answers: Array<{ status: number; standby?: boolean }> = [];
+    let killed = false;
+    const worker = async (): Promise<void> => {
+      for (let i = 0; i < 40; i++) {
+        const response = await request(app.getHttpServer()).get('/replicas/read');
+        answers.push({ status: response.status, standby: response.body.standby });
+        if (!killed && answers.length >= 40) {
+          killed = true;
+          cluster.killStandby();
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+    expect(answers.some((answer) => answer.standby === true)).toBe(true);
+    expect(answers.some((answer) => answer.standby === false)).toBe(true);
+
+    const down = await request(app.getHttpServer()).get('/replicas/health').expect(200);
+    expect(down.body.database.status).toBe('up');
+    expect(down.body.database.replicas).toEqual([expect.objectContaining({ status: 'down' })]);
+
+    cluster.startStandby();
+    await waitFor('reads back on the standby', async () => {
+      const response = await request(app.getHttpServer()).get('/replicas/read').expect(200);
+      return response.body.standby === true;
+    });
+  });
+});
