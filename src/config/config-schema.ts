@@ -91,7 +91,7 @@ function IsReplicaList(): PropertyDecorator {
               Object.keys(item).every((key) => key === 'connectionString' || key === 'poolSize') &&
               ((item as { poolSize?: unknown }).poolSize === undefined ||
                 (Number.isInteger((item as { poolSize?: unknown }).poolSize) &&
-                  ((item as { poolSize: number }).poolSize) >= 1))),
+                  (item as { poolSize: number }).poolSize >= 1))),
         ),
       defaultMessage: () =>
         'replicas must be an array of connection strings or { connectionString, poolSize? } objects (poolSize a whole number ≥ 1)',
@@ -104,7 +104,7 @@ export class RoutingConfigSchema {
   @IsOptional()
   @IsIn([true], {
     message:
-      'stickyAfterWrite can only be true: reads on a replica after a write would not see the session\'s own writes',
+      "stickyAfterWrite can only be true: reads on a replica after a write would not see the session's own writes",
   })
   stickyAfterWrite?: unknown;
   @IsOptional() @IsInt() @Min(0) maxReplicationLagMs?: unknown;

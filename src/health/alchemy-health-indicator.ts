@@ -49,7 +49,9 @@ export class AlchemyHealthIndicator {
       ]);
       const responseTimeMs = Math.round(performance.now() - started);
       const set = this.alchemy.bindFor(bindKey).replicas;
-      const replicas = set ? { replicas: await checkReplicas(set, timeout, (error) => this.alchemy.redact(error)) } : {};
+      const replicas = set
+        ? { replicas: await checkReplicas(set, timeout, (error) => this.alchemy.redact(error)) }
+        : {};
       return { [key]: { status: 'up', bindKey, responseTimeMs, ...replicas } };
     } catch (error) {
       return { [key]: { status: 'down', bindKey, message: this.alchemy.redact(error) } };

@@ -2,7 +2,12 @@ import type { AlchemyConfig } from '../config/alchemy-config';
 import { parseConnectionString, redactConnectionString } from '../config/connection-string';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 
-const KIND_OF_TYPE: Record<string, string> = { postgres: 'postgres', mysql: 'mysql', mariadb: 'mysql', 'better-sqlite3': 'sqlite' };
+const KIND_OF_TYPE: Record<string, string> = {
+  postgres: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  'better-sqlite3': 'sqlite',
+};
 
 /**
  * Checks at startup that a config's `replicas` fit its primary: SQLite has none (one file, one

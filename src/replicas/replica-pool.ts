@@ -33,7 +33,12 @@ export class ReplicaPool {
     readonly slots: ConnectionSlots,
   ) {}
 
-  static async open(config: AlchemyConfig, option: ReplicaOption, index: number, secrets: string[]): Promise<ReplicaPool> {
+  static async open(
+    config: AlchemyConfig,
+    option: ReplicaOption,
+    index: number,
+    secrets: string[],
+  ): Promise<ReplicaPool> {
     const connectionString = typeof option === 'string' ? option : option.connectionString;
     const { options, target } = buildDataSourceOptions(config, connectionString);
     if (target.password) secrets.push(target.password);

@@ -46,7 +46,12 @@ export class ReplicaRouter {
    * Runs `sql` where the session's state says: on its replica, or through `onPrimary` (the
    * session's own path to the primary, with its pending BEGIN).
    */
-  run(sql: string, parameters: unknown[] | undefined, structured: boolean | undefined, onPrimary: () => Promise<unknown>): Promise<unknown> {
+  run(
+    sql: string,
+    parameters: unknown[] | undefined,
+    structured: boolean | undefined,
+    onPrimary: () => Promise<unknown>,
+  ): Promise<unknown> {
     if (this.#onPrimary) return onPrimary();
     const mode = routeModeOf(this.#scope);
     if (mode === 'primary') return this.switchTo(onPrimary);

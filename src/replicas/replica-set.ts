@@ -1,9 +1,5 @@
 import type { AlchemyConfig } from '../config/alchemy-config';
-import {
-  DEFAULT_LAG_CHECK_INTERVAL_MS,
-  DEFAULT_REPLICA_BACKOFF_MS,
-  type RoutingConfig,
-} from './replica-config';
+import { DEFAULT_LAG_CHECK_INTERVAL_MS, DEFAULT_REPLICA_BACKOFF_MS, type RoutingConfig } from './replica-config';
 import { ReplicaPool } from './replica-pool';
 
 /**
@@ -31,7 +27,9 @@ export class ReplicaSet {
   /** Opens a pool per replica of the config (a replica that is down at startup starts out of rotation). */
   static async open(config: AlchemyConfig, secrets: string[]): Promise<ReplicaSet | undefined> {
     if (config.replicas.length === 0) return undefined;
-    const pools = await Promise.all(config.replicas.map((option, index) => ReplicaPool.open(config, option, index, secrets)));
+    const pools = await Promise.all(
+      config.replicas.map((option, index) => ReplicaPool.open(config, option, index, secrets)),
+    );
     return new ReplicaSet(config.bindKey, pools, config.routing);
   }
 

@@ -16,7 +16,9 @@ export async function readReplicationLagMs(dataSource: DataSource): Promise<numb
     const lag = rows[0]?.lag;
     return lag === null || lag === undefined ? undefined : Math.max(0, Math.round(Number(lag)));
   }
-  const rows = (await dataSource.query('SHOW SLAVE STATUS')) as Array<{ Seconds_Behind_Master?: number | string | null }>;
+  const rows = (await dataSource.query('SHOW SLAVE STATUS')) as Array<{
+    Seconds_Behind_Master?: number | string | null;
+  }>;
   const seconds = rows[0]?.Seconds_Behind_Master;
   return seconds === null || seconds === undefined ? undefined : Number(seconds) * 1000;
 }

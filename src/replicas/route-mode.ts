@@ -28,7 +28,9 @@ function markScope(mode: RouteMode): new () => NestInterceptor {
       return next.handle();
     }
   }
-  Object.defineProperty(RouteModeInterceptor, 'name', { value: mode === 'read-only' ? 'ReadOnlyRoute' : 'UsePrimaryRoute' });
+  Object.defineProperty(RouteModeInterceptor, 'name', {
+    value: mode === 'read-only' ? 'ReadOnlyRoute' : 'UsePrimaryRoute',
+  });
   return RouteModeInterceptor;
 }
 

@@ -319,7 +319,9 @@ export class DatabaseSession implements Session {
         this.#ready
           ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
           : this.prepareThenRun(runner, runStatement, sql, parameters, structured);
-      return (this.#lastStatement = this.#router ? this.#router.run(sql, parameters, structured, onPrimary) : onPrimary());
+      return (this.#lastStatement = this.#router
+        ? this.#router.run(sql, parameters, structured, onPrimary)
+        : onPrimary());
     }) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;

@@ -12,8 +12,10 @@ let app: INestApplication;
 
 /** Statements the application (not the probes) ran on the primary, as its log shows them. */
 function primaryStatements(): number {
-  return cluster.primaryLog().split('\n').filter((line) => line.startsWith(`${APP}|`) && line.includes('statement:'))
-    .length;
+  return cluster
+    .primaryLog()
+    .split('\n')
+    .filter((line) => line.startsWith(`${APP}|`) && line.includes('statement:')).length;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -39,8 +41,9 @@ beforeAll(async () => {
     engineConfig: { poolSize: 5, connectTimeout: 2000 },
   });
   // The table createAll made on the primary reaches the standby by replication.
-  await waitFor('the table on the standby', async () =>
-    (await cluster.query('standby', "SELECT to_regclass('replica_item') IS NOT NULL AS ok"))[0].ok === true,
+  await waitFor(
+    'the table on the standby',
+    async () => (await cluster.query('standby', "SELECT to_regclass('replica_item') IS NOT NULL AS ok"))[0].ok === true,
   );
 });
 
@@ -61,7 +64,7 @@ describe('reads go to the standby until the first write', () => {
     await cluster.query('standby', 'SELECT pg_wal_replay_pause()');
     try {
       await cluster.query('primary', "INSERT INTO replica_item (label) VALUES ('only-on-primary')");
-      const [{ n: onPrimary }] = await cluster.query('primary', 'SELECT count(*)::int AS n FROM replica_item');
+      const onPrimary = Number((await cluster.query('primary', 'SELECT count(*)::int AS n FROM replica_item'))[0].n);
       const read = await request(app.getHttpServer()).get('/replicas/read').expect(200);
       expect(read.body).toEqual({ standby: true, items: onPrimary - 1 });
 
@@ -72,8 +75,14 @@ describe('reads go to the standby until the first write', () => {
       // Its read ran on the primary, in the transaction of its write.
       expect(written.body).toEqual({ standby: false, items: onPrimary + 1 });
       // The write went to the primary only: the paused standby has not got it.
-      const [{ n: onStandby }] = await cluster.query('standby', "SELECT count(*)::int AS n FROM replica_item WHERE label = 'own-write'");
-      const [{ n: committed }] = await cluster.query('primary', "SELECT count(*)::int AS n FROM replica_item WHERE label = 'own-write'");
+      const [{ n: onStandby }] = await cluster.query(
+        'standby',
+        "SELECT count(*)::int AS n FROM replica_item WHERE label = 'own-write'",
+      );
+      const [{ n: committed }] = await cluster.query(
+        'primary',
+        "SELECT count(*)::int AS n FROM replica_item WHERE label = 'own-write'",
+      );
       expect({ onStandby, committed }).toEqual({ onStandby: 0, committed: 1 });
     } finally {
       await cluster.query('standby', 'SELECT pg_wal_replay_resume()');
@@ -94,8 +103,28 @@ describe('reads go to the standby until the first write', () => {
     // The count is real: a route that writes shows up in it.
     await request(app.getHttpServer()).post('/replicas/write-then-read').send({ label: 'counted' }).expect(201);
     expect(primaryStatements()).toBeGreaterThan(before);
-    const [{ n }] = await cluster.query('primary', "SELECT count(*)::int AS n FROM replica_item WHERE label = 'refused'");
+    const [{ n }] = await cluster.query(
+      'primary',
+      "SELECT count(*)::int AS n FROM replica_item WHERE label = 'refused'",
+    );
     expect(n).toBe(0);
+  });
+
+  it('works the same when the replicas come through forRootAsync', async () => {
+    const other = await startReplicaApp(
+      { connectionString: cluster.primaryUrl, replicas: [{ connectionString: cluster.standbyUrl, poolSize: 2 }] },
+      true,
+    );
+    try {
+      const read = await request(other.getHttpServer()).get('/replicas/read').expect(200);
+      const written = await request(other.getHttpServer())
+        .post('/replicas/write-then-read')
+        .send({ label: 'async' })
+        .expect(201);
+      expect([read.body.standby, written.body.standby]).toEqual([true, false]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('@UsePrimary() and session.usePrimary() read from the primary', async () => {
