@@ -134,6 +134,65 @@ describe('reads go to the standby until the first write', () => {
   });
 });
 
+describe('selection and lag', () => {
+  async function names(other: INestApplication, count: number): Promise<string[]> {
+    const seen: string[] = [];
+    for (let i = 0; i < count; i++) {
+      seen.push((await request(other.getHttpServer()).get('/replicas/whoami').expect(200)).body.name as string);
+    }
+    return seen;
+  }
+
+  it('round-robin takes the replicas in turn, one per request; random uses them all', async () => {
+    const replicas = ['r1', 'r2'].map((name) => `${cluster.standbyUrl}?application_name=${name}`);
+    const turns = await startReplicaApp({ connectionString: cluster.primaryUrl, replicas });
+    const random = await startReplicaApp({
+      connectionString: cluster.primaryUrl,
+      replicas,
+      routing: { selection: 'random' },
+    });
+    try {
+      const inTurn = await names(turns, 6);
+      expect(inTurn.slice(1)).toEqual(inTurn.slice(0, 5).map((name) => (name === 'r1' ? 'r2' : 'r1')));
+      expect(new Set(await names(random, 30))).toEqual(new Set(['r1', 'r2']));
+    } finally {
+      await turns.close();
+      await random.close();
+    }
+  });
+
+  it('skips a standby further behind than maxReplicationLagMs, and uses it again once it caught up', async () => {
+    const lagging = await startReplicaApp({
+      connectionString: cluster.primaryUrl,
+      replicas: [cluster.standbyUrl],
+      routing: { maxReplicationLagMs: 300, lagCheckIntervalMs: 50 },
+    });
+    try {
+      await waitFor('reads on the standby', async () => (await whoami(lagging)).standby);
+      await cluster.query('standby', 'SELECT pg_wal_replay_pause()');
+      try {
+        await cluster.query('primary', "INSERT INTO replica_item (label) VALUES ('unreplayed')");
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await waitFor('reads on the primary', async () => !(await whoami(lagging)).standby);
+        const health = await request(lagging.getHttpServer()).get('/replicas/health').expect(200);
+        expect(health.body.database.replicas[0].lagSeconds).toBeGreaterThan(0.3);
+      } finally {
+        await cluster.query('standby', 'SELECT pg_wal_replay_resume()');
+      }
+      await waitFor('reads back on the standby', async () => (await whoami(lagging)).standby);
+    } finally {
+      await lagging.close();
+    }
+  });
+});
+
+async function whoami(other: INestApplication): Promise<{ name: string; standby: boolean }> {
+  return (await request(other.getHttpServer()).get('/replicas/whoami').expect(200)).body as {
+    name: string;
+    standby: boolean;
+  };
+}
+
 describe('when the standby goes away', () => {
   it('loses no request: reads fall back to the primary, then return to the standby once it is back', async () => {
     const health = await request(app.getHttpServer()).get('/replicas/health').expect(200);
