@@ -3,6 +3,7 @@ import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error'
 import { isConnectionError } from '../session/connection-errors';
 import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
 import { isPlainRead, isWritingStatement } from '../session/statement-kind';
+import type { TransactionCharacteristics } from '../session/begin-transaction';
 import type { ReplicaPool } from './replica-pool';
 import type { ReplicaSet } from './replica-set';
 import { routeModeOf } from './route-mode';
@@ -19,6 +20,8 @@ const READING = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(?:SELECT|WITH|SHOW)\b/i
  */
 export class ReplicaRouter {
   #onPrimary = false;
+  /** Inside a read-only unit that reads from the replica (no transaction on either server). */
+  #readOnlyUnit = false;
   #pool?: ReplicaPool;
   #runner?: Promise<QueryRunner | undefined>;
   /** Replicas this session found unreachable: it does not try them again. */
@@ -56,7 +59,7 @@ export class ReplicaRouter {
     const mode = routeModeOf(this.#scope);
     if (mode === 'primary') return this.switchTo(onPrimary);
     if (!isPlainRead(sql)) {
-      if (mode !== 'read-only') return this.switchTo(onPrimary);
+      if (mode !== 'read-only' && !this.#readOnlyUnit) return this.switchTo(onPrimary);
       if (isWritingStatement(sql) || READING.test(sql)) return Promise.reject(this.readOnlyError(sql));
       // Transaction control of a read-only unit: the primary, while the reads stay on the replica.
       return onPrimary();
@@ -64,6 +67,27 @@ export class ReplicaRouter {
     const pending = this.onReplica(sql, parameters, structured, onPrimary);
     this.#last = pending.then(ignore, ignore);
     return pending;
+  }
+
+  /**
+   * A `readOnly` unit is about to begin its transaction: while the session has not written, the unit
+   * reads from the replica instead, with no transaction anywhere, and its writes fail. Only under an
+   * isolation level where each statement sees its own snapshot anyway (READ COMMITTED, PostgreSQL's
+   * default): a REPEATABLE READ or SERIALIZABLE unit needs one snapshot, so it begins on the primary.
+   */
+  beginReadOnly({ readOnly, isolationLevel }: TransactionCharacteristics, type: string): boolean {
+    if (!readOnly || this.#onPrimary || routeModeOf(this.#scope) === 'primary') return false;
+    const level = isolationLevel ?? (type === 'postgres' ? 'READ COMMITTED' : 'REPEATABLE READ');
+    if (level !== 'READ COMMITTED' && level !== 'READ UNCOMMITTED') return false;
+    this.#readOnlyUnit = true;
+    return true;
+  }
+
+  /** The unit's commit or rollback: true when it was a read-only unit on the replica. */
+  endReadOnly(): boolean {
+    const was = this.#readOnlyUnit;
+    this.#readOnlyUnit = false;
+    return was;
   }
 
   /** Sends everything to the primary from now on (`session.usePrimary()`). */
@@ -138,8 +162,8 @@ export class ReplicaRouter {
   private readOnlyError(sql: string): ReadOnlyTransactionError {
     const verb = /[A-Za-z]+/.exec(sql.replace(/^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*/, ''))?.[0] ?? 'statement';
     return new ReadOnlyTransactionError(
-      `A ${verb.toUpperCase()} statement that writes or locks was sent in a @ReadOnly() route of bind key "${this.bindKey}": ` +
-        'such a route reads from a replica only. Remove @ReadOnly() from the route, or move the write to another route.',
+      `A ${verb.toUpperCase()} statement that writes or locks was sent in a ${this.#readOnlyUnit ? 'readOnly unit' : '@ReadOnly() route'} of bind key "${this.bindKey}", ` +
+        `which reads from a replica only. ${this.#readOnlyUnit ? 'Drop readOnly from the unit' : 'Remove @ReadOnly() from the route'}, or move the write out of it.`,
     );
   }
 }

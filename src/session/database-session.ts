@@ -178,6 +178,11 @@ export class DatabaseSession implements Session {
 
   /** Begins the transaction now with these characteristics (sends a pending BEGIN). */
   async beginWith(characteristics: TransactionCharacteristics): Promise<void> {
+    // A read-only unit before the first write reads from a replica and begins nothing on the primary.
+    if (this.#router?.beginReadOnly(characteristics, this.dataSource.options.type)) {
+      this.#characteristics = characteristics;
+      return;
+    }
     const runner = this.runner();
     if (this.#beginPending) {
       await this.prepare(runner, characteristics);
@@ -202,6 +207,7 @@ export class DatabaseSession implements Session {
   async commitTransaction(): Promise<HookBatch> {
     await this.#rootFrame?.hooks.runBeforeCommit();
     await this.settle();
+    if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
       await this.leaveReadOnly(runner);
@@ -221,6 +227,7 @@ export class DatabaseSession implements Session {
   async rollbackTransaction(): Promise<HookBatch> {
     this.uncommittedWrites = 0;
     await this.settle();
+    if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
       try {

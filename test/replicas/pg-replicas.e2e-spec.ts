@@ -110,6 +110,45 @@ describe('reads go to the standby until the first write', () => {
     expect(n).toBe(0);
   });
 
+  it('a readOnly unit before any write reads from the standby, sends nothing to the primary, and cannot write', async () => {
+    await request(app.getHttpServer()).get('/replicas/read').expect(200);
+    const before = primaryStatements();
+    for (const propagation of ['REQUIRED', 'REQUIRES_NEW', 'REQUIRED', 'REQUIRES_NEW']) {
+      const response = await request(app.getHttpServer())
+        .get(`/replicas/read-only-unit?propagation=${propagation}`)
+        .expect(200);
+      expect(response.body.standby).toBe(true);
+    }
+    const refused = await request(app.getHttpServer())
+      .post('/replicas/read-only-unit-write')
+      .send({ label: 'unit-refused' });
+    expect(refused.status).toBe(500);
+    expect(primaryStatements()).toBe(before);
+    const [{ n }] = await cluster.query(
+      'primary',
+      "SELECT count(*)::int AS n FROM replica_item WHERE label = 'unit-refused'",
+    );
+    expect(n).toBe(0);
+    // One snapshot for the whole unit needs a transaction: REPEATABLE READ begins on the primary.
+    for (const propagation of ['REQUIRED', 'REQUIRES_NEW']) {
+      const repeatable = await request(app.getHttpServer())
+        .get(`/replicas/read-only-unit?isolation=REPEATABLE%20READ&propagation=${propagation}`)
+        .expect(200);
+      expect(repeatable.body.standby).toBe(false);
+    }
+    // After the unit the session writes, on the primary, and reads its write there.
+    const after = await request(app.getHttpServer())
+      .post('/replicas/read-only-unit-then-write')
+      .send({ label: 'after-unit' })
+      .expect(201);
+    expect(after.body.map((seen: { standby: boolean }) => seen.standby)).toEqual([true, false]);
+    const [{ n: written }] = await cluster.query(
+      'primary',
+      "SELECT count(*)::int AS n FROM replica_item WHERE label = 'after-unit'",
+    );
+    expect(written).toBe(1);
+  });
+
   it('works the same when the replicas come through forRootAsync', async () => {
     const other = await startReplicaApp(
       { connectionString: cluster.primaryUrl, replicas: [{ connectionString: cluster.standbyUrl, poolSize: 2 }] },
