@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error';
 import { isConnectionError } from '../session/connection-errors';
+import { destroyDriverConnection } from '../session/pool-guard';
 import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
 import { isPlainRead, isWritingStatement } from '../session/statement-kind';
 import type { TransactionCharacteristics } from '../session/begin-transaction';
@@ -33,6 +34,8 @@ export class ReplicaRouter {
   constructor(
     private readonly replicas: ReplicaSet,
     private readonly bindKey: string,
+    /** How long a replica may take to answer before its connection is dropped (0 = no limit). */
+    private readonly deadlineMs: number,
   ) {}
 
   /** Whether the session has switched to the primary (after a write, `usePrimary()`, a `@UsePrimary()` route). */
@@ -125,7 +128,10 @@ export class ReplicaRouter {
       if (runner === undefined || this.#onPrimary) return onPrimary();
       const pool = this.#pool as ReplicaPool;
       try {
-        return await (runner.query as StatementFn).call(runner, sql, parameters, structured);
+        return await this.withinDeadline(
+          runner,
+          (runner.query as StatementFn).call(runner, sql, parameters, structured),
+        );
       } catch (error) {
         if (!isConnectionError(error)) throw error;
         pool.markDown(error, this.replicas.backoffMs);
@@ -136,6 +142,20 @@ export class ReplicaRouter {
         }
       }
     }
+  }
+
+  /**
+   * A replica that stops answering without closing its socket (frozen, network gone) would hold the
+   * request: past the deadline its connection is dropped, which fails the statement as a lost
+   * connection, and the statement goes to another replica or the primary.
+   */
+  private withinDeadline(runner: QueryRunner, pending: Promise<unknown>): Promise<unknown> {
+    if (this.deadlineMs === 0) return pending;
+    const timer = setTimeout(
+      () => destroyDriverConnection((runner as { databaseConnection?: unknown }).databaseConnection),
+      this.deadlineMs,
+    );
+    return pending.finally(() => clearTimeout(timer));
   }
 
   /** A connection to the next replica that answers; undefined when none does. */

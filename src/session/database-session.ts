@@ -84,7 +84,9 @@ export class DatabaseSession implements Session {
     this.#deadline = new StatementDeadline(bind);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
     this.#characteristics = bind.transactionDefaults;
-    if (bind.replicas) this.#router = new ReplicaRouter(bind.replicas, bind.key);
+    if (bind.replicas) {
+      this.#router = new ReplicaRouter(bind.replicas, bind.key, bind.deadlineFor(bind.statementTimeoutMs));
+    }
   }
 
   usePrimary(): void {

@@ -232,6 +232,36 @@ async function whoami(other: INestApplication): Promise<{ name: string; standby:
   };
 }
 
+describe('when the standby stops answering without closing its sockets', () => {
+  it('drops the connection at the statement deadline and answers from the primary', async () => {
+    const hung = await startReplicaApp({
+      connectionString: cluster.primaryUrl,
+      replicas: [cluster.standbyUrl],
+      routing: { backoffMs: 60_000 },
+      engineConfig: { statementTimeout: 500, connectTimeout: 1000 },
+    });
+    try {
+      expect((await whoami(hung)).standby).toBe(true);
+      cluster.freezeStandby(true);
+      try {
+        const started = Date.now();
+        const answer = await whoami(hung);
+        expect(answer.standby).toBe(false);
+        // The deadline (statement timeout + 1 s) and not TCP's minutes.
+        expect(Date.now() - started).toBeLessThan(5_000);
+        // Out of rotation now: the next reads do not wait.
+        const next = Date.now();
+        expect((await whoami(hung)).standby).toBe(false);
+        expect(Date.now() - next).toBeLessThan(1_000);
+      } finally {
+        cluster.freezeStandby(false);
+      }
+    } finally {
+      await hung.close();
+    }
+  });
+});
+
 describe('when the standby goes away', () => {
   it('loses no request: reads fall back to the primary, then return to the standby once it is back', async () => {
     const health = await request(app.getHttpServer()).get('/replicas/health').expect(200);
