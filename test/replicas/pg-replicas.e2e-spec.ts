@@ -1,7 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { startStandbyCluster, type StandbyCluster } from './fixtures/pg-standby-cluster';
-import { startReplicaApp } from './fixtures/replica-app';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDatabaseCli } from 'nestjs-advanced-alchemy';
+import { replicaAppModule, startReplicaApp } from './fixtures/replica-app';
 
 // A real primary and a real streaming standby (pg_basebackup -R), started for this suite only.
 jest.setTimeout(120_000);
@@ -147,6 +151,28 @@ describe('reads go to the standby until the first write', () => {
       "SELECT count(*)::int AS n FROM replica_item WHERE label = 'after-unit'",
     );
     expect(written).toBe(1);
+  });
+
+  it('the command line reads from the primary: dump-data has a row the paused standby has not', async () => {
+    await waitFor('replay', replayed);
+    await cluster.query('standby', 'SELECT pg_wal_replay_pause()');
+    const directory = mkdtempSync(join(tmpdir(), 'aa-replicas-dump-'));
+    try {
+      await cluster.query('primary', "INSERT INTO replica_item (label) VALUES ('cli-primary-only')");
+      const code = await runDatabaseCli(
+        replicaAppModule({ connectionString: cluster.primaryUrl, replicas: [cluster.standbyUrl] }),
+        ['database', 'dump-data', '--table', 'replica_item', '--dir', directory],
+        { exit: false },
+      );
+      expect(code).toBe(0);
+      const rows = JSON.parse(readFileSync(join(directory, 'default', 'replica_item.json'), 'utf8')) as Array<{
+        label: string;
+      }>;
+      expect(rows.map((row) => row.label)).toContain('cli-primary-only');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+      await cluster.query('standby', 'SELECT pg_wal_replay_resume()');
+    }
   });
 
   it('works the same when the replicas come through forRootAsync', async () => {
