@@ -5,20 +5,24 @@ export interface LoadResult {
   p99: number;
   ok: number;
   failed: number;
+  /** The server's CPU time per answered request, when measured (run.ts). */
+  cpuMicrosPerRequest?: number;
 }
 
-/** Runs autocannon against a loopback server: 32 connections, bounded duration or request count. */
+/** Runs autocannon against a loopback server: 32 connections unless told, bounded duration or request count. */
 export async function load(options: {
   port: number;
   method: 'GET' | 'POST';
   path: (n: number) => string;
   seconds?: number;
   amount?: number;
+  /** Concurrent connections (default 32). */
+  connections?: number;
 }): Promise<LoadResult> {
   let n = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${options.port}`,
-    connections: 32,
+    connections: options.connections ?? 32,
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
     requests: [
       {

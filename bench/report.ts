@@ -21,6 +21,7 @@ const PEER_SETTINGS = [
   'Variants:',
   '',
   '- `manual`: a hand-written `dataSource.transaction()` per request, the baseline.',
+  "- `manual+als`: `manual`, each request also run in an `AsyncLocalStorage` store of its own (a middleware doing only that): what Node's async context costs by itself, paid by every module that finds the request's transaction without passing it (ours, cls, typeorm-transactional).",
   '- `raw`: `dataSource.getRepository()` with no transaction (TypeORM autocommit), a lower bound on the work.',
   "- `cls`: `@nestjs-cls/transactional` with `@nestjs-cls/transactional-adapter-typeorm`, `ClsModule.forRoot({ middleware: { mount: true }, plugins: [new ClsPluginTransactional(...)] })` as its README sets it up, `@Transactional()` on the service's methods.",
   "- `typeorm-transactional`: `initializeTransactionalContext({ storageDriver: StorageDriver.AUTO })` (AsyncLocalStorage on Node ≥ 16, which its README recommends; its default `CLS_HOOKED` is kept only for backward compatibility), `addTransactionalDataSource`, `@Transactional()` on the service's methods.",
@@ -61,6 +62,12 @@ function ratio(rows: Measurement[], variant: string, reference: string, pick: (m
 
 const fixed = (value: number | undefined, digits = 0) => (value === undefined ? '–' : value.toFixed(digits));
 
+/** Median server CPU time per request over the rounds. */
+const cpu = (runs: LoadResult[]): string => {
+  const values = runs.flatMap((run) => (run.cpuMicrosPerRequest === undefined ? [] : [run.cpuMicrosPerRequest]));
+  return values.length ? fixed(median(values)) : '–';
+};
+
 export function formatReport(input: {
   measurements: Record<string, Measurement[]>;
   extras: Extras;
@@ -85,8 +92,8 @@ export function formatReport(input: {
     lines.push(
       `## ${kind}`,
       '',
-      '| variant | POST req/s | POST p99 ms | POST ÷ manual | GET req/s | GET p99 ms | GET ÷ manual | rows = 2xx |',
-      '|---|---:|---:|---:|---:|---:|---:|---|',
+      '| variant | POST req/s | POST p99 ms | POST ÷ manual | GET req/s | GET p99 ms | GET ÷ manual | rows = 2xx | CPU µs / POST | CPU µs / GET |',
+      '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
     );
     const variants = [...new Set(rows.map((m) => m.variant))];
     for (const variant of variants) {
@@ -104,7 +111,7 @@ export function formatReport(input: {
                 ratio(rows, variant, 'manual', (m) => m.get.requestsPerSecond),
                 2,
               )
-        } | ${checks.length ? (checks.every(Boolean) ? 'yes' : 'NO') : '–'} |`,
+        } | ${checks.length ? (checks.every(Boolean) ? 'yes' : 'NO') : '–'} | ${cpu(posts)} | ${cpu(mine.map((m) => m.get))} |`,
       );
     }
     const pingRatio = ratio(rows, 'ping+module', 'ping', (m) => m.get.requestsPerSecond);

@@ -1,12 +1,11 @@
 // `npm run bench`: every variant in its own server process, load from this process over loopback,
 // variants interleaved in rounds; ratios to `manual` are computed per round so machine drift cancels.
-import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  createTestDatabase,
   detectTestDatabases,
   openProbe,
   testDatabaseKinds,
@@ -14,6 +13,8 @@ import {
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
 import { load, type LoadResult } from './load';
+import { memoryOf, measuredLoad, startServer, stopServer } from './bench-server';
+import { prepareDatabase, READ_ROW } from './prepare-database';
 import { formatReport, type Measurement, type Extras } from './report';
 import { VARIANTS as VARIANT_FACTORIES } from './variants';
 
@@ -25,6 +26,8 @@ const { values: options } = parseArgs({
     kinds: { type: 'string' },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
+    // Write RESULTS-node<major>.md even for a subset of the variants (the report lists the ones run).
+    record: { type: 'boolean', default: false },
   },
 });
 const quick = options.quick === true;
@@ -33,6 +36,7 @@ const SECONDS = Number(options.seconds ?? (quick ? 2 : 8));
 const WARMUP_SECONDS = quick ? 1 : 2;
 const ALL_VARIANTS = [
   'manual',
+  'manual+als',
   'raw',
   'cls',
   'typeorm-transactional',
@@ -46,54 +50,13 @@ const ALL_VARIANTS = [
   'ping',
   'ping+module',
 ];
-// A partial run (a subset of variants or databases) skips memory and startup and never writes RESULTS.md.
-const partial = options.variants !== undefined || options.kinds !== undefined;
+// A partial run (a subset of variants or databases, without --record) skips memory and startup and never writes RESULTS-node*.md.
+const partial = !options.record && (options.variants !== undefined || options.kinds !== undefined);
 const VARIANTS = options.variants ? options.variants.split(',') : ALL_VARIANTS;
 const unknownVariant = VARIANTS.find((variant) => !(variant in VARIANT_FACTORIES));
 if (unknownVariant)
   throw new Error(`unknown variant "${unknownVariant}": one of ${Object.keys(VARIANT_FACTORIES).join(', ')}`);
-const SERVER = join(__dirname, 'server.js');
-const SEEDED_ROWS = 1000;
-const READ_ROW = SEEDED_ROWS / 2;
 const CHECKED_POSTS = 1000;
-
-const TABLE_DDL: Record<TestDatabaseKind, string> = {
-  sqlite: 'CREATE TABLE bench_items (id INTEGER PRIMARY KEY AUTOINCREMENT, name varchar(64) NOT NULL)',
-  postgres: 'CREATE TABLE bench_items (id SERIAL PRIMARY KEY, name varchar(64) NOT NULL)',
-  mariadb: 'CREATE TABLE bench_items (id INT AUTO_INCREMENT PRIMARY KEY, name varchar(64) NOT NULL)',
-};
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-}
-
-function startServer(variant: string, connectionString: string): Promise<Server> {
-  const child = fork(SERVER, [variant, connectionString], { execArgv: ['--expose-gc'], stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve({ child, port: message.port }));
-    child.once('exit', (code) => reject(new Error(`bench server ${variant} exited with ${code}`)));
-  });
-}
-
-function stopServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-    server.child.removeAllListeners('exit');
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.child.send({ command: 'stop' });
-  });
-}
-
-function memoryOf(server: Server): Promise<NodeJS.MemoryUsage> {
-  return new Promise((resolve) => {
-    server.child.once('message', (message: { memory: NodeJS.MemoryUsage }) => resolve(message.memory));
-    server.child.send({ command: 'memory' });
-  });
-}
 
 async function measureVariant(variant: string, connectionString: string, round: number): Promise<Measurement> {
   const server = await startServer(variant, connectionString);
@@ -107,7 +70,7 @@ async function measureVariant(variant: string, connectionString: string, round: 
     let rowsMatch: boolean | undefined;
     if (hasItems) {
       await load({ port: server.port, method: 'POST', path: () => '/items', seconds: WARMUP_SECONDS });
-      post = await load({ port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
+      post = await measuredLoad(server, { port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
       // A timed run stops counting answers still in flight when time is up, so the correctness
       // check is a separate run of a fixed number of requests, every answer counted.
       const before = await settledCount(probe);
@@ -115,7 +78,7 @@ async function measureVariant(variant: string, connectionString: string, round: 
       const after = await probe.count('bench_items');
       rowsMatch = after - before === checked.ok;
     }
-    const get = await load({ port: server.port, method: 'GET', path: getPath, seconds: SECONDS });
+    const get = await measuredLoad(server, { port: server.port, method: 'GET', path: getPath, seconds: SECONDS });
     return { variant, round, post, get, rowsMatch };
   } finally {
     await probe.close();
@@ -160,21 +123,6 @@ function measureStartup(binds: number): number {
     return (JSON.parse(output) as { milliseconds: number }).milliseconds;
   });
   return runs.sort((a, b) => a - b)[1];
-}
-
-async function prepareDatabase(kind: TestDatabaseKind) {
-  const database = await createTestDatabase(kind, 'bench');
-  if (kind === 'sqlite') {
-    // createTestDatabase names a file that does not exist yet; better-sqlite3 creates it on open.
-    const { default: Database } = await import('better-sqlite3');
-    new Database(database.connectionString.replace('sqlite:///', '')).close();
-  }
-  const probe = await openProbe(database.connectionString);
-  await probe.query(TABLE_DDL[kind]);
-  const values = Array.from({ length: SEEDED_ROWS }, () => "('seed')").join(', ');
-  await probe.query(`INSERT INTO bench_items (name) VALUES ${values}`);
-  await probe.close();
-  return database;
 }
 
 async function main(): Promise<void> {
@@ -223,7 +171,8 @@ async function main(): Promise<void> {
       ? join(__dirname, '..', '..', 'bench', '.out')
       : join(__dirname, '..', '..', 'bench');
   mkdirSync(target, { recursive: true });
-  writeFileSync(join(target, quick ? 'quick.md' : partial ? 'partial.md' : 'RESULTS.md'), report);
+  const full = `RESULTS-node${process.versions.node.split('.')[0]}.md`;
+  writeFileSync(join(target, quick ? 'quick.md' : partial ? 'partial.md' : full), report);
 }
 
 main().catch((error: unknown) => {

@@ -2,8 +2,10 @@
 // port over IPC and answers memory questions (after a forced GC) the same way.
 import 'reflect-metadata';
 import { VARIANTS } from './variants';
+import { takeHoldTimes, watchHoldTimes } from './hold-times';
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_HOLD_TIMES === '1') watchHoldTimes();
   const [variantName, connectionString] = process.argv.slice(2);
   const makeVariant = VARIANTS[variantName];
   if (!makeVariant) throw new Error(`unknown variant ${variantName}`);
@@ -14,6 +16,10 @@ async function main(): Promise<void> {
     if (message.command === 'memory') {
       global.gc?.();
       process.send?.({ memory: process.memoryUsage() });
+    } else if (message.command === 'hold-times') {
+      process.send?.({ holdTimes: takeHoldTimes() });
+    } else if (message.command === 'cpu') {
+      process.send?.({ cpu: process.cpuUsage() });
     } else if (message.command === 'stop') {
       void app.close().then(() => process.exit(0));
     }

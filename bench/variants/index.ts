@@ -1,5 +1,7 @@
 import { clsVariant } from './cls';
 import { manualVariant } from './manual';
+import { multiBindVariant } from './multi-bind';
+import { slowVariant } from './slow';
 import { oursVariant } from './ours';
 import { oursInjectRepositoryVariant } from './ours-inject-repository';
 import { oursReplicaVariant } from './ours-replica';
@@ -11,7 +13,8 @@ import type { Variant } from './variant';
 
 export const VARIANTS: Record<string, () => Variant> = {
   raw: rawVariant,
-  manual: manualVariant,
+  manual: () => manualVariant(),
+  'manual+als': () => manualVariant(true),
   cls: clsVariant,
   'typeorm-transactional': typeormTransactionalVariant,
   reqscope: reqscopeVariant,
@@ -22,4 +25,9 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours+replica': oursReplicaVariant,
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
+  // The scaling bench's (bench/scaling.ts).
+  'manual-binds': () => multiBindVariant('manual'),
+  'ours-binds': () => multiBindVariant('ours'),
+  'manual-slow': () => slowVariant('manual'),
+  'ours-slow': () => slowVariant('ours'),
 };

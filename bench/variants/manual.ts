@@ -1,14 +1,19 @@
-import { Injectable, Module } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { benchDataSourceOptions } from '../data-source-options';
 import { Item } from '../item.entity';
 import { createBenchApp, itemsController } from './items-api';
 import type { Variant } from './variant';
 
-/** `dataSource.transaction(...)` written by hand in the service: the baseline. */
-export function manualVariant(): Variant {
+/**
+ * `dataSource.transaction(...)` written by hand in the service: the baseline. With `asyncContext`,
+ * every request also runs in an `AsyncLocalStorage` store of its own, as the module's (and cls's)
+ * requests do, and nothing else: what Node's async context alone costs.
+ */
+export function manualVariant(asyncContext = false): Variant {
   return {
-    name: 'manual',
+    name: asyncContext ? 'manual+als' : 'manual',
     hasItems: true,
     async createApp(connectionString) {
       const dataSource = await new DataSource(benchDataSourceOptions(connectionString)).initialize();
@@ -22,8 +27,16 @@ export function manualVariant(): Variant {
         }
       }
       const ItemsController = itemsController(ItemsService);
+      const storage = new AsyncLocalStorage<object>();
       @Module({ controllers: [ItemsController], providers: [ItemsService] })
-      class AppModule {}
+      class AppModule implements NestModule {
+        configure(consumer: MiddlewareConsumer) {
+          if (!asyncContext) return;
+          consumer
+            .apply((_request: unknown, _response: unknown, next: () => void) => storage.run({}, next))
+            .forRoutes('*path');
+        }
+      }
       return createBenchApp(AppModule);
     },
   };

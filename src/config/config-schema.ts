@@ -129,6 +129,7 @@ export class EngineConfigSchema {
 export class SessionConfigSchema {
   @IsOptional() @IsBoolean() autoBegin?: unknown;
   @IsOptional() @IsIn(ISOLATION_LEVELS) isolationLevel?: unknown;
+  @IsOptional() @IsBoolean() beginOnFirstWrite?: unknown;
   @IsOptional() @IsObject() info?: unknown;
 }
 

@@ -16,6 +16,7 @@ import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { runMigrationsOnStartup } from '../migrations/run-on-startup';
 import { createMissingTables } from './create-missing-tables';
 import { ReplicaSet } from '../replicas/replica-set';
+import { beginsOnFirstWrite } from '../session/begin-on-first-write';
 import { describeError, scrubSecrets } from './secret-scrubber';
 
 /** Creates (or adopts) the bind key's DataSource, connects it and prepares it for sessions. */
@@ -51,6 +52,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     }
   }
   let slots: ConnectionSlots | undefined;
+  let beginOnFirstWrite: boolean;
   try {
     applyDialectColumnTypes(dataSource);
     applyJsonColumnCodec(dataSource, config.engineConfig);
@@ -87,11 +89,12 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
         );
       }
     }
+    beginOnFirstWrite = await beginsOnFirstWrite(config, dataSource);
   } catch (error) {
     if (owns) await dataSource.destroy().catch(() => undefined);
     throw error;
   }
-  const bind = new Bind(index, config, dataSource, owns, slots, secrets);
+  const bind = new Bind(index, config, dataSource, owns, slots, secrets, beginOnFirstWrite);
   // The command line (migrations, drop-all, dump-data) works on the primary only.
   if (!isDatabaseCliBoot()) bind.replicas = await ReplicaSet.open(config, secrets);
   return bind;

@@ -39,6 +39,8 @@ export class Bind {
     readonly slots?: ConnectionSlots,
     /** Connection passwords, scrubbed from what the sessions of this bind key log. */
     readonly secrets: readonly string[] = [],
+    /** Plain reads before the first write run outside a transaction (`sessionConfig.beginOnFirstWrite`). */
+    readonly beginOnFirstWrite = false,
   ) {
     this.key = config.bindKey;
     this.commitMode = config.commitMode;

@@ -18,7 +18,8 @@ export interface DatabaseSessionOptions {
   /** Overrides `sessionConfig.autoBegin`: true for a REQUIRES_NEW unit, false for NOT_SUPPORTED. */
   autoBegin?: boolean;
 }
-import { isWritingStatement } from './statement-kind';
+import { isPlainRead, isWritingStatement } from './statement-kind';
+import { readOnBorrowedConnection } from './read-before-begin';
 import { ReplicaRouter } from '../replicas/replica-router';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
@@ -49,6 +50,8 @@ export class DatabaseSession implements Session {
   #baseDepth = 0;
   #beginPending = false;
   #holdsSlot = false;
+  /** True from the first statement on: the session holds its connection (SQLite's lock included) until it closes. */
+  #connected = false;
   /** True once the next statement can go straight to the driver (permit held, BEGIN sent). */
   #ready = false;
   /**
@@ -159,6 +162,17 @@ export class DatabaseSession implements Session {
 
   get isActive(): boolean {
     return !this.#closed;
+  }
+
+  /**
+   * Whether the session holds its connection now. A server database's from the first statement to
+   * the session's end; SQLite's lock while a transaction is open, or pending after a plain read.
+   */
+  get holdsConnection(): boolean {
+    const runner = this.#runner;
+    if (!runner || this.#closed) return false;
+    if (this.bind.slots) return this.#holdsSlot;
+    return runner.isTransactionActive && (this.#connected || !this.#beginPending);
   }
 
   get inTransaction(): boolean {
@@ -345,7 +359,16 @@ export class DatabaseSession implements Session {
     parameters: unknown[] | undefined,
     structured: boolean | undefined,
   ): Promise<unknown> {
-    await this.prepare(runner);
+    if (this.#beginPending && this.bind.beginOnFirstWrite && isPlainRead(sql)) {
+      // A plain read does not need the transaction yet: the BEGIN stays pending.
+      const slots = this.bind.slots;
+      if (slots && !this.#holdsSlot) {
+        return readOnBorrowedConnection(this.bind, slots, this.#deadline, sql, parameters, structured, this.#lateUse);
+      }
+      await this.prepare(runner, undefined, true);
+    } else {
+      await this.prepare(runner);
+    }
     return this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse);
   }
 
@@ -370,9 +393,17 @@ export class DatabaseSession implements Session {
     change.apply();
   }
 
-  /** Takes a connection permit and sends the pending BEGIN; a lost database becomes a 503-class error. */
-  private async prepare(runner: Runner, characteristics = this.bind.transactionDefaults): Promise<void> {
+  /**
+   * Takes a connection permit and sends the pending BEGIN (unless `deferBegin`: a plain read goes
+   * first); a lost database becomes a 503-class error.
+   */
+  private async prepare(
+    runner: Runner,
+    characteristics = this.bind.transactionDefaults,
+    deferBegin = false,
+  ): Promise<void> {
     try {
+      this.#connected = true;
       const slots = this.bind.slots;
       if (!this.#holdsSlot && slots) {
         if (!slots.tryAcquire()) await slots.acquire();
@@ -381,6 +412,7 @@ export class DatabaseSession implements Session {
         // deadline: a checkout given up half-way would hand its connection to a released runner.
         await runner.connect();
       }
+      if (deferBegin) return;
       if (this.#beginPending) {
         this.clearPendingBegin(runner);
         try {

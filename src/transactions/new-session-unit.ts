@@ -42,7 +42,7 @@ export async function inNewSession<T>(
  */
 function refuseSecondSqliteConnection(scope: SessionScope, bind: Bind, unit: UnitOptions): void {
   for (const session of scope.sessionsOf(bind)) {
-    if (!session.inTransaction) continue;
+    if (!session.holdsConnection) continue;
     throw new TransactionPropagationError(
       `A ${unit.propagation} unit of bind key "${bind.key}" needs a second connection, but SQLite has one and the ` +
         'enclosing session holds it in its open transaction: the unit would wait for it until poolTimeout. Run the ' +
