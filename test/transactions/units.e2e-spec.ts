@@ -337,7 +337,8 @@ describe.each(testDatabaseKinds())('transactional units on %s', (kind) => {
     expect(refused.body).toMatchObject({ statusCode: 500 });
     await expect(
       alchemy.withSession(async (session) => {
-        await session.query('SELECT 1');
+        // begin(), not a plain read: with beginOnFirstWrite (PostgreSQL's default) a read leaves BEGIN to come.
+        await session.begin();
         await units.serializable(`${marker}-late`);
       }),
     ).rejects.toThrow(
