@@ -4,7 +4,7 @@ import { startStandbyCluster, type StandbyCluster } from './fixtures/pg-standby-
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDatabaseCli } from 'nestjs-advanced-alchemy';
+import { AdvancedAlchemy, runDatabaseCli } from 'nestjs-advanced-alchemy';
 import { replicaAppModule, startReplicaApp } from './fixtures/replica-app';
 
 // A real primary and a real streaming standby (pg_basebackup -R), started for this suite only.
@@ -190,6 +190,27 @@ describe('reads go to the standby until the first write', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('gives every replica and primary connection back: after concurrent mixed requests no permit is held', async () => {
+    const paths = ['/replicas/read', '/replicas/read-only', '/replicas/use-primary', '/replicas/read-only-unit'];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 5 === 4
+          ? request(app.getHttpServer())
+              .post('/replicas/write-then-read')
+              .send({ label: `mixed-${i}` })
+              .expect(201)
+          : request(app.getHttpServer())
+              .get(paths[i % 4])
+              .expect(200),
+      ),
+    );
+    const bind = app.get(AdvancedAlchemy).bindFor();
+    await waitFor(
+      'every permit back',
+      async () => bind.slots?.inUse === 0 && bind.replicas?.pools.every((pool) => pool.slots.inUse === 0) === true,
+    );
   });
 
   it('@UsePrimary() and session.usePrimary() read from the primary', async () => {
