@@ -30,6 +30,7 @@ const PEER_SETTINGS = [
   '- `ours+2bind`, `ours+2bind+twophase`: `ours` writing each item to two bind keys (the second the PostgreSQL database of `BENCH_TWOPHASE_PG_URL`), without and with `sessionConfig.twophase`.',
   '- `ours-inject-repository`: the same work through `@InjectRepository(Item)` of `AdvancedAlchemyModule.forFeature`.',
   '- `ours+required`, `ours+nested`: `ours` with each call in a `@Transactional()` REQUIRED unit, or a NESTED one (a savepoint).',
+  '- `ours+replica`: `ours` with one read replica (a streaming standby, `npm run bench:replicas` only): GETs read from the standby, POSTs write to the primary.',
   '- `ping`, `ping+module`: a route that touches no database, without and with the module imported.',
 ];
 
@@ -138,6 +139,13 @@ export function formatReport(input: {
       )}; ours ÷ typeorm-transactional (GET): ${fixed(
         ratio(rows, 'ours', 'typeorm-transactional', (m) => m.get.requestsPerSecond),
         2,
+      )}`,
+      `- ours+replica ÷ ours (GET, reads from a streaming standby on the same machine): ${fixed(
+        ratio(rows, 'ours+replica', 'ours', (m) => m.get.requestsPerSecond),
+        3,
+      )}; (POST, writes to the primary): ${fixed(
+        ratio(rows, 'ours+replica', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
       )}`,
       `- ours-inject-repository ÷ ours (POST): ${fixed(
         ratio(rows, 'ours-inject-repository', 'ours', (m) => m.post?.requestsPerSecond),

@@ -45,6 +45,8 @@ const ALL_VARIANTS = [
   'ours-inject-repository',
   'ours+required',
   'ours+nested',
+  // Runs only under npm run bench:replicas (a standby of the bench's PostgreSQL server).
+  'ours+replica',
   'ping',
   'ping+module',
   // Two bind keys (the second a PostgreSQL database that can prepare transactions): only when it is given.
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
       measurements[kind] = [];
       for (let round = 1; round <= ROUNDS; round++) {
         for (const variant of VARIANTS) {
+          if (VARIANT_FACTORIES[variant]().runsOn?.(kind) === false) continue;
           process.stdout.write(`[${kind}] round ${round}/${ROUNDS} ${variant} … `);
           const measurement = await measureVariant(variant, database.connectionString, round);
           measurements[kind].push(measurement);

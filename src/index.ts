@@ -27,6 +27,9 @@ export type { BeforeSend, ReplacementResponse } from './commit/response-gate';
 
 export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
 export type { AlchemyHealthResult, PingCheckOptions } from './health/alchemy-health-indicator';
+export { ReadOnly, UsePrimary } from './replicas/route-mode';
+export type { ReplicaOption, ReplicaOptions, RoutingConfig } from './replicas/replica-config';
+export type { ReplicaHealth } from './replicas/replica-health';
 
 export { AlchemyServiceMixin, AlchemyService } from './service/json/alchemy-service.mixin';
 export type { Constructor, Jsonify, WithJsonify } from './service/json/alchemy-service.mixin';

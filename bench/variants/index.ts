@@ -4,6 +4,7 @@ import { multiBindVariant } from './multi-bind';
 import { slowVariant } from './slow';
 import { oursVariant } from './ours';
 import { oursInjectRepositoryVariant } from './ours-inject-repository';
+import { oursReplicaVariant } from './ours-replica';
 import { pingVariant } from './ping';
 import { rawVariant } from './raw';
 import { reqscopeVariant } from './reqscope';
@@ -24,6 +25,7 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours+nested': () => oursVariant('NESTED'),
   'ours+2bind': () => twoBindVariant(false),
   'ours+2bind+twophase': () => twoBindVariant(true),
+  'ours+replica': oursReplicaVariant,
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
   // The scaling bench's (bench/scaling.ts).

@@ -15,10 +15,15 @@ import type { Variant } from './variant';
  * `@Transactional({ propagation: unit })`: REQUIRED joins the request's transaction (the cost of a
  * unit alone), NESTED adds a SAVEPOINT / RELEASE round trip per call.
  */
-export function oursVariant(unit?: Extract<Propagation, 'REQUIRED' | 'NESTED'>): Variant {
+export function oursVariant(
+  unit?: Extract<Propagation, 'REQUIRED' | 'NESTED'>,
+  /** Another configuration of the module (the `ours+replica` variant's), under another name. */
+  other?: Pick<Variant, 'name' | 'runsOn'> & { alchemyModule: (connectionString: string) => DynamicModule },
+): Variant {
   return {
-    name: unit === undefined ? 'ours' : `ours+${unit.toLowerCase()}`,
+    name: other?.name ?? (unit === undefined ? 'ours' : `ours+${unit.toLowerCase()}`),
     hasItems: true,
+    runsOn: other?.runsOn,
     async createApp(connectionString) {
       @Injectable()
       class ItemsService {
@@ -40,7 +45,7 @@ export function oursVariant(unit?: Extract<Propagation, 'REQUIRED' | 'NESTED'>):
       }
       const ItemsController = itemsController(ItemsService);
       @Module({
-        imports: [oursAlchemyModule(connectionString)],
+        imports: [(other?.alchemyModule ?? oursAlchemyModule)(connectionString)],
         controllers: [ItemsController],
         providers: [ItemsService],
       })

@@ -5,6 +5,7 @@ import type { CommitMode } from './commit-mode';
 import type { EngineConfig } from './engine-config';
 import type { MigrationConfig } from './migration-config';
 import type { SessionConfig } from './session-config';
+import type { ReplicaOption, RoutingConfig } from '../replicas/replica-config';
 
 /** The bind key a config gets when it names none. */
 export const DEFAULT_BIND_KEY = 'default';
@@ -47,6 +48,13 @@ export interface AlchemyConfigOptions {
    * data-changing statements nobody committed (they are rolled back). Default `true`.
    */
   warnOnUncommittedWrites?: boolean;
+  /**
+   * Read replicas of this database (PostgreSQL, MySQL/MariaDB): plain reads of a session go to one
+   * of them until its first write. See docs/replicas.md.
+   */
+  replicas?: readonly ReplicaOption[];
+  /** How reads are spread over `replicas` (the seed's `RoutingConfig`). */
+  routing?: RoutingConfig;
 }
 
 /** What the module needs from a running bind key to serve the config's own methods. */
@@ -70,6 +78,8 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly migrationConfig: MigrationConfig;
   readonly commitMode: CommitMode;
   readonly warnOnUncommittedWrites: boolean;
+  readonly replicas: readonly ReplicaOption[];
+  readonly routing: RoutingConfig;
   #handle?: BindHandle;
 
   constructor(options: AlchemyConfigOptions) {
@@ -91,6 +101,8 @@ export class AlchemyConfig implements AlchemyConfigOptions {
     };
     this.commitMode = options.commitMode ?? 'manual';
     this.warnOnUncommittedWrites = options.warnOnUncommittedWrites ?? true;
+    this.replicas = [...(options.replicas ?? [])];
+    this.routing = { selection: 'round-robin', stickyAfterWrite: true, ...options.routing };
   }
 
   /** A factory of new sessions on this bind key, outside any request scope: the caller closes them. */

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { COMMIT_MODES } from './commit-mode';
 import { ISOLATION_LEVELS } from './engine-config';
+import { REPLICA_SELECTIONS } from '../replicas/replica-config';
 
 // class-validator schemas of the configuration objects. Users write plain objects; these classes
 // exist so that every field, and every unknown field, is checked at startup with one message each.
@@ -73,6 +74,42 @@ function IsEntityList(): PropertyDecorator {
       defaultMessage: () => 'entities must be an array of entity classes, EntitySchema objects or glob paths',
     },
   });
+}
+
+function IsReplicaList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isReplicaList',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) &&
+        value.every(
+          (item) =>
+            typeof item === 'string' ||
+            (typeof item === 'object' &&
+              item !== null &&
+              typeof (item as { connectionString?: unknown }).connectionString === 'string' &&
+              Object.keys(item).every((key) => key === 'connectionString' || key === 'poolSize') &&
+              ((item as { poolSize?: unknown }).poolSize === undefined ||
+                (Number.isInteger((item as { poolSize?: unknown }).poolSize) &&
+                  (item as { poolSize: number }).poolSize >= 1))),
+        ),
+      defaultMessage: () =>
+        'replicas must be an array of connection strings or { connectionString, poolSize? } objects (poolSize a whole number ≥ 1)',
+    },
+  });
+}
+
+export class RoutingConfigSchema {
+  @IsOptional() @IsIn(REPLICA_SELECTIONS) selection?: unknown;
+  @IsOptional()
+  @IsIn([true], {
+    message:
+      "stickyAfterWrite can only be true: reads on a replica after a write would not see the session's own writes",
+  })
+  stickyAfterWrite?: unknown;
+  @IsOptional() @IsInt() @Min(0) maxReplicationLagMs?: unknown;
+  @IsOptional() @IsInt() @Min(1) lagCheckIntervalMs?: unknown;
+  @IsOptional() @IsInt() @Min(0) backoffMs?: unknown;
 }
 
 export class EngineConfigSchema {
@@ -145,6 +182,8 @@ export class AlchemyConfigSchema {
   })
   commitMode?: unknown;
   @IsOptional() @IsBoolean() warnOnUncommittedWrites?: unknown;
+  @IsOptional() @IsReplicaList() replicas?: unknown;
+  @IsOptional() @ValidateNested() routing?: unknown;
 }
 
 /** Which schema class checks each nested object of the config. */
@@ -152,4 +191,5 @@ export const NESTED_SCHEMAS = {
   engineConfig: EngineConfigSchema,
   sessionConfig: SessionConfigSchema,
   migrationConfig: MigrationConfigSchema,
+  routing: RoutingConfigSchema,
 } as const;

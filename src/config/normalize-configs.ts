@@ -3,6 +3,7 @@ import { ImproperConfigurationError } from '../errors/improper-configuration.err
 import { AlchemyConfig, DEFAULT_BIND_KEY, type AlchemyConfigOptions } from './alchemy-config';
 import { AlchemyConfigSchema, NESTED_SCHEMAS } from './config-schema';
 import { parseConnectionString, redactConnectionString } from './connection-string';
+import { checkReplicasFit } from '../replicas/check-replicas';
 
 /**
  * Checks the configuration handed to `forRoot`/`forRootAsync` and fills in defaults.
@@ -65,6 +66,7 @@ function normalizeConfig(item: unknown, index: number): AlchemyConfig {
   if (config.connectionString !== undefined) {
     checkEngineConfigFits(config, parseConnectionString(config.connectionString, config.bindKey).kind);
   }
+  checkReplicasFit(config);
   return config;
 }
 

@@ -286,6 +286,7 @@ export class AdvancedAlchemy implements ScopeOwner {
   }
 
   private async closeBind(bind: Bind): Promise<void> {
+    await bind.replicas?.close();
     if (bind.ownsDataSource && bind.dataSource.isInitialized) await bind.dataSource.destroy();
   }
 }

@@ -15,6 +15,7 @@ import { guardDriverPools } from '../session/pool-guard';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { runMigrationsOnStartup } from '../migrations/run-on-startup';
 import { createMissingTables } from './create-missing-tables';
+import { ReplicaSet } from '../replicas/replica-set';
 import { beginsOnFirstWrite } from '../session/begin-on-first-write';
 import { describeError, scrubSecrets } from './secret-scrubber';
 
@@ -93,7 +94,10 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     if (owns) await dataSource.destroy().catch(() => undefined);
     throw error;
   }
-  return new Bind(index, config, dataSource, owns, slots, secrets, beginOnFirstWrite);
+  const bind = new Bind(index, config, dataSource, owns, slots, secrets, beginOnFirstWrite);
+  // The command line (migrations, drop-all, dump-data) works on the primary only.
+  if (!isDatabaseCliBoot()) bind.replicas = await ReplicaSet.open(config, secrets);
+  return bind;
 }
 
 function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): void {

@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
 import { AdvancedAlchemy } from '../core/advanced-alchemy';
+import { checkReplicas, type ReplicaHealth } from '../replicas/replica-health';
 
 /** The shape `@nestjs/terminus` expects from a health indicator (no import of terminus needed). */
 export type AlchemyHealthResult = Record<
   string,
-  { status: 'up' | 'down'; bindKey: string; responseTimeMs?: number; message?: string }
+  {
+    status: 'up' | 'down';
+    bindKey: string;
+    responseTimeMs?: number;
+    message?: string;
+    /** Each read replica of the bind key (a replica that is down does not make the bind key down). */
+    replicas?: ReplicaHealth[];
+  }
 >;
 
 export interface PingCheckOptions {
@@ -39,7 +47,12 @@ export class AlchemyHealthIndicator {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
         }),
       ]);
-      return { [key]: { status: 'up', bindKey, responseTimeMs: Math.round(performance.now() - started) } };
+      const responseTimeMs = Math.round(performance.now() - started);
+      const set = this.alchemy.bindFor(bindKey).replicas;
+      const replicas = set
+        ? { replicas: await checkReplicas(set, timeout, (error) => this.alchemy.redact(error)) }
+        : {};
+      return { [key]: { status: 'up', bindKey, responseTimeMs, ...replicas } };
     } catch (error) {
       return { [key]: { status: 'down', bindKey, message: this.alchemy.redact(error) } };
     } finally {

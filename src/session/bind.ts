@@ -4,6 +4,7 @@ import type { CommitMode } from '../config/commit-mode';
 import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } from '../config/engine-config';
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
+import type { ReplicaSet } from '../replicas/replica-set';
 import type { ScopeOwner } from './session-scope';
 import type { TwoPhaseCoordinator } from '../twophase/coordinator';
 
@@ -25,6 +26,8 @@ export class Bind {
   owner?: ScopeOwner;
   /** With `sessionConfig.twophase`: the coordinator of two-phase commits (set at startup). */
   twoPhase?: TwoPhaseCoordinator;
+  /** The bind key's read replicas, when it has any (src/replicas). */
+  replicas?: ReplicaSet;
   #openSessions = 0;
   #drained?: () => void;
 

@@ -20,6 +20,7 @@ export interface DatabaseSessionOptions {
 }
 import { isPlainRead, isWritingStatement } from './statement-kind';
 import { readOnBorrowedConnection } from './read-before-begin';
+import { ReplicaRouter } from '../replicas/replica-router';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -78,6 +79,8 @@ export class DatabaseSession implements Session {
   twoPhaseWrites = 0;
   /** True once the code using the session called `rollback()` itself. */
   rolledBackByCaller = false;
+  /** Where plain reads go until the first write, on a bind key with replicas (src/replicas). */
+  readonly #router?: ReplicaRouter;
 
   constructor(
     readonly bind: Bind,
@@ -86,6 +89,13 @@ export class DatabaseSession implements Session {
     this.#deadline = new StatementDeadline(bind);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
     this.#characteristics = bind.transactionDefaults;
+    if (bind.replicas) {
+      this.#router = new ReplicaRouter(bind.replicas, bind.key, bind.deadlineFor(bind.statementTimeoutMs));
+    }
+  }
+
+  usePrimary(): void {
+    this.#router?.usePrimary();
   }
 
   /** The transaction itself, as the outermost unit: its hooks run when it ends. */
@@ -186,6 +196,11 @@ export class DatabaseSession implements Session {
 
   /** Begins the transaction now with these characteristics (sends a pending BEGIN). */
   async beginWith(characteristics: TransactionCharacteristics): Promise<void> {
+    // A read-only unit before the first write reads from a replica and begins nothing on the primary.
+    if (this.#router?.beginReadOnly(characteristics, this.dataSource.options.type)) {
+      this.#characteristics = characteristics;
+      return;
+    }
     const runner = this.runner();
     if (this.#beginPending) {
       await this.prepare(runner, characteristics);
@@ -210,6 +225,7 @@ export class DatabaseSession implements Session {
   async commitTransaction(): Promise<HookBatch> {
     await this.#rootFrame?.hooks.runBeforeCommit();
     await this.settle();
+    if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
       await this.leaveReadOnly(runner);
@@ -229,6 +245,7 @@ export class DatabaseSession implements Session {
   async rollbackTransaction(): Promise<HookBatch> {
     this.uncommittedWrites = this.twoPhaseWrites = 0;
     await this.settle();
+    if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
       try {
@@ -250,6 +267,7 @@ export class DatabaseSession implements Session {
     if (this.#closed) return HookBatch.empty;
     this.#closed = true;
     await this.settle();
+    await this.#router?.release();
     const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
     const runner = this.#runner;
     if (!runner) return hooks;
@@ -350,6 +368,15 @@ export class DatabaseSession implements Session {
       }
       if (this.bind.twoPhase && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql))
         this.twoPhaseWrites++;
+      const router = this.#router;
+      if (router) {
+        return (this.#lastStatement = router.run(sql, parameters, structured, () =>
+          this.#ready
+            ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
+            : this.prepareThenRun(runner, runStatement, sql, parameters, structured),
+        ));
+      }
+      // No closure on the path of a bind key without replicas.
       return (this.#lastStatement = this.#ready
         ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
         : this.prepareThenRun(runner, runStatement, sql, parameters, structured));

@@ -69,6 +69,10 @@ export class ScopedSession implements Session {
     return this.current.commit();
   }
 
+  usePrimary(): void {
+    this.current.usePrimary();
+  }
+
   setStatementTimeout(timeoutMs: number): Promise<void> {
     return this.current.setStatementTimeout(timeoutMs);
   }

@@ -39,6 +39,11 @@ export interface Session {
    * Nothing to do on SQLite.
    */
   setStatementTimeout(timeoutMs: number): Promise<void>;
+  /**
+   * Sends every statement of this session to the primary from now on, reads too (bind keys with
+   * `replicas`; nothing to do without). See docs/replicas.md.
+   */
+  usePrimary(): void;
   /** Rolls back what is uncommitted and gives the connection back. The module does this at the end of every request. */
   close(): Promise<void>;
   /**
