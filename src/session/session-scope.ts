@@ -130,7 +130,8 @@ export class SessionScope {
   async end(shouldCommit: (bind: Bind) => boolean): Promise<ScopeEnding> {
     this.#ended = true;
     const ending: ScopeEnding = { closeErrors: [], hooks: [] };
-    const twoPhase = await commitTwoPhase(this.#sessions, shouldCommit);
+    const twoPhasePending = commitTwoPhase(this.#sessions, shouldCommit);
+    const twoPhase = twoPhasePending && (await twoPhasePending);
     if (twoPhase) {
       ending.commitError = twoPhase.error;
       ending.hooks.push(...twoPhase.hooks);

@@ -12,16 +12,21 @@ export interface ScopeTwoPhase extends TwoPhaseEnding {
  * commits them together by two-phase commit; otherwise (one writer or none) returns undefined and
  * the scope commits as usual, without the extra round trips.
  */
-export async function commitTwoPhase(
+export function commitTwoPhase(
   sessions: ReadonlyArray<DatabaseSession | undefined>,
   shouldCommit: (bind: Bind) => boolean,
-): Promise<ScopeTwoPhase | undefined> {
+): Promise<ScopeTwoPhase> | undefined {
   let writers: DatabaseSession[] | undefined;
   for (const session of sessions) {
     if (session?.bind.twoPhase === undefined || !session.wroteInTwoPhase || !shouldCommit(session.bind)) continue;
     (writers ??= []).push(session);
   }
+  // Synchronous when there is nothing to do: every scope's end passes here.
   if (writers === undefined || writers.length < 2) return undefined;
+  return commitTogether(writers);
+}
+
+async function commitTogether(writers: DatabaseSession[]): Promise<ScopeTwoPhase> {
   try {
     return { ...(await writers[0].bind.twoPhase!.commit(writers)), sessions: new Set(writers) };
   } catch (error) {
