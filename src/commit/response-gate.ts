@@ -1,8 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ResponseOverride } from '../session/session-scope';
-
-type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
-const GATED: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders'];
+import { holdMethods, releaseMethods, type GatedMethod as Method, type GateHandlers } from './gated-methods';
 
 /** An error answer that replaces a response whose commit failed (the 2xx would be a lie). */
 export interface ReplacementResponse {
@@ -72,11 +70,6 @@ export function holdResponseUntilSessionsEnd(
     return;
   }
   const queued: Array<{ method: Method; args: unknown[] }> = [];
-  const target = res as unknown as Record<Method, (...args: unknown[]) => unknown>;
-  const original = {} as Record<Method, (...args: unknown[]) => unknown>;
-  for (const method of GATED) original[method] = target[method];
-  // Once released, the wrappers stay in place and pass straight through: deleting them again
-  // would turn the response object into a slow dictionary-mode object on every request.
   let deciding = false;
   let released = false;
 
@@ -118,6 +111,7 @@ export function holdResponseUntilSessionsEnd(
   };
   const release = (replacement: ReplacementResponse | undefined): void => {
     released = true;
+    releaseMethods(res);
     if (!replacement || res.headersSent) {
       replay();
       return;
@@ -134,23 +128,32 @@ export function holdResponseUntilSessionsEnd(
   // The client went away before any byte was written: nothing will be acknowledged, so roll back.
   const onClose = (): void => decide(0);
 
-  target.writeHead = (...args: unknown[]) => {
-    if (released) return original.writeHead.apply(res, args);
-    if (typeof args[0] === 'number') res.statusCode = args[0];
-    queued.push({ method: 'writeHead', args });
-    return res;
-  };
-  target.write = (...args: unknown[]) => {
-    if (released) return original.write.apply(res, args);
-    queued.push({ method: 'write', args });
-    if (!isEventStreamPreamble(args[0])) decide(res.statusCode);
-    return true;
-  };
-  target.end = (...args: unknown[]) => {
-    if (released) return original.end.apply(res, args);
-    queued.push({ method: 'end', args });
-    decide(res.statusCode);
-    return res;
+  const handlers: GateHandlers = {
+    writeHead: (args) => {
+      if (released) return original.writeHead.apply(res, args);
+      if (typeof args[0] === 'number') res.statusCode = args[0];
+      queued.push({ method: 'writeHead', args });
+      return res;
+    },
+    write: (args) => {
+      if (released) return original.write.apply(res, args);
+      queued.push({ method: 'write', args });
+      if (!isEventStreamPreamble(args[0])) decide(res.statusCode);
+      return true;
+    },
+    end: (args) => {
+      if (released) return original.end.apply(res, args);
+      queued.push({ method: 'end', args });
+      decide(res.statusCode);
+      return res;
+    },
+    // Flushing headers alone decides nothing: an SSE stream flushes them as soon as it is
+    // subscribed, before its first event's work (and writes) are done. Its first event decides.
+    flushHeaders: (args) => {
+      if (released) return original.flushHeaders.apply(res, args);
+      queued.push({ method: 'flushHeaders', args });
+      return undefined;
+    },
   };
   // Nest opens an SSE stream with its headers and a bare newline as soon as it subscribes,
   // before the first event's work (and writes) are done: only the first event decides.
@@ -167,11 +170,8 @@ export function holdResponseUntilSessionsEnd(
     (typeof chunk === 'string' || Buffer.isBuffer(chunk)) &&
     /^(\s|:[^\n]*\n)*$/.test(chunk.toString()) &&
     isEventStream();
-  // Flushing headers alone decides nothing: an SSE stream flushes them as soon as it is
-  // subscribed, before its first event's work (and writes) are done. Its first event decides.
-  target.flushHeaders = (...args: unknown[]) => {
-    if (released) return original.flushHeaders.apply(res, args);
-    queued.push({ method: 'flushHeaders', args });
-  };
-  res.once('close', onClose);
+  // The methods the handlers stand in front of; the closures above call them only after this line ran.
+  const original = holdMethods(res, handlers);
+  // `on`, not `once`: decide() removes it, and once's wrapper would cost an allocation per response.
+  res.on('close', onClose);
 }

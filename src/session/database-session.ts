@@ -223,12 +223,13 @@ export class DatabaseSession implements Session {
    * (the request's scope runs them once the response is on its way).
    */
   async commitTransaction(): Promise<HookBatch> {
-    await this.#rootFrame?.hooks.runBeforeCommit();
-    await this.settle();
+    // Awaited only when there is something to wait for: every request's end runs through here.
+    if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
+    if (this.#lastStatement) await this.settle();
     if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
-      await this.leaveReadOnly(runner);
+      if (this.#queryOnly) await this.leaveReadOnly(runner);
       while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
       this.uncommittedWrites = this.twoPhaseWrites = 0;
       this.armBegin(runner);
@@ -244,12 +245,12 @@ export class DatabaseSession implements Session {
   /** Rolls back; returns the afterRollback hooks for the caller to run. */
   async rollbackTransaction(): Promise<HookBatch> {
     this.uncommittedWrites = this.twoPhaseWrites = 0;
-    await this.settle();
+    if (this.#lastStatement) await this.settle();
     if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
       try {
-        await this.leaveReadOnly(runner);
+        if (this.#queryOnly) await this.leaveReadOnly(runner);
       } finally {
         while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
         this.armBegin(runner);
@@ -266,8 +267,8 @@ export class DatabaseSession implements Session {
   async closeSession(): Promise<HookBatch> {
     if (this.#closed) return HookBatch.empty;
     this.#closed = true;
-    await this.settle();
-    await this.#router?.release();
+    if (this.#lastStatement) await this.settle();
+    if (this.#router) await this.#router.release();
     const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
     const runner = this.#runner;
     if (!runner) return hooks;
@@ -275,7 +276,7 @@ export class DatabaseSession implements Session {
     this.clearPendingBegin(runner);
     try {
       try {
-        await this.leaveReadOnly(runner);
+        if (this.#queryOnly) await this.leaveReadOnly(runner);
       } finally {
         while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
       }
@@ -307,8 +308,9 @@ export class DatabaseSession implements Session {
    * any transaction: the session forgets it without COMMIT and keeps the connection for phase 2.
    */
   async prepareTwoPhase(prepare: (runner: QueryRunner) => Promise<void>): Promise<void> {
-    await this.#rootFrame?.hooks.runBeforeCommit();
-    await this.settle();
+    // Awaited only when there is something to wait for: every request's end runs through here.
+    if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
+    if (this.#lastStatement) await this.settle();
     const runner = this.#runner as Runner;
     await prepare(runner as unknown as QueryRunner);
     this.uncommittedWrites = this.twoPhaseWrites = 0;
