@@ -17,8 +17,12 @@ import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
 export interface DatabaseSessionOptions {
   /** Overrides `sessionConfig.autoBegin`: true for a REQUIRES_NEW unit, false for NOT_SUPPORTED. */
   autoBegin?: boolean;
+  /** What the session belongs to, as telemetry reports it (a unit's own session: `unit`). */
+  kind?: ScopeKind;
 }
 import { isWritingStatement } from './statement-kind';
+import { channels, type ScopeKind } from '../observability/channels';
+import * as publish from '../observability/publish';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -73,6 +77,7 @@ export class DatabaseSession implements Session {
   uncommittedWrites = 0;
   /** True once the code using the session called `rollback()` itself. */
   rolledBackByCaller = false;
+  readonly scopeKind: ScopeKind;
 
   constructor(
     readonly bind: Bind,
@@ -81,6 +86,7 @@ export class DatabaseSession implements Session {
     this.#deadline = new StatementDeadline(bind);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
     this.#characteristics = bind.transactionDefaults;
+    this.scopeKind = options.kind ?? 'sessionMaker';
   }
 
   /** The transaction itself, as the outermost unit: its hooks run when it ends. */
@@ -197,7 +203,15 @@ export class DatabaseSession implements Session {
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
       await this.leaveReadOnly(runner);
-      while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+      try {
+        while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+      } catch (error) {
+        if (channels.transactionEnded.hasSubscribers || channels.commitFailed.hasSubscribers) {
+          publish.commitFailed(this, error);
+        }
+        throw error;
+      }
+      if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'commit', 'caller');
       this.uncommittedWrites = 0;
       this.armBegin(runner);
     }
@@ -219,6 +233,7 @@ export class DatabaseSession implements Session {
         await this.leaveReadOnly(runner);
       } finally {
         while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+        if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'caller');
         this.armBegin(runner);
       }
     }
@@ -244,6 +259,7 @@ export class DatabaseSession implements Session {
         await this.leaveReadOnly(runner);
       } finally {
         while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+        if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'close');
       }
       // The connection goes back to the pool with the bind key's own statement timeout.
       if (this.#deadline.changed) await runner.query(this.#deadline.restoreSql(runner));
@@ -257,6 +273,7 @@ export class DatabaseSession implements Session {
           this.bind.slots?.release();
         }
         this.bind.sessionClosed();
+        if (channels.sessionClosed.hasSubscribers) publish.publishSessionClosed(this);
       }
     }
     return hooks;
@@ -265,6 +282,7 @@ export class DatabaseSession implements Session {
   private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
     this.#characteristics = characteristics;
     this.#queryOnly = await beginTransaction(runner, this.bind.dataSource.options.type, characteristics);
+    if (publish.tracksTransactions()) publish.publishTransactionBegan(this, characteristics);
   }
 
   private async leaveReadOnly(runner: Runner): Promise<void> {
@@ -299,6 +317,7 @@ export class DatabaseSession implements Session {
     }
     const runner = this.bind.dataSource.createQueryRunner() as Runner;
     this.bind.sessionOpened();
+    if (channels.sessionOpened.hasSubscribers) publish.publishSessionOpened(this);
     this.#baseDepth = runner.transactionDepth ?? 0;
     const runStatement = runner.query as StatementFn;
     runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
@@ -306,9 +325,11 @@ export class DatabaseSession implements Session {
       if (this.bind.warnsOnUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
         this.uncommittedWrites++;
       }
-      return (this.#lastStatement = this.#ready
+      const result = (this.#lastStatement = this.#ready
         ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
         : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
+      if (channels.statement.hasSubscribers) publish.observeStatement(this.bind.key, sql, result);
+      return result;
     }) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;
@@ -353,11 +374,13 @@ export class DatabaseSession implements Session {
     try {
       const slots = this.bind.slots;
       if (!this.#holdsSlot && slots) {
+        const waitFrom = publish.tracksConnections() ? performance.now() : -1;
         if (!slots.tryAcquire()) await slots.acquire();
         this.#holdsSlot = true;
         // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
         // deadline: a checkout given up half-way would hand its connection to a released runner.
         await runner.connect();
+        if (waitFrom >= 0) publish.connectionTaken(this, waitFrom);
       }
       if (this.#beginPending) {
         this.clearPendingBegin(runner);
@@ -371,6 +394,7 @@ export class DatabaseSession implements Session {
       }
       this.#ready = true;
     } catch (error) {
+      if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this, error);
       if (!isConnectionError(error)) throw error;
       throw new DatabaseUnavailableError(`The database of bind key "${this.bindKey}" cannot be reached.`, {
         cause: error,
