@@ -209,7 +209,10 @@ export class AdvancedAlchemy implements ScopeOwner {
    * `manual` mode, otherwise rolls back. Returns the commit error, if any.
    */
   async endOutsideHttp(scope: SessionScope, succeeded: boolean): Promise<unknown> {
-    const ending = await scope.end((bind) => succeeded && bind.commitMode !== 'manual', succeeded ? 'completed' : 'failed');
+    const ending = await scope.end(
+      (bind) => succeeded && bind.commitMode !== 'manual',
+      succeeded ? 'completed' : 'failed',
+    );
     this.report(ending, succeeded ? 'a message handler completed' : 'a message handler failed');
     runHooksDetached(ending);
     return ending.commitError;

@@ -113,7 +113,9 @@ export class OpenTelemetryBridge {
         unit: 's',
         description: 'How long a session held its connection.',
       }),
-      commits: meter.createCounter('alchemy.transaction.commits', { description: 'Transactions committed, by reason.' }),
+      commits: meter.createCounter('alchemy.transaction.commits', {
+        description: 'Transactions committed, by reason.',
+      }),
       rollbacks: meter.createCounter('alchemy.transaction.rollbacks', {
         description: 'Transactions rolled back, by reason.',
       }),
@@ -164,7 +166,13 @@ export class OpenTelemetryBridge {
     const bind = (event.session as ObservedSession).bind;
     const span = this.tracer().startSpan(
       'db.session',
-      { attributes: { ...this.attributesOf(bind), 'alchemy.scope': event.scope, 'alchemy.commit_mode': bind.commitMode } },
+      {
+        attributes: {
+          ...this.attributesOf(bind),
+          'alchemy.scope': event.scope,
+          'alchemy.commit_mode': bind.commitMode,
+        },
+      },
       context.active(),
     );
     this.#spans.set(event.session, { session: span });
@@ -198,7 +206,8 @@ export class OpenTelemetryBridge {
     };
     if (reason.status !== undefined) attributes['http.response.status_code'] = reason.status;
     const counted = { 'alchemy.bind_key': event.bindKey, 'alchemy.decided_by': reason.decidedBy };
-    if (event.error === undefined) (event.outcome === 'commit' ? this.#instruments?.commits : this.#instruments?.rollbacks)?.add(1, counted);
+    if (event.error === undefined)
+      (event.outcome === 'commit' ? this.#instruments?.commits : this.#instruments?.rollbacks)?.add(1, counted);
     const spans = this.#spans.get(event.session);
     if (!spans) return;
     spans.session.setAttributes(attributes);
@@ -229,7 +238,8 @@ export class OpenTelemetryBridge {
   }
 
   private sessionClosed(event: SessionClosedEvent): void {
-    if (event.heldMs !== undefined) this.#instruments?.useTime.record(event.heldMs / 1000, poolAttributes(event.bindKey));
+    if (event.heldMs !== undefined)
+      this.#instruments?.useTime.record(event.heldMs / 1000, poolAttributes(event.bindKey));
     const spans = this.#spans.get(event.session);
     if (!spans) return;
     this.#spans.delete(event.session);

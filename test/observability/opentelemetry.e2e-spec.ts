@@ -154,7 +154,12 @@ describe.each(testDatabaseKinds())('OpenTelemetry bridge on %s', (kind) => {
   };
   const expectNoSecrets = (spans: ReadableSpan[], markers: string[], points: MetricPoint[] = []) => {
     const text = JSON.stringify({
-      spans: spans.map((span) => ({ attributes: span.attributes, status: span.status, events: span.events, name: span.name })),
+      spans: spans.map((span) => ({
+        attributes: span.attributes,
+        status: span.status,
+        events: span.events,
+        name: span.name,
+      })),
       points: points.map((point) => point.attributes),
     });
     expect(text).not.toContain(PASSWORD);
@@ -181,13 +186,17 @@ describe.each(testDatabaseKinds())('OpenTelemetry bridge on %s', (kind) => {
       'alchemy.decided_by': 'status',
       'http.response.status_code': 201,
     };
-    expect(sessions[0].attributes).toEqual(expect.objectContaining({ ...where(), ...decided, 'alchemy.scope': 'http' }));
+    expect(sessions[0].attributes).toEqual(
+      expect.objectContaining({ ...where(), ...decided, 'alchemy.scope': 'http' }),
+    );
     expect(transactions[0].attributes).toEqual(expect.objectContaining({ ...where(), ...decided }));
     expect(sessions[0].status.code).toBe(SpanStatusCode.UNSET);
     expect(transactions[0].status.code).toBe(SpanStatusCode.UNSET);
 
     const pool = { 'db.client.connection.pool.name': 'default' };
-    expect(delta('alchemy.transaction.commits', { 'alchemy.bind_key': 'default', 'alchemy.decided_by': 'status' })).toBe(1);
+    expect(
+      delta('alchemy.transaction.commits', { 'alchemy.bind_key': 'default', 'alchemy.decided_by': 'status' }),
+    ).toBe(1);
     expect(delta('alchemy.transaction.rollbacks')).toBe(0);
     expect(delta('alchemy.commit.failures')).toBe(0);
     expect(delta('db.client.connection.wait_time', pool)).toBe(1);
@@ -256,9 +265,13 @@ describe.each(testDatabaseKinds())('OpenTelemetry bridge on %s', (kind) => {
     const [holder, waiter] = [newMarker(), newMarker()];
     let waiting: Awaited<ReturnType<typeof otel.metrics>> = [];
     const delta = await metricDelta(async () => {
-      const held = request(app.getHttpServer()).post(`/otel/hold?marker=${holder}`).then((response) => response);
+      const held = request(app.getHttpServer())
+        .post(`/otel/hold?marker=${holder}`)
+        .then((response) => response);
       await waitUntil(() => gate.entered === 1, 5_000);
-      const refused = request(app.getHttpServer()).post(`/otel/ok?marker=${waiter}`).then((response) => response);
+      const refused = request(app.getHttpServer())
+        .post(`/otel/ok?marker=${waiter}`)
+        .then((response) => response);
       await new Promise((resolve) => setTimeout(resolve, POOL_TIMEOUT_MS / 2));
       waiting = await otel.metrics();
       expect((await refused).status).toBe(503);
@@ -295,7 +308,12 @@ describe.each(testDatabaseKinds())('OpenTelemetry bridge on %s', (kind) => {
     const job = otel.tracer.startSpan('nightly-job');
     const delta = await metricDelta(async () => {
       await context.with(trace.setSpan(context.active(), job), () =>
-        alchemy.withSession((session) => session.getRepository(CommitRow).insert({ marker }).then(() => undefined)),
+        alchemy.withSession((session) =>
+          session
+            .getRepository(CommitRow)
+            .insert({ marker })
+            .then(() => undefined),
+        ),
       );
       job.end();
     });
