@@ -41,6 +41,8 @@ const ALL_VARIANTS = [
   'ours-inject-repository',
   'ours+required',
   'ours+nested',
+  'ours+diagnostics-subscriber',
+  'ours+otel',
   'ping',
   'ping+module',
 ];

@@ -2,6 +2,7 @@ import { clsVariant } from './cls';
 import { manualVariant } from './manual';
 import { oursVariant } from './ours';
 import { oursInjectRepositoryVariant } from './ours-inject-repository';
+import { oursDiagnosticsSubscriberVariant, oursOtelVariant } from './ours-observed';
 import { pingVariant } from './ping';
 import { rawVariant } from './raw';
 import { reqscopeVariant } from './reqscope';
@@ -18,6 +19,8 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours-inject-repository': oursInjectRepositoryVariant,
   'ours+required': () => oursVariant('REQUIRED'),
   'ours+nested': () => oursVariant('NESTED'),
+  'ours+diagnostics-subscriber': oursDiagnosticsSubscriberVariant,
+  'ours+otel': oursOtelVariant,
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
 };

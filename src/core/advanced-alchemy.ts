@@ -281,7 +281,9 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   private report(ending: ScopeEnding, context: string): void {
     if (ending.commitError !== undefined) {
-      this.#logger.error(`Commit failed after ${context}: ${describeError(ending.commitError, this.#secrets)}`);
+      this.#logger.error(
+        `Commit of bind key "${ending.commitBindKey}" failed after ${context}: ${describeError(ending.commitError, this.#secrets)}`,
+      );
     }
     for (const { bindKey, error } of ending.closeErrors) {
       this.#logger.warn(

@@ -20,6 +20,8 @@ const SESSION_OPTIONS: Readonly<Record<ScopeKind, DatabaseSessionOptions>> = {
 export interface ScopeEnding {
   /** The first commit that failed; the sessions after it were rolled back instead. */
   commitError?: unknown;
+  /** The bind key whose commit failed. */
+  commitBindKey?: string;
   /** Rollback or release failures: the data was not committed, but a connection may be lost. */
   closeErrors: Array<{ bindKey: string; error: unknown }>;
   /** The afterCommit / afterRollback hooks of the ended transactions, to run (their errors are logged). */
@@ -155,6 +157,7 @@ export class SessionScope {
           ending.hooks.push(await session.commitTransaction());
         } catch (error) {
           ending.commitError = error;
+          ending.commitBindKey = session.bindKey;
         }
       }
       try {
