@@ -1,7 +1,3 @@
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { context } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ALCHEMY_CHANNELS, registerOpenTelemetryBridge } from 'nestjs-advanced-alchemy';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { oursVariant } from './ours';
@@ -21,32 +17,36 @@ export function oursDiagnosticsSubscriberVariant(): Variant {
   };
 }
 
-/** Spans are made, processed and handed to an exporter that drops them (what a real exporter gets). */
-const droppingExporter: SpanExporter = {
-  export: (_spans, done) => done({ code: 0 }),
-  shutdown: () => Promise.resolve(),
-};
-
-/** Metrics are recorded into the SDK's aggregations; nobody collects them during the run. */
-class IdleReader extends MetricReader {
-  protected onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** `ours` with the OpenTelemetry bridge on the real SDKs (AsyncLocalStorage context, spans and metrics). */
+/**
+ * `ours` with the OpenTelemetry bridge on the real SDKs: AsyncLocalStorage context, spans handed to an
+ * exporter that drops them (what a real exporter is given), metrics aggregated and never collected.
+ * The SDKs are loaded here only, so the other variants' processes do not carry them.
+ */
 export function oursOtelVariant(): Variant {
   const ours = oursVariant();
   return {
     ...ours,
     name: 'ours+otel',
-    createApp(connectionString) {
+    async createApp(connectionString) {
+      const { context } = await import('@opentelemetry/api');
+      const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+      const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+      const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+      class IdleReader extends MetricReader {
+        protected onForceFlush(): Promise<void> {
+          return Promise.resolve();
+        }
+        protected onShutdown(): Promise<void> {
+          return Promise.resolve();
+        }
+      }
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
       registerOpenTelemetryBridge({
-        tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(droppingExporter)] }),
+        tracerProvider: new BasicTracerProvider({
+          spanProcessors: [
+            new SimpleSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve() }),
+          ],
+        }),
         meterProvider: new MeterProvider({ readers: [new IdleReader()] }),
       });
       return ours.createApp(connectionString);
