@@ -282,7 +282,7 @@ export class AdvancedAlchemy implements ScopeOwner {
   private report(ending: ScopeEnding, context: string): void {
     if (ending.commitError !== undefined) {
       this.#logger.error(
-        `Commit of bind key "${ending.commitBindKey}" failed after ${context}: ${describeError(ending.commitError, this.#secrets)}`,
+        `Commit failed for bind key "${ending.commitBindKey}" after ${context}: ${describeError(ending.commitError, this.#secrets)}`,
       );
     }
     for (const { bindKey, error } of ending.closeErrors) {
