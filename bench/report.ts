@@ -31,6 +31,8 @@ const PEER_SETTINGS = [
   '- `ours-inject-repository`: the same work through `@InjectRepository(Item)` of `AdvancedAlchemyModule.forFeature`.',
   '- `ours+required`, `ours+nested`: `ours` with each call in a `@Transactional()` REQUIRED unit, or a NESTED one (a savepoint).',
   '- `ours+replica`: `ours` with one read replica (a streaming standby, `npm run bench:replicas` only): GETs read from the standby, POSTs write to the primary.',
+  '- `ours+diagnostics-subscriber`: `ours` with a counting listener on every `ALCHEMY_CHANNELS` channel (the cost of the events).',
+  '- `ours+otel`: `ours` with the OpenTelemetry bridge on the real SDKs (AsyncLocalStorage context, spans to an exporter that drops them, metrics aggregated).',
   '- `ping`, `ping+module`: a route that touches no database, without and with the module imported.',
 ];
 
@@ -130,6 +132,16 @@ export function formatReport(input: {
       )}`,
       `- ours+2bind+twophase ÷ ours+2bind (POST, two-phase commit across two bind keys): ${fixed(
         ratio(rows, 'ours+2bind+twophase', 'ours+2bind', (m) => m.post?.requestsPerSecond),
+        3,
+      )}`,
+      `- ours+diagnostics-subscriber ÷ ours (POST): ${fixed(
+        ratio(rows, 'ours+diagnostics-subscriber', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; ours+otel ÷ ours (POST): ${fixed(
+        ratio(rows, 'ours+otel', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; (GET): ${fixed(
+        ratio(rows, 'ours+otel', 'ours', (m) => m.get.requestsPerSecond),
         3,
       )}`,
       `- ours ÷ cls (POST): ${fixed(oursVsCls, 2)}; ours ÷ typeorm-transactional (POST): ${fixed(oursVsTt, 2)}`,

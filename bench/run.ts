@@ -47,6 +47,8 @@ const ALL_VARIANTS = [
   'ours+nested',
   // Runs only under npm run bench:replicas (a standby of the bench's PostgreSQL server).
   'ours+replica',
+  'ours+diagnostics-subscriber',
+  'ours+otel',
   'ping',
   'ping+module',
   // Two bind keys (the second a PostgreSQL database that can prepare transactions): only when it is given.

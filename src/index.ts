@@ -106,3 +106,21 @@ export type { RootModule } from './migrations/boot-for-migrations';
 export { runMigrationsOnStartup } from './migrations/run-on-startup';
 export { MigrationError } from './migrations/migration-error';
 export { RevisionError } from './migrations/revision';
+
+export { ALCHEMY_CHANNELS } from './observability/channels';
+export type {
+  CommitFailedEvent,
+  ConnectionAcquiredEvent,
+  DecidedBy,
+  PoolExhaustedEvent,
+  SavepointEvent,
+  ScopeKind,
+  SessionClosedEvent,
+  SessionOpenedEvent,
+  StatementEvent,
+  TransactionBeganEvent,
+  TransactionEndReason,
+  TransactionEndedEvent,
+} from './observability/channels';
+export { registerOpenTelemetryBridge, publishStatementText } from './observability/telemetry';
+export type { OpenTelemetryBridgeOptions, TelemetryOption, TelemetryRegistration } from './observability/telemetry';

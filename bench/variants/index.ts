@@ -5,6 +5,7 @@ import { slowVariant } from './slow';
 import { oursVariant } from './ours';
 import { oursInjectRepositoryVariant } from './ours-inject-repository';
 import { oursReplicaVariant } from './ours-replica';
+import { oursDiagnosticsSubscriberVariant, oursOtelVariant } from './ours-observed';
 import { pingVariant } from './ping';
 import { rawVariant } from './raw';
 import { reqscopeVariant } from './reqscope';
@@ -26,6 +27,8 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours+2bind': () => twoBindVariant(false),
   'ours+2bind+twophase': () => twoBindVariant(true),
   'ours+replica': oursReplicaVariant,
+  'ours+diagnostics-subscriber': oursDiagnosticsSubscriberVariant,
+  'ours+otel': oursOtelVariant,
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
   // The scaling bench's (bench/scaling.ts).

@@ -52,6 +52,8 @@ export class AppModule implements BeforeApplicationShutdown {
       imports: [
         ConfigModule.forRoot({ isGlobal: true }), // process.env, and a .env file if there is one
         AdvancedAlchemyModule.forRootAsync({
+          // Spans and metrics when main.ts set up OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, see telemetry.ts).
+          telemetry: Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT),
           inject: [ConfigService],
           useFactory: (config: ConfigService): AlchemyConfigOptions[] => {
             const databaseUrl = options.databaseUrl ?? (config.get<string>('DATABASE_URL') || DEFAULT_DATABASE_URL);

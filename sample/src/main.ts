@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: the HTTP instrumentation must be in place before anything loads `http`.
+import { telemetryEnabled } from './telemetry';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
@@ -30,6 +32,7 @@ async function bootstrap(): Promise<void> {
     );
   }
   const url = `http://localhost:${port}`;
+  if (telemetryEnabled) logger.log(`OpenTelemetry spans and metrics go to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
   logger.log(`Library catalogue on ${app.getHttpAdapter().getType()}, listening on ${url}`);
   logger.log(`  ${url}/books  ${url}/authors  ${url}/loans  ${url}/audit  ${url}/health`);
   logger.log(swaggerUi ? `  API docs: ${url}/${DOCS_PATH}` : `  OpenAPI document: ${url}/${DOCS_PATH}-json`);

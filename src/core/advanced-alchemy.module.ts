@@ -32,6 +32,7 @@ import { checkRegistrations } from '../typeorm/registration-checks';
 import type { FeatureEntity } from '../typeorm/feature-entities';
 import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
 import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
+import { checkTelemetryOption, startModuleTelemetry, type TelemetryOption } from '../observability/telemetry';
 
 export interface AdvancedAlchemyModuleOptions {
   /** Make the sessions and DataSources injectable in every module. Default `true`. */
@@ -43,6 +44,12 @@ export interface AdvancedAlchemyModuleOptions {
    * sessions rolled back, before the pools close. Default: 10000.
    */
   shutdownTimeout?: number;
+  /**
+   * Sessions, transactions and pools as OpenTelemetry spans and metrics (docs/observability.md):
+   * `true` for the globally registered providers, or `{ tracerProvider, meterProvider }`.
+   * Needs the optional peer `@opentelemetry/api`. Default `false`.
+   */
+  telemetry?: TelemetryOption;
 }
 
 export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions {
@@ -124,6 +131,7 @@ export class AdvancedAlchemyModule
     providesTypeOrmTokens: (bindKey: string) => boolean,
   ): DynamicModule {
     const shutdownTimeoutMs = checkShutdownTimeout(moduleOptions.shutdownTimeout);
+    const telemetry = checkTelemetryOption(moduleOptions.telemetry);
     const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
     const typeOrmKeys = keys.filter(providesTypeOrmTokens);
     const perKey: Provider[] = keys.flatMap((key) => [
@@ -140,6 +148,7 @@ export class AdvancedAlchemyModule
       useFactory: async (configs: AlchemyConfig[], modules: ModulesContainer) => {
         checkRegistrations(modules, AdvancedAlchemyModule, configs, typeOrmKeys);
         const alchemy = new AdvancedAlchemy(configs, { shutdownTimeoutMs });
+        startModuleTelemetry(alchemy, telemetry);
         await alchemy.initialize();
         return alchemy;
       },

@@ -26,6 +26,7 @@ import { openBind } from './open-bind';
 import { startTwoPhase } from '../twophase/start-two-phase';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { describeError } from './secret-scrubber';
+import { stopModuleTelemetry } from '../observability/telemetry';
 
 /** How long the application's shutdown may take by default (`shutdownTimeout`). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -170,10 +171,13 @@ export class AdvancedAlchemy implements ScopeOwner {
       try {
         result = await work();
       } catch (error) {
-        await this.finish(await scope.end(() => false), `withSession('${bind.key}')`);
+        await this.finish(await scope.end(() => false, 'threw'), `withSession('${bind.key}')`);
         throw error;
       }
-      const ending = await scope.end((candidate) => candidate === bind || candidate.commitMode !== 'manual');
+      const ending = await scope.end(
+        (candidate) => candidate === bind || candidate.commitMode !== 'manual',
+        'resolved',
+      );
       await this.finish(ending, `withSession('${bind.key}')`);
       if (ending.commitError !== undefined) throw ending.commitError;
       return result;
@@ -182,7 +186,7 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   /** Scopes for message handlers (the interceptor's). */
   createScope(): SessionScope {
-    return new SessionScope(undefined, undefined, this);
+    return new SessionScope(undefined, undefined, this, undefined, 'message');
   }
 
   /**
@@ -208,7 +212,10 @@ export class AdvancedAlchemy implements ScopeOwner {
    * `manual` mode, otherwise rolls back. Returns the commit error, if any.
    */
   async endOutsideHttp(scope: SessionScope, succeeded: boolean): Promise<unknown> {
-    const ending = await scope.end((bind) => succeeded && bind.commitMode !== 'manual');
+    const ending = await scope.end(
+      (bind) => succeeded && bind.commitMode !== 'manual',
+      succeeded ? 'completed' : 'failed',
+    );
     this.report(ending, succeeded ? 'a message handler completed' : 'a message handler failed');
     runHooksDetached(ending);
     return ending.commitError;
@@ -221,6 +228,7 @@ export class AdvancedAlchemy implements ScopeOwner {
    */
   closeEngines(drainTimeoutMs = this.shutdownRemainingMs()): Promise<void> {
     ownerStopped(this);
+    stopModuleTelemetry(this);
     for (const bind of this.#binds) bind.closing = true;
     this.#closing ??= Promise.all(
       this.#binds.map(async (bind) => {
@@ -260,7 +268,7 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
     this.#uncommittedWrites.check(scope, status);
-    const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status));
+    const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status), status);
     this.report(ending, `the request answered ${status}`);
     // After the response: the replacement (or the held response) is released first.
     runHooksDetached(ending);
@@ -276,7 +284,9 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   private report(ending: ScopeEnding, context: string): void {
     if (ending.commitError !== undefined) {
-      this.#logger.error(`Commit failed after ${context}: ${describeError(ending.commitError, this.#secrets)}`);
+      this.#logger.error(
+        `Commit failed for bind key "${ending.commitBindKey}" after ${context}: ${describeError(ending.commitError, this.#secrets)}`,
+      );
     }
     for (const { bindKey, error } of ending.closeErrors) {
       this.#logger.warn(

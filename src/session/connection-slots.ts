@@ -16,7 +16,7 @@ export class ConnectionSlots {
   readonly #waiters: Waiter[] = [];
 
   constructor(
-    private readonly bindKey: string,
+    readonly bindKey: string,
     readonly capacity: number,
     private readonly timeoutMs: number,
     private readonly kind: 'sqlite' | 'server',

@@ -17,10 +17,14 @@ import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
 export interface DatabaseSessionOptions {
   /** Overrides `sessionConfig.autoBegin`: true for a REQUIRES_NEW unit, false for NOT_SUPPORTED. */
   autoBegin?: boolean;
+  /** What the session belongs to, as telemetry reports it (a unit's own session: `unit`). */
+  kind?: ScopeKind;
 }
 import { isPlainRead, isWritingStatement } from './statement-kind';
 import { readOnBorrowedConnection } from './read-before-begin';
 import { ReplicaRouter } from '../replicas/replica-router';
+import { channels, type ScopeKind } from '../observability/channels';
+import * as publish from '../observability/publish';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -81,6 +85,7 @@ export class DatabaseSession implements Session {
   rolledBackByCaller = false;
   /** Where plain reads go until the first write, on a bind key with replicas (src/replicas). */
   readonly #router?: ReplicaRouter;
+  readonly scopeKind: ScopeKind;
 
   constructor(
     readonly bind: Bind,
@@ -89,6 +94,7 @@ export class DatabaseSession implements Session {
     this.#deadline = new StatementDeadline(bind);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
     this.#characteristics = bind.transactionDefaults;
+    this.scopeKind = options.kind ?? 'sessionMaker';
     if (bind.replicas) {
       this.#router = new ReplicaRouter(bind.replicas, bind.key, bind.deadlineFor(bind.statementTimeoutMs));
     }
@@ -230,7 +236,15 @@ export class DatabaseSession implements Session {
     const runner = this.#runner;
     if (runner && !this.#beginPending) {
       if (this.#queryOnly) await this.leaveReadOnly(runner);
-      while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+      try {
+        while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+      } catch (error) {
+        if (channels.transactionEnded.hasSubscribers || channels.commitFailed.hasSubscribers) {
+          publish.commitFailed(this, error);
+        }
+        throw error;
+      }
+      if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'commit', 'caller');
       this.uncommittedWrites = this.twoPhaseWrites = 0;
       this.armBegin(runner);
     }
@@ -253,6 +267,7 @@ export class DatabaseSession implements Session {
         if (this.#queryOnly) await this.leaveReadOnly(runner);
       } finally {
         while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+        if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'caller');
         this.armBegin(runner);
       }
     }
@@ -279,6 +294,7 @@ export class DatabaseSession implements Session {
         if (this.#queryOnly) await this.leaveReadOnly(runner);
       } finally {
         while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+        if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'close');
       }
       // The connection goes back to the pool with the bind key's own statement timeout.
       if (this.#deadline.changed) await runner.query(this.#deadline.restoreSql(runner));
@@ -292,6 +308,7 @@ export class DatabaseSession implements Session {
           this.bind.slots?.release();
         }
         this.bind.sessionClosed();
+        if (channels.sessionClosed.hasSubscribers) publish.publishSessionClosed(this);
       }
     }
     return hooks;
@@ -326,6 +343,7 @@ export class DatabaseSession implements Session {
   private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
     this.#characteristics = characteristics;
     this.#queryOnly = await beginTransaction(runner, this.bind.dataSource.options.type, characteristics);
+    if (publish.tracksTransactions()) publish.publishTransactionBegan(this, characteristics);
   }
 
   private async leaveReadOnly(runner: Runner): Promise<void> {
@@ -360,6 +378,7 @@ export class DatabaseSession implements Session {
     }
     const runner = this.bind.dataSource.createQueryRunner() as Runner;
     this.bind.sessionOpened();
+    if (channels.sessionOpened.hasSubscribers) publish.publishSessionOpened(this);
     this.#baseDepth = runner.transactionDepth ?? 0;
     this.bind.twoPhase?.adoptRunner(this.bind, runner as unknown as QueryRunner);
     const runStatement = runner.query as StatementFn;
@@ -371,17 +390,18 @@ export class DatabaseSession implements Session {
       if (this.bind.twoPhase && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql))
         this.twoPhaseWrites++;
       const router = this.#router;
-      if (router) {
-        return (this.#lastStatement = router.run(sql, parameters, structured, () =>
-          this.#ready
-            ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
-            : this.prepareThenRun(runner, runStatement, sql, parameters, structured),
-        ));
-      }
-      // No closure on the path of a bind key without replicas.
-      return (this.#lastStatement = this.#ready
-        ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
-        : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
+      // The replica router gets a closure; a bind key without replicas allocates none per statement.
+      const result = (this.#lastStatement = router
+        ? router.run(sql, parameters, structured, () =>
+            this.#ready
+              ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
+              : this.prepareThenRun(runner, runStatement, sql, parameters, structured),
+          )
+        : this.#ready
+          ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
+          : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
+      if (channels.statement.hasSubscribers) publish.observeStatement(this.bind.key, sql, result);
+      return result;
     }) as Runner['query'];
     this.#runner = runner;
     this.#ready = this.bind.slots === undefined;
@@ -443,11 +463,13 @@ export class DatabaseSession implements Session {
       this.#connected = true;
       const slots = this.bind.slots;
       if (!this.#holdsSlot && slots) {
+        const waitFrom = publish.tracksConnections() ? performance.now() : -1;
         if (!slots.tryAcquire()) await slots.acquire();
         this.#holdsSlot = true;
         // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
         // deadline: a checkout given up half-way would hand its connection to a released runner.
         await runner.connect();
+        if (waitFrom >= 0) publish.connectionTaken(this, waitFrom);
       }
       if (deferBegin) return;
       if (this.#beginPending) {
@@ -462,6 +484,7 @@ export class DatabaseSession implements Session {
       }
       this.#ready = true;
     } catch (error) {
+      if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this, error);
       if (!isConnectionError(error)) throw error;
       throw new DatabaseUnavailableError(`The database of bind key "${this.bindKey}" cannot be reached.`, {
         cause: error,

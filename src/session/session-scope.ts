@@ -2,13 +2,27 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
 import type { HookBatch } from '../transactions/transaction-hooks';
 import type { Bind } from './bind';
-import { DatabaseSession } from './database-session';
+import { DatabaseSession, type DatabaseSessionOptions } from './database-session';
 import { commitTwoPhase } from '../twophase/commit-scope';
+import type { ScopeKind } from '../observability/channels';
+import { channels } from '../observability/channels';
+import { decidedByOutcome, noteDecision, type ScopeOutcome } from '../observability/publish';
+
+/** The options of the sessions a scope of each kind makes (shared: none allocated per session). */
+const SESSION_OPTIONS: Readonly<Record<ScopeKind, DatabaseSessionOptions>> = {
+  http: { kind: 'http' },
+  message: { kind: 'message' },
+  withSession: { kind: 'withSession' },
+  unit: { kind: 'unit' },
+  sessionMaker: { kind: 'sessionMaker' },
+};
 
 /** What went wrong while a scope ended its sessions. */
 export interface ScopeEnding {
   /** The first commit that failed; the sessions after it were rolled back instead. */
   commitError?: unknown;
+  /** The bind key whose commit failed. */
+  commitBindKey?: string;
   /** Rollback or release failures: the data was not committed, but a connection may be lost. */
   closeErrors: Array<{ bindKey: string; error: unknown }>;
   /** The afterCommit / afterRollback hooks of the ended transactions, to run (their errors are logged). */
@@ -54,11 +68,13 @@ export class SessionScope {
     /** The module this scope's sessions belong to. */
     readonly owner?: ScopeOwner,
     private readonly parent?: SessionScope,
+    /** What the scope serves, as telemetry reports its sessions. */
+    readonly kind: ScopeKind = response ? 'http' : 'withSession',
   ) {}
 
   /** A scope inside this one whose session for `session.bind` is `session`; the other bind keys are this scope's. */
   child(session: DatabaseSession): SessionScope {
-    const child = new SessionScope(undefined, this.response, this.owner, this);
+    const child = new SessionScope(undefined, this.response, this.owner, this, this.kind);
     child.#sessions[session.bind.index] = session;
     return child;
   }
@@ -111,7 +127,7 @@ export class SessionScope {
     const existing = this.#sessions[bind.index];
     if (existing !== undefined) return existing;
     if (this.parent) return this.parent.sessionFor(bind);
-    const session = new DatabaseSession(bind);
+    const session = new DatabaseSession(bind, SESSION_OPTIONS[this.kind]);
     if (this.#ended) {
       // A late session (after the response was sent) is closed at once: the proxy then says why.
       void session.close();
@@ -127,7 +143,7 @@ export class SessionScope {
    * After a failed commit the remaining sessions are rolled back, so as little as possible is
    * stored for an answer that will be an error. Every session is closed whatever happens.
    */
-  async end(shouldCommit: (bind: Bind) => boolean): Promise<ScopeEnding> {
+  async end(shouldCommit: (bind: Bind) => boolean, outcome?: ScopeOutcome): Promise<ScopeEnding> {
     this.#ended = true;
     const ending: ScopeEnding = { closeErrors: [], hooks: [] };
     const twoPhasePending = commitTwoPhase(this.#sessions, shouldCommit);
@@ -138,11 +154,17 @@ export class SessionScope {
     }
     for (const session of this.#sessions) {
       if (session === undefined) continue;
-      if (ending.commitError === undefined && shouldCommit(session.bind) && !twoPhase?.sessions.has(session)) {
+      const commits = ending.commitError === undefined && shouldCommit(session.bind);
+      if (channels.transactionEnded.hasSubscribers) {
+        const decidedBy = ending.commitError === undefined ? decidedByOutcome(outcome) : 'earlierCommitFailed';
+        noteDecision(session, decidedBy, typeof outcome === 'number' ? outcome : undefined);
+      }
+      if (commits && !twoPhase?.sessions.has(session)) {
         try {
           ending.hooks.push(await session.commitTransaction());
         } catch (error) {
           ending.commitError = error;
+          ending.commitBindKey = session.bindKey;
         }
       }
       try {

@@ -1,5 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { ConnectionSlots } from './connection-slots';
+import { channels } from '../observability/channels';
+import { publishConnectionAcquired } from '../observability/publish';
 
 type QueryFn = QueryRunner['query'];
 
@@ -40,8 +42,10 @@ export function installSqliteRunnerPool(dataSource: DataSource, lock: Connection
     });
     runner.query = async function query(this: QueryRunner, ...args: Parameters<QueryFn>) {
       if (!holdsLock) {
+        const waitFrom = channels.connectionAcquired.hasSubscribers ? performance.now() : -1;
         await lock.acquire();
         holdsLock = true;
+        if (waitFrom >= 0) publishConnectionAcquired(lock.bindKey, performance.now() - waitFrom);
       }
       try {
         return await runStatement.apply(runner, args);

@@ -24,3 +24,8 @@ export function soleOwner(): ScopeOwner {
           "withSession(), or use advancedAlchemy.transaction('bindKey', work) of the right module.",
   );
 }
+
+/** The modules running now (telemetry reads their pools). */
+export function liveOwnerList(): readonly ScopeOwner[] {
+  return [...liveOwners];
+}

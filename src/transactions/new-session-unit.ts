@@ -18,7 +18,7 @@ export async function inNewSession<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   if (bind.hasSingleConnection) refuseSecondSqliteConnection(scope, bind, unit);
-  const session = new DatabaseSession(bind, { autoBegin: transactional });
+  const session = new DatabaseSession(bind, { autoBegin: transactional, kind: 'unit' });
   let result: T;
   try {
     result = await sessionScopeStorage.run(scope.child(session), () =>

@@ -75,13 +75,13 @@ function runOutsideScope<T>(bind: Bind, work: SessionUnitWork<T>, unit: UnitOpti
     case 'NEVER':
     case 'SUPPORTS':
     case 'NOT_SUPPORTED': {
-      const session = new DatabaseSession(bind, { autoBegin: false });
+      const session = new DatabaseSession(bind, { autoBegin: false, kind: 'unit' });
       return owner.runScope(bind, session, () => work(unitSession(bind)));
     }
     default:
       // REQUIRED, NESTED (no transaction to nest in) and REQUIRES_NEW own a new transaction.
       return retrying(unit, bind, () => {
-        const session = new DatabaseSession(bind, { autoBegin: true });
+        const session = new DatabaseSession(bind, { autoBegin: true, kind: 'unit' });
         const run = (): Promise<T> => work(unitSession(bind));
         return owner.runScope(bind, session, () => ownTransaction(session, unit, run, bind.twoPhase !== undefined));
       });

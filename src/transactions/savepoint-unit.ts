@@ -1,4 +1,6 @@
 import type { DatabaseSession } from '../session/database-session';
+import { channels } from '../observability/channels';
+import { publishSavepoint } from '../observability/publish';
 import { runInFrame, UnitFrame, unitFrameStorage } from './unit-frame';
 
 /**
@@ -13,6 +15,7 @@ export function inSavepoint<T>(session: DatabaseSession, run: () => Promise<T>):
     if (session.beginPending) await session.beginWith(session.characteristics);
     const savepoint = session.nextSavepointName();
     await session.query(`SAVEPOINT ${savepoint}`);
+    if (channels.savepoint.hasSubscribers) publishSavepoint(session, savepoint);
     const frame = new UnitFrame(session.bindKey, session.bind.secrets);
     let result: T;
     try {
