@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { send } from '../reliability/fixtures/http-load';
 import { ReliabilityRow, ROWS_TABLE } from '../reliability/fixtures/reliability-row.entity';
 import { startReliabilityApp, type ReliabilityApp } from '../reliability/fixtures/start-reliability-app';
+import { eachKind } from '../support/each-kind';
 
 const STATEMENT_TIMEOUT_MS = 400;
 /** Sleeps well past the bind key's statement timeout, well within the raised one. */
@@ -59,7 +60,7 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 // A statement that runs past engineConfig.statementTimeout is cancelled by the database itself
 // and the request answered 503, rolled back; a session may raise its own timeout, and the
 // connection it used gets the bind key's back; migrations run without the timeout.
-describe.each(servers)('statement timeout on %s', (kind) => {
+eachKind(servers)('statement timeout on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let started: ReliabilityApp;

@@ -3,13 +3,14 @@ import { FIXTURE_ENV } from './fixtures/fixture-env';
 import { createWorkspace, type MigrationWorkspace } from './support/migration-workspace';
 import { describeRun } from './support/run-command';
 import { listTables } from './support/schema-probe';
+import { eachKind } from '../support/each-kind';
 
 jest.setTimeout(60_000);
 
 // `versionTableSchema` names a PostgreSQL schema or, on MariaDB, a database; SQLite has neither.
 const kinds = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 
-describe.each(kinds)('migrationConfig.versionTableSchema on %s', (kind) => {
+eachKind(kinds)('migrationConfig.versionTableSchema on %s', (kind) => {
   let workspace: MigrationWorkspace;
   let versions: TestDatabase | undefined;
   let schema: string;

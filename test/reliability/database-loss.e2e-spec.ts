@@ -16,6 +16,7 @@ import { recordFigure } from './fixtures/figures';
 import { ROWS_TABLE } from './fixtures/reliability-row.entity';
 import { startReliabilityApp, type ReliabilityApp } from './fixtures/start-reliability-app';
 import { startTcpProxy, throughProxy, type TcpProxy } from './fixtures/tcp-proxy';
+import { eachKind } from '../support/each-kind';
 
 const POOL_TIMEOUT_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 1_000;
@@ -33,7 +34,7 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 // When the database goes away, requests fail fast with 503 (no hang, never a 2xx); when it comes
 // back, the same application serves again; and through it all no 2xx answer lacks its row. SQLite
 // is a file inside the process: there is no connection to cut.
-describe.each(servers)('database loss on %s', (kind) => {
+eachKind(servers)('database loss on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let proxy: TcpProxy;

@@ -12,6 +12,7 @@ import { recordFigure } from './fixtures/figures';
 import { outcome, send, startLoad, summary, type Answer } from './fixtures/http-load';
 import { databaseName, killAllConnections, killFreshConnections, OUTCOME_UNKNOWN } from './fixtures/kill-backends';
 import { ROWS_TABLE } from './fixtures/reliability-row.entity';
+import { eachKind } from '../support/each-kind';
 
 const STORM_MS = 6_000;
 const KILL_FRESH_EVERY_MS = 2;
@@ -33,7 +34,7 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 // reaper) must fail the requests on them, never the process: the application runs in a child
 // process of its own, so a crash shows as that process exiting. Then it serves again, and no
 // client was told a write was stored that is not, nor the reverse.
-describe.each(servers)('fresh connections killed under load on %s', (kind) => {
+eachKind(servers)('fresh connections killed under load on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let child: ChildApp | undefined;

@@ -12,6 +12,7 @@ import { LostConnectionController, ReliabilityRowService, WAYS } from './fixture
 import { ROWS_TABLE } from './fixtures/reliability-row.entity';
 import { startReliabilityApp, type ReliabilityApp } from './fixtures/start-reliability-app';
 import { startTcpProxy, throughProxy, type TcpProxy } from './fixtures/tcp-proxy';
+import { eachKind } from '../support/each-kind';
 
 /** 0: the statement meets the dying connection; 100: the driver has seen it close first. */
 const NOTICE_MS = [0, 100];
@@ -22,7 +23,7 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 // Retry-After (the client may retry), never a 500, whichever way the statement reached the
 // database: the repository service, session.query, session.manager, a repository, or an explicit
 // session.commit() as in manual commit mode. A COMMIT in flight gets "outcome unknown".
-describe.each(servers)('a lost connection answers 503 on %s', (kind) => {
+eachKind(servers)('a lost connection answers 503 on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let proxy: TcpProxy;

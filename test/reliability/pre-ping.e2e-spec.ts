@@ -15,6 +15,7 @@ import { databaseName, killAllConnections } from './fixtures/kill-backends';
 import { ROWS_TABLE } from './fixtures/reliability-row.entity';
 import { startReliabilityApp, type ReliabilityApp } from './fixtures/start-reliability-app';
 import { startTcpProxy, throughProxy, type TcpProxy } from './fixtures/tcp-proxy';
+import { eachKind } from '../support/each-kind';
 
 const POOL_SIZE = 4;
 const ROUNDS = 3;
@@ -32,7 +33,7 @@ type Death = 'killed by the database' | 'forgotten by the network';
 // side is gone and the application side hears nothing). With prePing (the seed's pool_pre_ping) a
 // session that takes one checks it with a round trip and gets a live one instead, so no request
 // sees the death.
-describe.each(servers)('pre-ping on %s', (kind) => {
+eachKind(servers)('pre-ping on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let proxy: TcpProxy;

@@ -18,6 +18,7 @@ import { runLoad, send, type Answer } from './fixtures/http-load';
 import { ErrorRecordingInterceptor, SecretCapture } from './fixtures/secret-capture';
 import { startReliabilityApp, type ReliabilityApp } from './fixtures/start-reliability-app';
 import { startTcpProxy, throughProxy, type TcpProxy } from './fixtures/tcp-proxy';
+import { eachKind } from '../support/each-kind';
 
 const PASSWORD = 'Sup3r-S3cret!';
 /** MariaDB only: a login refused for this wrong password must not show it either. */
@@ -43,7 +44,7 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 // every error thrown (and of their causes), the health check's output, the bodies of 5xx answers;
 // neither while all is well, nor while the database is unreachable, nor when startup fails.
 // (SQLite URLs carry no password.)
-describe.each(servers)('secrets on %s', (kind) => {
+eachKind(servers)('secrets on %s', (kind) => {
   const capture = new SecretCapture();
   const user = kind === 'postgres' ? 'postgres' : `rel_secret_${randomBytes(3).toString('hex')}`;
   let database: TestDatabase;

@@ -19,6 +19,7 @@ import { ROWS_TABLE } from './fixtures/reliability-row.entity';
 import { startReliabilityApp, type ReliabilityApp } from './fixtures/start-reliability-app';
 import { startTcpProxy, throughProxy, type TcpProxy } from './fixtures/tcp-proxy';
 import { waitUntil } from './fixtures/wait-until';
+import { eachKind } from '../support/each-kind';
 
 /** How much longer than its statement timeout the module waits for a silent socket (docs/configuration.md). */
 const DEADLINE_GRACE_MS = 1_000;
@@ -54,7 +55,7 @@ function serverPort(kind: Exclude<TestDatabaseKind, 'sqlite'>): number {
 // packets, a stopped VM) must not hang requests: each gets a 503 with Retry-After within the bound
 // its timeouts add up to, on connections already open and on new ones; once the database answers
 // again the same application serves at once, and no client was told a write was stored that is not.
-describe.each(servers)('a silent database on %s', (kind) => {
+eachKind(servers)('a silent database on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let proxy: TcpProxy;

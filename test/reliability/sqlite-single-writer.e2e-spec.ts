@@ -8,6 +8,7 @@ import {
 import { audit, CLEAN_AUDIT, tally } from './fixtures/audit';
 import { runLoad } from './fixtures/http-load';
 import { startReliabilityApp, type ReliabilityApp } from './fixtures/start-reliability-app';
+import { eachKind } from '../support/each-kind';
 
 const REQUESTS = 1_000;
 const CONCURRENCY = 32;
@@ -18,7 +19,7 @@ const ROUTES = ['/rel/yield-ok', '/rel/yield-throw', '/rel/ok', '/rel/throw'];
 // COMMIT, or a neighbour's ROLLBACK would drop an acknowledged row. The module makes the sessions
 // take turns (a session holds the connection from its first statement to the end of its
 // transaction), so each request's rows live and die with its own answer.
-describe.each(testDatabaseKinds().filter((kind) => kind === 'sqlite'))('single writer on %s', (kind) => {
+eachKind(testDatabaseKinds().filter((kind) => kind === 'sqlite'))('single writer on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let started: ReliabilityApp;

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { AdvancedAlchemyModule, ImproperConfigurationError, type AlchemyConfigOptions } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
 import { startReplicaApp } from './fixtures/replica-app';
+import { eachKind } from '../support/each-kind';
 
 // What `replicas` and `routing` accept, checked at startup, through forRoot and forRootAsync alike.
 
@@ -62,7 +63,7 @@ describe('replicas configuration', () => {
   });
 });
 
-describe.each(testDatabaseKinds().filter((kind) => kind === 'postgres'))(
+eachKind(testDatabaseKinds().filter((kind) => kind === 'postgres'))(
   'a replica that is down at startup (%s)',
   (kind) => {
     let database: TestDatabase;
