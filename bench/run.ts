@@ -170,10 +170,7 @@ async function main(): Promise<void> {
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   });
   process.stdout.write(`\n${report}\n`);
-  const target =
-    quick || options.variants !== undefined || options.kinds !== undefined
-      ? join(__dirname, '..', '..', 'bench', '.out')
-      : join(__dirname, '..', '..', 'bench');
+  const target = quick || partial ? join(__dirname, '..', '..', 'bench', '.out') : join(__dirname, '..', '..', 'bench');
   mkdirSync(target, { recursive: true });
   const full = `RESULTS-node${process.versions.node.split('.')[0]}.md`;
   writeFileSync(join(target, quick ? 'quick.md' : partial ? 'partial.md' : full), report);
