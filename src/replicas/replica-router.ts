@@ -3,7 +3,7 @@ import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error'
 import { isConnectionError } from '../session/connection-errors';
 import { destroyDriverConnection } from '../session/pool-guard';
 import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
-import { isPlainRead, isWritingStatement } from '../session/statement-kind';
+import { isPlainRead, isReadingStatement, isWritingStatement } from '../session/statement-kind';
 import type { TransactionCharacteristics } from '../session/begin-transaction';
 import type { ReplicaPool } from './replica-pool';
 import type { ReplicaSet } from './replica-set';
@@ -11,7 +11,6 @@ import { routeModeOf } from './route-mode';
 
 const ignore = (): void => undefined;
 type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structured?: boolean) => Promise<unknown>;
-const READING = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(?:SELECT|WITH|SHOW)\b/i;
 
 /**
  * The replica side of one session. Until the session's first statement that is not a plain read,
@@ -63,7 +62,7 @@ export class ReplicaRouter {
     if (mode === 'primary') return this.switchTo(onPrimary);
     if (!isPlainRead(sql)) {
       if (mode !== 'read-only' && !this.#readOnlyUnit) return this.switchTo(onPrimary);
-      if (isWritingStatement(sql) || READING.test(sql)) return Promise.reject(this.readOnlyError(sql));
+      if (isWritingStatement(sql) || isReadingStatement(sql)) return Promise.reject(this.readOnlyError(sql));
       // Transaction control of a read-only unit: the primary, while the reads stay on the replica.
       return onPrimary();
     }

@@ -28,6 +28,11 @@ const READING_VERB = new RegExp(`${LEADING_NOISE}(?:SELECT|WITH|SHOW)\\b`, 'i');
 const MORE_THAN_A_READ =
   /\b(?:INSERT|UPDATE|DELETE|MERGE|INTO|SHARE|NEXTVAL|SETVAL|LASTVAL|PG_ADVISORY_\w*|PG_TRY_ADVISORY_\w*|GET_LOCK|RELEASE_LOCK|SET_CONFIG|LAST_INSERT_ID|SLEEP|PG_SLEEP\w*)\b/i;
 
+/** A statement that starts as a read (`SELECT`, `WITH`, `SHOW`), locking or not. */
+export function isReadingStatement(sql: string): boolean {
+  return READING_VERB.test(sql);
+}
+
 /** A statement that only reads and takes no lock: it may run outside a transaction or on a replica. */
 export function isPlainRead(sql: string): boolean {
   return READING_VERB.test(sql) && !MORE_THAN_A_READ.test(sql);
