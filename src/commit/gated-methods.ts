@@ -20,7 +20,8 @@ const routedPrototypes = new WeakMap<object, Record<GatedMethod, Method>>();
  * per request, more than the rest of the gate. So on such a prototype (never on Node's own
  * `ServerResponse.prototype`) the methods are defined once, on that application's prototype,
  * and look the response up here; a response without handlers goes straight to the method it
- * had. A response that already has own methods of these names (a middleware such as
+ * inherits, looked up at each call (a wrapper installed on Node's prototype later is still
+ * called). A response that already has own methods of these names (a middleware such as
  * `compression` wrapped them) and a plain Node response (Fastify) get own properties, as before.
  */
 export function holdMethods(res: ServerResponse, handlers: GateHandlers): Record<GatedMethod, Method> {
@@ -57,8 +58,16 @@ export function releaseMethods(res: ServerResponse): void {
 
 function routeThroughHeld(prototype: Record<GatedMethod, Method>): Record<GatedMethod, Method> {
   const original = {} as Record<GatedMethod, Method>;
+  const parent = Object.getPrototypeOf(prototype) as Record<GatedMethod, Method>;
   for (const name of GATED_METHODS) {
-    const inherited = prototype[name];
+    // A method the application prototype defines itself is kept as it was; an inherited one is looked up on
+    // the parent at each call, so a wrapper installed later on Node's prototype (an APM agent) is still called.
+    const own = Object.prototype.hasOwnProperty.call(prototype, name) ? prototype[name] : undefined;
+    const inherited: Method =
+      own ??
+      function inherited(this: ServerResponse, ...args: unknown[]): unknown {
+        return parent[name].apply(this, args);
+      };
     original[name] = inherited;
     Object.defineProperty(prototype, name, {
       configurable: true,
