@@ -7,6 +7,7 @@ import {
   type ModuleMetadata,
   type BeforeApplicationShutdown,
   type NestModule,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
   type OptionalFactoryDependency,
@@ -23,7 +24,7 @@ import { attachScopeToMessageHandlers } from '../commit/attach-scope-to-message-
 import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { AdvancedAlchemy, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './advanced-alchemy';
-import { drainHttpServer, nodeHttpServer } from './http-drain';
+import { drainHttpServer, nodeHttpServer, trackHttpConnections } from './http-drain';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
 import { bindAdoptedRepositories } from '../typeorm/bind-adopted-repositories';
@@ -66,7 +67,7 @@ export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModule
  */
 @Module({})
 export class AdvancedAlchemyModule
-  implements NestModule, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+  implements NestModule, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   constructor(
     private readonly alchemy: AdvancedAlchemy,
@@ -194,6 +195,12 @@ export class AdvancedAlchemyModule
       await this.alchemy.closeEngines(0);
       throw error;
     }
+  }
+
+  /** Watches the HTTP server's connections, so that a drain at shutdown reaches the requests in flight. */
+  onApplicationBootstrap(): void {
+    const server = nodeHttpServer(this.adapterHost.httpAdapter?.getHttpServer());
+    if (server) trackHttpConnections(server);
   }
 
   /** Before Nest closes the HTTP server: make it finish within the shutdown timeout. */
