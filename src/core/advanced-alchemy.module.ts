@@ -23,6 +23,7 @@ import { attachEntryPoints } from '../entry-points/attach-entry-points';
 import { checkEntryPoints } from '../entry-points/check-entry-points';
 import type { EntryPointsOptions } from '../entry-points/entry-point-options';
 import { UnitsOfWork } from '../entry-points/units-of-work';
+import { AfterCommitEvents } from '../entry-points/after-commit-events';
 import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { AdvancedAlchemy, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './advanced-alchemy';
@@ -179,6 +180,7 @@ export class AdvancedAlchemyModule
           useFactory: (alchemy: AdvancedAlchemy) => new UnitsOfWork(alchemy, entryPoints),
           inject: [AdvancedAlchemy],
         },
+        AfterCommitEvents,
         SessionScopeMiddleware,
         SessionScopeInterceptor,
         AlchemyHealthIndicator,
@@ -189,6 +191,7 @@ export class AdvancedAlchemyModule
       exports: [
         ALCHEMY_CONFIGS,
         AdvancedAlchemy,
+        AfterCommitEvents,
         AlchemyHealthIndicator,
         ...perKey.map((provider) => (provider as { provide: InjectionToken }).provide),
       ],
