@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import {
   createTestDatabase,
   openProbe,
@@ -15,11 +15,14 @@ import { uniqueQueuePrefix } from './fixtures/redis';
 import { waitFor } from './fixtures/wait-for';
 
 /** The job once BullMQ has settled it (completed, or failed for good). */
-async function settled(job: Job): Promise<{ state: string; attemptsMade: number; failedReason?: string }> {
+async function settled(
+  queue: Queue,
+  job: Job,
+): Promise<{ state: string; attemptsMade: number; failedReason?: string }> {
   return waitFor(`job ${job.id} to settle`, async () => {
-    const state = await job.queue.getJobState(job.id as string);
+    const state = await queue.getJobState(job.id as string);
     if (state !== 'completed' && state !== 'failed') return undefined;
-    const fresh = (await job.queue.getJob(job.id as string)) as Job;
+    const fresh = (await queue.getJob(job.id as string)) as Job;
     return { state, attemptsMade: fresh.attemptsMade, failedReason: fresh.failedReason };
   });
 }
@@ -50,7 +53,7 @@ describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
   it('a job that resolves: its row is committed by the time the job is complete', async () => {
     const marker = newMarker();
     const job = await queues.rows.add('write', { marker });
-    expect(await settled(job)).toMatchObject({ state: 'completed', attemptsMade: 1 });
+    expect(await settled(queues.rows, job)).toMatchObject({ state: 'completed', attemptsMade: 1 });
     expect(await rowsOf(marker)).toBe(1);
     // The @OnWorkerEvent('completed') handler ran as a unit of its own.
     await waitFor('the completed handler row', async () =>
@@ -61,8 +64,8 @@ describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
   it('a job that throws after writing: rolled back on each of its attempts, failed for good', async () => {
     const marker = newMarker();
     const job = await queues.rows.add('write', { marker, fail: true }, { attempts: 3 });
-    expect(await settled(job)).toMatchObject({ state: 'failed', attemptsMade: 3 });
-    expect((await settled(job)).failedReason).toBe(`job ${marker} failed after writing`);
+    expect(await settled(queues.rows, job)).toMatchObject({ state: 'failed', attemptsMade: 3 });
+    expect((await settled(queues.rows, job)).failedReason).toBe(`job ${marker} failed after writing`);
     expect(await rowsOf(marker)).toBe(0);
   });
 
@@ -72,7 +75,7 @@ describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
       const marker = newMarker();
       const job = await queues.rows.add('write', { marker, orphanWhileAttemptsBelow: 1 }, { attempts: 3 });
       // Attempt 1: process() resolved but COMMIT refused the orphan, so the job failed; attempt 2 committed.
-      expect(await settled(job)).toMatchObject({ state: 'completed', attemptsMade: 2 });
+      expect(await settled(queues.rows, job)).toMatchObject({ state: 'completed', attemptsMade: 2 });
       expect(await rowsOf(marker)).toBe(1);
     },
   );
@@ -82,7 +85,7 @@ describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
     async () => {
       const marker = newMarker();
       const job = await queues.rows.add('write', { marker, orphanWhileAttemptsBelow: 99 }, { attempts: 2 });
-      const outcome = await settled(job);
+      const outcome = await settled(queues.rows, job);
       expect(outcome).toMatchObject({ state: 'failed', attemptsMade: 2 });
       expect(outcome.failedReason).toMatch(/foreign key|FOREIGN KEY/);
       expect(await rowsOf(marker)).toBe(0);
@@ -93,8 +96,8 @@ describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
     const [own, none] = [newMarker(), newMarker()];
     const ownJob = await queues.selfManaged.add('write', { marker: own, ownUnit: true });
     const noneJob = await queues.selfManaged.add('write', { marker: none, ownUnit: false });
-    expect(await settled(ownJob)).toMatchObject({ state: 'completed' });
-    const skipped = await settled(noneJob);
+    expect(await settled(queues.selfManaged, ownJob)).toMatchObject({ state: 'completed' });
+    const skipped = await settled(queues.selfManaged, noneJob);
     expect(skipped.state).toBe('failed');
     expect(skipped.failedReason).toMatch(/withSession/);
     expect(await rowsOf(own)).toBe(1);
