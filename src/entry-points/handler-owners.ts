@@ -4,7 +4,7 @@ import type { UnitsOfWork } from './units-of-work';
 interface HandlerOwner {
   readonly units: UnitsOfWork;
   /** Nest's wrappers of the classes whose handlers were wrapped (their `instance` exists once Nest made it). */
-  readonly wrappers: ReadonlyArray<{ readonly instance: unknown }>;
+  readonly wrappers: ReadonlyArray<{ readonly instance: unknown; readonly metatype: unknown }>;
 }
 
 // Handler methods are wrapped once per class, on its prototype; a call finds the application its
@@ -28,5 +28,10 @@ export function unitsOf(instance: object): UnitsOfWork | undefined {
       return owner.units;
     }
   }
-  return undefined;
+  // A request-scoped provider's object of one call (BullMQ makes one per job): known by its class,
+  // when a single application serves that class.
+  const byClass = [...owners].filter((owner) =>
+    owner.wrappers.some((wrapper) => wrapper.metatype === instance.constructor),
+  );
+  return byClass.length === 1 ? byClass[0].units : undefined;
 }

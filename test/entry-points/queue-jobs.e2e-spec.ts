@@ -44,7 +44,9 @@ describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
     queues = app.get(Queues);
   });
   afterAll(async () => {
-    await Promise.all([queues?.rows.obliterate({ force: true }), queues?.selfManaged.obliterate({ force: true })]);
+    await Promise.all(
+      [queues?.rows, queues?.selfManaged, queues?.perJob].map((queue) => queue?.obliterate({ force: true })),
+    );
     await app?.close();
     await probe?.close();
     await database?.drop();
@@ -91,6 +93,15 @@ describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
       expect(await rowsOf(marker)).toBe(0);
     },
   );
+
+  it('a request-scoped processor (an object per job): committed when it resolves, rolled back when it throws', async () => {
+    const [resolves, throws] = [newMarker(), newMarker()];
+    const resolving = await queues.perJob.add('write', { marker: resolves });
+    const throwing = await queues.perJob.add('write', { marker: throws, fail: true });
+    expect(await settled(queues.perJob, resolving)).toMatchObject({ state: 'completed' });
+    expect(await settled(queues.perJob, throwing)).toMatchObject({ state: 'failed' });
+    expect([await rowsOf(resolves), await rowsOf(throws)]).toEqual([1, 0]);
+  });
 
   it('@SkipSessionScope(): the module opens no unit; the processor may open its own', async () => {
     const [own, none] = [newMarker(), newMarker()];
