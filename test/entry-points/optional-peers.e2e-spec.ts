@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-// @nestjs/bullmq, bullmq, @nestjs/schedule and @nestjs/event-emitter are optional peers: an
+// @nestjs/bullmq, bullmq, @nestjs/bull, bull, @nestjs/schedule and @nestjs/event-emitter are optional peers: an
 // application without them loads the library, configures entryPoints and runs sessions; only
 // AfterCommitEvents needs @nestjs/event-emitter, and says so.
 describe('without the queue, schedule and event packages installed', () => {
@@ -25,7 +25,7 @@ describe('without the queue, schedule and event packages installed', () => {
         timeout: 45_000,
         env: {
           ...process.env,
-          HIDDEN_PACKAGES: '@nestjs/bullmq,bullmq,ioredis,@nestjs/schedule,@nestjs/event-emitter',
+          HIDDEN_PACKAGES: '@nestjs/bullmq,bullmq,@nestjs/bull,bull,ioredis,@nestjs/schedule,@nestjs/event-emitter',
           DATABASE_URL: database.connectionString,
         },
       },
