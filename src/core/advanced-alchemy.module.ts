@@ -213,6 +213,7 @@ export class AdvancedAlchemyModule
     } catch (error) {
       // The application will not start, so nobody would close the pools already open.
       await this.alchemy.closeEngines(0);
+      this.#forgetHandlers();
       throw error;
     }
   }

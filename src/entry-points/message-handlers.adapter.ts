@@ -18,10 +18,12 @@ export function messageHandlersAdapter(interceptor: NestInterceptor): EntryPoint
     entryPoint: 'messages',
     attach(type) {
       if (!handlesMessages(type)) return false;
-      const existing = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
-      if (!existing.includes(interceptor)) {
-        Reflect.defineMetadata(INTERCEPTORS_METADATA, [interceptor, ...existing], type);
-      }
+      // Another application's interceptor (one made earlier in this process, for the same class) is
+      // replaced: Nest reads the list when it builds an application's handlers, so that one keeps its own.
+      const others = ((Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[]).filter(
+        (existing) => !(existing instanceof Object && existing.constructor === interceptor.constructor),
+      );
+      Reflect.defineMetadata(INTERCEPTORS_METADATA, [interceptor, ...others], type);
       return true;
     },
   };
