@@ -18,7 +18,7 @@ import {
 } from '../commit-modes/fixtures/deferred-foreign-key';
 import { newMarker } from '../commit-modes/fixtures/markers';
 import { RowWriter } from '../commit-modes/fixtures/row-writer.service';
-import { REDIS_CONNECTION, uniqueQueuePrefix } from './fixtures/redis';
+import { describeWithRedis, REDIS_CONNECTION, uniqueQueuePrefix } from './fixtures/redis';
 import { waitFor } from './fixtures/wait-for';
 
 interface RowJob {
@@ -63,7 +63,7 @@ async function settled(queue: Queue<RowJob>, id: Job['id']) {
 }
 
 // Bull 4 (`@nestjs/bull`) is served by the same queue adapter as BullMQ: one unit of work per attempt.
-describe.each(testDatabaseKinds())('Bull 4 jobs on %s', (kind) => {
+describeWithRedis().each(testDatabaseKinds())('Bull 4 jobs on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let app: INestApplication;

@@ -11,7 +11,7 @@ import { COMMIT_ROWS } from '../commit-modes/fixtures/commit-row.entity';
 import { createDeferredForeignKey, hasDeferredConstraints } from '../commit-modes/fixtures/deferred-foreign-key';
 import { newMarker } from '../commit-modes/fixtures/markers';
 import { Queues, startJobsApp } from './fixtures/jobs-app';
-import { uniqueQueuePrefix } from './fixtures/redis';
+import { describeWithRedis, uniqueQueuePrefix } from './fixtures/redis';
 import { waitFor } from './fixtures/wait-for';
 
 /** The job once BullMQ has settled it (completed, or failed for good). */
@@ -29,7 +29,7 @@ async function settled(
 
 // A BullMQ job is a unit of work: committed before BullMQ marks it complete, rolled back when it
 // throws (BullMQ then retries it by its attempts), and failed when its COMMIT fails.
-describe.each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
+describeWithRedis().each(testDatabaseKinds())('BullMQ jobs on %s', (kind) => {
   let database: TestDatabase;
   let probe: DatabaseProbe;
   let app: INestApplication;

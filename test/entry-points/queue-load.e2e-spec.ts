@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { recordFigure } from '../reliability/fixtures/figures';
 import { databaseName, killAllConnections, OUTCOME_UNKNOWN } from '../reliability/fixtures/kill-backends';
 import { eachKind } from '../support/each-kind';
-import { REDIS_CONNECTION, uniqueQueuePrefix } from './fixtures/redis';
+import { describeWithRedis, REDIS_CONNECTION, uniqueQueuePrefix } from './fixtures/redis';
 import { waitFor } from './fixtures/wait-for';
 
 const JOBS = 500;
@@ -70,7 +70,8 @@ class LoadQueue {
   constructor(@InjectQueue('load') readonly queue: Queue<LoadJob>) {}
 }
 
-const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
+// Needs a server database (connections to kill) and Redis.
+const servers = describeWithRedis() === describe ? testDatabaseKinds().filter((kind) => kind !== 'sqlite') : [];
 
 // Under load, with the database's connections killed again and again: every job that completed
 // stored its row exactly once, and no job that failed for good stored anything (but one whose
