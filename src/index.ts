@@ -16,7 +16,10 @@ export type { SessionConfig } from './config/session-config';
 export type { MigrationConfig } from './config/migration-config';
 export { redactConnectionString } from './config/connection-string';
 
-export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
+export { SessionScopeInterceptor } from './entry-points/session-scope.interceptor';
+export { AfterCommitEvents } from './entry-points/after-commit-events';
+export { SkipSessionScope, SKIP_SESSION_SCOPE } from './entry-points/skip-session-scope.decorator';
+export type { EntryPointKind, EntryPointRule, EntryPointsOptions } from './entry-points/entry-point-options';
 export {
   holdResponseUntilSessionsEnd,
   COMMIT_FAILED_BODY,

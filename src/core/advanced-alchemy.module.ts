@@ -17,10 +17,14 @@ import { APP_FILTER, DiscoveryModule, DiscoveryService, HttpAdapterHost, Modules
 import { DEFAULT_BIND_KEY, type AlchemyConfig, type AlchemyConfigOptions } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
-import { SessionScopeInterceptor } from '../commit/session-scope.interceptor';
+import { SessionScopeInterceptor } from '../entry-points/session-scope.interceptor';
 import { DatabaseUnavailableFilter } from '../commit/database-unavailable.filter';
 import { RepositoryExceptionFilter } from '../service/repository-exception.filter';
-import { attachScopeToMessageHandlers } from '../commit/attach-scope-to-message-handlers';
+import { attachEntryPoints } from '../entry-points/attach-entry-points';
+import { checkEntryPoints } from '../entry-points/check-entry-points';
+import type { EntryPointsOptions } from '../entry-points/entry-point-options';
+import { UnitsOfWork } from '../entry-points/units-of-work';
+import { AfterCommitEvents } from '../entry-points/after-commit-events';
 import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { AdvancedAlchemy, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './advanced-alchemy';
@@ -51,6 +55,12 @@ export interface AdvancedAlchemyModuleOptions {
    * Needs the optional peer `@opentelemetry/api`. Default `false`.
    */
   telemetry?: TelemetryOption;
+  /**
+   * Units of work outside HTTP routes (docs/entry-points.md): per entry point (`queues`,
+   * `schedule`, `events`, `messages`, `graphql`), `false` to open none, or `{ commitMode }` to
+   * replace the bind keys' commit modes there. Default: every entry point on, with each bind key's own mode.
+   */
+  entryPoints?: EntryPointsOptions;
 }
 
 export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions {
@@ -69,13 +79,16 @@ export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModule
 export class AdvancedAlchemyModule
   implements NestModule, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
+  readonly #forgetHandlers: () => void;
+
   constructor(
     private readonly alchemy: AdvancedAlchemy,
     private readonly discovery: DiscoveryService,
     private readonly adapterHost: HttpAdapterHost,
+    units: UnitsOfWork,
     scopeInterceptor: SessionScopeInterceptor,
   ) {
-    attachScopeToMessageHandlers(discovery, scopeInterceptor);
+    this.#forgetHandlers = attachEntryPoints(discovery, units, scopeInterceptor);
   }
 
   /** Configure with literal configs; they are checked at once (a bad one fails before the app starts). */
@@ -133,6 +146,7 @@ export class AdvancedAlchemyModule
   ): DynamicModule {
     const shutdownTimeoutMs = checkShutdownTimeout(moduleOptions.shutdownTimeout);
     const telemetry = checkTelemetryOption(moduleOptions.telemetry);
+    const entryPoints = checkEntryPoints(moduleOptions.entryPoints);
     const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
     const typeOrmKeys = keys.filter(providesTypeOrmTokens);
     const perKey: Provider[] = keys.flatMap((key) => [
@@ -162,6 +176,12 @@ export class AdvancedAlchemyModule
       providers: [
         configProvider,
         alchemyProvider,
+        {
+          provide: UnitsOfWork,
+          useFactory: (alchemy: AdvancedAlchemy) => new UnitsOfWork(alchemy, entryPoints),
+          inject: [AdvancedAlchemy],
+        },
+        AfterCommitEvents,
         SessionScopeMiddleware,
         SessionScopeInterceptor,
         AlchemyHealthIndicator,
@@ -172,6 +192,7 @@ export class AdvancedAlchemyModule
       exports: [
         ALCHEMY_CONFIGS,
         AdvancedAlchemy,
+        AfterCommitEvents,
         AlchemyHealthIndicator,
         ...perKey.map((provider) => (provider as { provide: InjectionToken }).provide),
       ],
@@ -193,6 +214,7 @@ export class AdvancedAlchemyModule
     } catch (error) {
       // The application will not start, so nobody would close the pools already open.
       await this.alchemy.closeEngines(0);
+      this.#forgetHandlers();
       throw error;
     }
   }
@@ -212,6 +234,7 @@ export class AdvancedAlchemyModule
 
   async onApplicationShutdown(): Promise<void> {
     await this.alchemy.closeEngines(this.alchemy.shutdownRemainingMs());
+    this.#forgetHandlers();
   }
 }
 

@@ -27,6 +27,7 @@ import { startTwoPhase } from '../twophase/start-two-phase';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { describeError } from './secret-scrubber';
 import { stopModuleTelemetry } from '../observability/telemetry';
+import { reportEnding, runEndingHooks, runEndingHooksDetached } from '../entry-points/report-ending';
 
 /** How long the application's shutdown may take by default (`shutdownTimeout`). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -184,11 +185,6 @@ export class AdvancedAlchemy implements ScopeOwner {
     });
   }
 
-  /** Scopes for message handlers (the interceptor's). */
-  createScope(): SessionScope {
-    return new SessionScope(undefined, undefined, this, undefined, 'message');
-  }
-
   /**
    * Runs the rest of an HTTP request in its own session scope. When the request opens its first
    * session, its response is held until every session is committed or rolled back by the status
@@ -206,20 +202,6 @@ export class AdvancedAlchemy implements ScopeOwner {
       () => scope.responseOverride,
     );
   };
-
-  /**
-   * Ends a scope outside HTTP (a message handler): on success commits every session not in
-   * `manual` mode, otherwise rolls back. Returns the commit error, if any.
-   */
-  async endOutsideHttp(scope: SessionScope, succeeded: boolean): Promise<unknown> {
-    const ending = await scope.end(
-      (bind) => succeeded && bind.commitMode !== 'manual',
-      succeeded ? 'completed' : 'failed',
-    );
-    this.report(ending, succeeded ? 'a message handler completed' : 'a message handler failed');
-    runHooksDetached(ending);
-    return ending.commitError;
-  }
 
   /**
    * Closes every DataSource the module opened (the seed's `close_engines`); safe to call twice.
@@ -271,7 +253,7 @@ export class AdvancedAlchemy implements ScopeOwner {
     const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status), status);
     this.report(ending, `the request answered ${status}`);
     // After the response: the replacement (or the held response) is released first.
-    runHooksDetached(ending);
+    runEndingHooksDetached(ending);
     if (ending.commitError === undefined) return undefined;
     if (ending.commitError instanceof TransactionConflictError) return transactionConflictResponse();
     return commitFailedResponse(isConnectionError(ending.commitError));
@@ -279,35 +261,15 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   private async finish(ending: ScopeEnding, context: string): Promise<void> {
     this.report(ending, context);
-    for (const hooks of ending.hooks) await hooks.run();
+    await runEndingHooks(ending);
   }
 
   private report(ending: ScopeEnding, context: string): void {
-    if (ending.commitError !== undefined) {
-      this.#logger.error(
-        `Commit failed for bind key "${ending.commitBindKey}" after ${context}: ${describeError(ending.commitError, this.#secrets)}`,
-      );
-    }
-    for (const { bindKey, error } of ending.closeErrors) {
-      this.#logger.warn(
-        `Closing the session of bind key "${bindKey}" after ${context} failed: ${describeError(error, this.#secrets)}`,
-      );
-    }
+    reportEnding(this.#logger, ending, context, (error) => this.redact(error));
   }
 
   private async closeBind(bind: Bind): Promise<void> {
     await bind.replicas?.close();
     if (bind.ownsDataSource && bind.dataSource.isInitialized) await bind.dataSource.destroy();
   }
-}
-
-/** Runs the hooks of ended transactions after what is already queued (the held response goes first). */
-function runHooksDetached(ending: ScopeEnding): void {
-  const batches = ending.hooks.filter((hooks) => hooks.size > 0);
-  if (batches.length === 0) return;
-  setImmediate(() => {
-    void (async () => {
-      for (const hooks of batches) await hooks.run();
-    })();
-  });
 }

@@ -18,8 +18,11 @@ export const ALCHEMY_CHANNELS = Object.freeze({
   statement: 'nestjs-advanced-alchemy:statement',
 });
 
-/** What a session belongs to: a request, a message handler, `withSession`, a transactional unit of its own, a session maker. */
-export type ScopeKind = 'http' | 'message' | 'withSession' | 'unit' | 'sessionMaker';
+/**
+ * What a session belongs to: a request, a message handler, a queue job, a scheduled tick, an event
+ * listener run on its own, `withSession`, a transactional unit of its own, a session maker.
+ */
+export type ScopeKind = 'http' | 'message' | 'job' | 'tick' | 'event' | 'withSession' | 'unit' | 'sessionMaker';
 
 /**
  * Who decided how a transaction ended: the status of the HTTP response (`status`), a message

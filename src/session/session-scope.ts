@@ -12,6 +12,9 @@ import { decidedByOutcome, noteDecision, type ScopeOutcome } from '../observabil
 const SESSION_OPTIONS: Readonly<Record<ScopeKind, DatabaseSessionOptions>> = {
   http: { kind: 'http' },
   message: { kind: 'message' },
+  job: { kind: 'job' },
+  tick: { kind: 'tick' },
+  event: { kind: 'event' },
   withSession: { kind: 'withSession' },
   unit: { kind: 'unit' },
   sessionMaker: { kind: 'sessionMaker' },

@@ -1,32 +1,41 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { AdvancedAlchemy } from '../core/advanced-alchemy';
 import { sessionScopeStorage } from '../session/session-scope';
+import { runEndingHooksDetached } from './report-ending';
+import { SKIP_SESSION_SCOPE } from './skip-session-scope.decorator';
+import { UnitsOfWork } from './units-of-work';
 
 /**
- * Gives message handlers outside HTTP (microservice patterns, WebSocket gateways) a session scope:
+ * Gives message handlers outside HTTP (microservice patterns, WebSocket gateways) a unit of work:
  * the handler's sessions commit when it completes (non-`manual` modes) and roll back when it
  * throws. Its reply is held back until then, so a caller never sees a reply for unsaved work.
  * The module attaches it to such handlers by itself; HTTP requests get their scope from middleware.
  */
 @Injectable()
 export class SessionScopeInterceptor implements NestInterceptor {
-  constructor(private readonly alchemy: AdvancedAlchemy) {}
+  constructor(private readonly units: UnitsOfWork) {}
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (sessionScopeStorage.getStore() !== undefined) return next.handle();
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (sessionScopeStorage.getStore() !== undefined || !this.units.isOn('messages') || skipped(context)) {
+      return next.handle();
+    }
     return new Observable((subscriber) => {
-      const scope = this.alchemy.createScope();
+      const scope = this.units.open('messages');
       const replies: unknown[] = [];
+      const end = async (succeeded: boolean) => {
+        const ending = await this.units.end(scope, 'messages', succeeded, 'a message handler');
+        runEndingHooksDetached(ending);
+        return ending.commitError;
+      };
       const subscription = sessionScopeStorage
         .run(scope, () => next.handle())
         .subscribe({
           next: (value) => replies.push(value),
           error: (error: unknown) => {
-            void this.alchemy.endOutsideHttp(scope, false).then(() => subscriber.error(error));
+            void end(false).then(() => subscriber.error(error));
           },
           complete: () => {
-            void this.alchemy.endOutsideHttp(scope, true).then((commitError) => {
+            void end(true).then((commitError) => {
               if (commitError !== undefined) return subscriber.error(commitError);
               for (const reply of replies) subscriber.next(reply);
               subscriber.complete();
@@ -36,4 +45,11 @@ export class SessionScopeInterceptor implements NestInterceptor {
       return () => subscription.unsubscribe();
     });
   }
+}
+
+function skipped(context: ExecutionContext): boolean {
+  return Boolean(
+    Reflect.getMetadata(SKIP_SESSION_SCOPE, context.getHandler()) ||
+    Reflect.getMetadata(SKIP_SESSION_SCOPE, context.getClass()),
+  );
 }

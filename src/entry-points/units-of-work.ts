@@ -1,0 +1,88 @@
+import { Logger } from '@nestjs/common';
+import type { AdvancedAlchemy } from '../core/advanced-alchemy';
+import type { ScopeKind } from '../observability/channels';
+import { SessionScope, sessionScopeStorage, type ScopeEnding } from '../session/session-scope';
+import type { EntryPointRules } from './check-entry-points';
+import type { EntryPointKind } from './entry-point-options';
+import { reportEnding, runEndingHooks } from './report-ending';
+
+/** The scope kind (as telemetry reports sessions) of each entry point's units. */
+const SCOPE_KINDS: Readonly<Record<EntryPointKind, ScopeKind>> = {
+  graphql: 'message',
+  messages: 'message',
+  queues: 'job',
+  schedule: 'tick',
+  events: 'event',
+};
+
+/**
+ * The one place that runs a handler call outside HTTP as a unit of work and ends it by the outcome
+ * its caller sees: every adapter (message handlers, queue jobs, scheduled ticks, event listeners)
+ * goes through it. A unit that resolves commits each bind key whose commit mode (or the entry
+ * point's rule) is not `manual`; a unit that throws rolls everything back.
+ */
+export class UnitsOfWork {
+  readonly #logger = new Logger('AdvancedAlchemy');
+
+  constructor(
+    private readonly alchemy: AdvancedAlchemy,
+    private readonly rules: EntryPointRules,
+  ) {}
+
+  /** The message of an error with every connection password removed. */
+  redact(error: unknown): string {
+    return this.alchemy.redact(error);
+  }
+
+  /** Whether the module opens units of work for this entry point (`entryPoints.<kind>` is not `false`). */
+  isOn(entryPoint: EntryPointKind): boolean {
+    return this.rules[entryPoint] !== false;
+  }
+
+  /**
+   * Runs `work` in a fresh unit of work; resolves with its result once the unit is committed (and
+   * its afterCommit hooks ran), rejects with its error once it is rolled back, and rejects with the
+   * commit's error when the COMMIT fails: the caller never sees success for work that was not stored.
+   */
+  async run<T>(entryPoint: EntryPointKind, context: string, work: () => T | Promise<T>): Promise<Awaited<T>> {
+    const scope = this.open(entryPoint);
+    let result: Awaited<T>;
+    try {
+      result = await sessionScopeStorage.run(scope, async () => await work());
+    } catch (error) {
+      await runEndingHooks(await this.end(scope, entryPoint, false, context));
+      throw error;
+    }
+    const ending = await this.end(scope, entryPoint, true, context);
+    await runEndingHooks(ending);
+    if (ending.commitError !== undefined) throw ending.commitError;
+    return result;
+  }
+
+  /** A root scope for one unit of `entryPoint` (for adapters that cannot hand over their work as a function). */
+  open(entryPoint: EntryPointKind): SessionScope {
+    return new SessionScope(undefined, undefined, this.alchemy, undefined, SCOPE_KINDS[entryPoint]);
+  }
+
+  /**
+   * Ends a unit: when it succeeded, commits the sessions whose commit mode (the entry point's rule
+   * first) is not `manual`; otherwise rolls everything back. The caller runs the returned hooks.
+   */
+  async end(
+    scope: SessionScope,
+    entryPoint: EntryPointKind,
+    succeeded: boolean,
+    context: string,
+  ): Promise<ScopeEnding> {
+    const rule = this.rules[entryPoint];
+    const ruleMode = rule === false ? undefined : rule.commitMode;
+    const ending = await scope.end(
+      (bind) => succeeded && (ruleMode ?? bind.commitMode) !== 'manual',
+      succeeded ? 'completed' : 'failed',
+    );
+    reportEnding(this.#logger, ending, `${context} ${succeeded ? 'completed' : 'failed'}`, (error) =>
+      this.alchemy.redact(error),
+    );
+    return ending;
+  }
+}
