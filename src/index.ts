@@ -61,6 +61,7 @@ export { TransactionPropagationError } from './errors/transaction-propagation.er
 export { ReadOnlyTransactionError } from './errors/read-only-transaction.error';
 
 export { Transactional } from './transactions/transactional.decorator';
+export { disableTransactionalTestMode, enableTransactionalTestMode } from './transactions/test-mode';
 export { PROPAGATIONS } from './transactions/propagation';
 export type { Propagation } from './transactions/propagation';
 export type { RetryOptions, TransactionOptions } from './transactions/transaction-options';
