@@ -119,10 +119,14 @@ export function splitTypeOrmShaped(options: Record<string, unknown>, index: numb
 function checkRetry(options: Record<string, unknown>, label: string): ConnectRetry {
   const { retryAttempts, retryDelay, toRetry } = options;
   if (retryAttempts !== undefined && (!Number.isInteger(retryAttempts) || (retryAttempts as number) < 0)) {
-    throw new ImproperConfigurationError(`${label}: retryAttempts must be a whole number (0 or more), got ${String(retryAttempts)}.`);
+    throw new ImproperConfigurationError(
+      `${label}: retryAttempts must be a whole number (0 or more), got ${String(retryAttempts)}.`,
+    );
   }
   if (retryDelay !== undefined && (!Number.isInteger(retryDelay) || (retryDelay as number) < 0)) {
-    throw new ImproperConfigurationError(`${label}: retryDelay must be whole milliseconds (0 or more), got ${String(retryDelay)}.`);
+    throw new ImproperConfigurationError(
+      `${label}: retryDelay must be whole milliseconds (0 or more), got ${String(retryDelay)}.`,
+    );
   }
   if (toRetry !== undefined && typeof toRetry !== 'function') {
     throw new ImproperConfigurationError(`${label}: toRetry must be a function (error) => boolean.`);
@@ -140,7 +144,8 @@ export function describeTypeOrmTarget(options: DataSourceOptions): string {
   if (typeof record.url === 'string') {
     return `${options.type} ${record.url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')}`;
   }
-  const host = record.host === undefined ? '' : `${String(record.host)}${record.port ? `:${String(record.port)}` : ''}/`;
+  const host =
+    record.host === undefined ? '' : `${String(record.host)}${record.port ? `:${String(record.port)}` : ''}/`;
   return `${options.type} ${host}${String(record.database ?? '')}`;
 }
 

@@ -172,7 +172,11 @@ export class AdvancedAlchemyModule
       providers: [
         { provide: REGISTRATION_ID, useValue: id },
         ...configProviders,
-        { provide: ALCHEMY_CONFIGS, useFactory: (alchemy: AdvancedAlchemy) => alchemy.config, inject: [AdvancedAlchemy] },
+        {
+          provide: ALCHEMY_CONFIGS,
+          useFactory: (alchemy: AdvancedAlchemy) => alchemy.config,
+          inject: [AdvancedAlchemy],
+        },
         alchemyProvider,
         SessionScopeMiddleware,
         SessionScopeInterceptor,

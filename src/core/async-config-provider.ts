@@ -1,10 +1,4 @@
-import type {
-  InjectionToken,
-  ModuleMetadata,
-  OptionalFactoryDependency,
-  Provider,
-  Type,
-} from '@nestjs/common';
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Provider, Type } from '@nestjs/common';
 import type { TypeOrmOptionsFactory } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { AlchemyConfigOptions } from '../config/alchemy-config';
@@ -104,7 +98,11 @@ function checkName(options: AsyncConfigSource): string | undefined {
 }
 
 /** Gives the factory's config the name said outside the factory (and the `dataSourceFactory` said there). */
-function withName(result: unknown, name: string | undefined, dataSourceFactory: AsyncConfigSource['dataSourceFactory']): unknown {
+function withName(
+  result: unknown,
+  name: string | undefined,
+  dataSourceFactory: AsyncConfigSource['dataSourceFactory'],
+): unknown {
   if (name === undefined && dataSourceFactory === undefined) return result;
   const list = Array.isArray(result) ? result : [result];
   if (list.length !== 1 || typeof list[0] !== 'object' || list[0] === null) {
@@ -126,7 +124,11 @@ function withName(result: unknown, name: string | undefined, dataSourceFactory: 
     if ('type' in config) config.name = name;
     else config.bindKey = name;
   }
-  if (dataSourceFactory !== undefined && config.createDataSource === undefined && config.dataSourceFactory === undefined) {
+  if (
+    dataSourceFactory !== undefined &&
+    config.createDataSource === undefined &&
+    config.dataSourceFactory === undefined
+  ) {
     config.createDataSource = dataSourceFactory;
   }
   return config;

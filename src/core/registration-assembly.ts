@@ -102,7 +102,11 @@ function registrationIdOf(imported: unknown): number | undefined {
   if (typeof imported !== 'object' || imported === null) return undefined;
   const providers = (imported as { providers?: unknown[] }).providers ?? [];
   for (const provider of providers) {
-    if (typeof provider === 'object' && provider !== null && (provider as { provide?: unknown }).provide === REGISTRATION_ID) {
+    if (
+      typeof provider === 'object' &&
+      provider !== null &&
+      (provider as { provide?: unknown }).provide === REGISTRATION_ID
+    ) {
       return (provider as { useValue: number }).useValue;
     }
   }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { TransactionHooks } from './transaction-hooks';
 
 describe('TransactionHooks', () => {
-  it('tells afterCompletion hooks how the transaction ended, after that outcome\'s own hooks', async () => {
+  it("tells afterCompletion hooks how the transaction ended, after that outcome's own hooks", async () => {
     const ran: string[] = [];
     const committed = new TransactionHooks('default', []);
     const child = new TransactionHooks('default', []);

@@ -137,7 +137,9 @@ export function initializeTransactionalContext(options: TypeormTransactionalOpti
  * `connectionName` is its bind key. Kept so that a `dataSourceFactory` written for typeorm-transactional
  * (`addTransactionalDataSource(new DataSource(options))`) moves unchanged.
  */
-export function addTransactionalDataSource(input: DataSource | { name?: string; dataSource: DataSource; patch?: boolean }): DataSource {
+export function addTransactionalDataSource(
+  input: DataSource | { name?: string; dataSource: DataSource; patch?: boolean },
+): DataSource {
   return 'initialize' in input ? input : input.dataSource;
 }
 

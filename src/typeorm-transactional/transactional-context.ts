@@ -27,17 +27,21 @@ export async function runInContext<T>(work: () => Promise<T> | T, options: Trans
   const scope = sessionScopeStorage.getStore();
   if (scope === undefined && runsWithoutModule()) return passThrough(work);
   const owner = scope?.owner ?? soleOwner();
-  return runUnit(owner.bindFor(options.bindKey), async (session) => {
-    const context: TransactionalContext = { session };
-    return contextStorage.run(context, async () => {
-      try {
-        return await work();
-      } catch (error) {
-        context.error = error;
-        throw error;
-      }
-    });
-  }, options);
+  return runUnit(
+    owner.bindFor(options.bindKey),
+    async (session) => {
+      const context: TransactionalContext = { session };
+      return contextStorage.run(context, async () => {
+        try {
+          return await work();
+        } catch (error) {
+          context.error = error;
+          throw error;
+        }
+      });
+    },
+    options,
+  );
 }
 
 async function passThrough<T>(work: () => Promise<T> | T): Promise<T> {

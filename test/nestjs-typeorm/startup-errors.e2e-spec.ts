@@ -50,7 +50,9 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     const error = await startupError(AppModule);
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     expect(error.message).toContain('Bind key "default" is registered twice');
-    expect(error.message).toMatch(/imported in (AppModule and again in ReportsModule|ReportsModule and again in AppModule)/);
+    expect(error.message).toMatch(
+      /imported in (AppModule and again in ReportsModule|ReportsModule and again in AppModule)/,
+    );
     expect(error.message).toContain('several times with distinct bind keys');
     expect(error.message).toContain('AdvancedAlchemyModule.forFeature([Entity, …], bindKey)');
   });

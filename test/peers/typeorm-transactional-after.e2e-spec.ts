@@ -6,4 +6,7 @@ import { describeTypeormTransactionalApp } from './typeorm-transactional-cases';
 // as a search-and-replace does it in an application), and its root module is app.module.moved.ts.
 jest.mock('typeorm-transactional', () => jest.requireActual('nestjs-advanced-alchemy/typeorm-transactional'));
 
-describeTypeormTransactionalApp('The application moved to nestjs-advanced-alchemy/typeorm-transactional', createAppModule);
+describeTypeormTransactionalApp(
+  'The application moved to nestjs-advanced-alchemy/typeorm-transactional',
+  createAppModule,
+);

@@ -34,7 +34,9 @@ export function describeTypeormTransactionalApp(
     beforeAll(async () => {
       initializeTransactionalContext({ storageDriver: StorageDriver.AUTO });
       database = await createTestDatabase(kind, 'tt_app');
-      app = await bootApp(createAppModule({ ...typeOrmModuleOptions(database), autoLoadEntities: true, synchronize: true }));
+      app = await bootApp(
+        createAppModule({ ...typeOrmModuleOptions(database), autoLoadEntities: true, synchronize: true }),
+      );
       probe = await openProbe(database.connectionString);
       posts = app.get(PostService);
       events = app.get(PostEvents);

@@ -1,4 +1,8 @@
-import { enableTransactionalTestMode, SessionScopeError, Transactional as ModuleTransactional } from 'nestjs-advanced-alchemy';
+import {
+  enableTransactionalTestMode,
+  SessionScopeError,
+  Transactional as ModuleTransactional,
+} from 'nestjs-advanced-alchemy';
 import { PostEvents } from '../fixtures/typeorm-transactional-app/post-events';
 import { PostService } from '../fixtures/typeorm-transactional-app/post.service';
 import type { Post } from '../fixtures/typeorm-transactional-app/post.entity';
