@@ -109,8 +109,8 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
 function checkMadeDataSource(config: AlchemyConfig, dataSource: DataSource): void {
   if (!dataSource || typeof dataSource.initialize !== 'function') {
     throw new ImproperConfigurationError(
-      `createDataSource (dataSourceFactory) of bind key "${config.bindKey}" returned ${String(dataSource)}: ` +
-        'it must return a TypeORM DataSource.',
+      `createDataSource of bind key "${config.bindKey}" returned ${String(dataSource)}: it must return a TypeORM ` +
+        'DataSource (so must dataSourceFactory, its name in @nestjs/typeorm).',
     );
   }
 }
