@@ -17,7 +17,6 @@ export interface TransactionalAdapterTypeOrm {
  * DataSource's own manager outside), `withTransaction` runs a transactional unit.
  */
 // Made by TransactionHostModule, one per bind key. The type parameter only keeps `TransactionHost<TransactionalAdapterTypeOrm>` annotations compiling.
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export class TransactionHost<_Adapter = TransactionalAdapterTypeOrm> {
   constructor(
     private readonly alchemy: AdvancedAlchemy,
