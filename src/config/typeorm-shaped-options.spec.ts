@@ -1,5 +1,6 @@
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { normalizeConfigs } from './normalize-configs';
+import { describeTypeOrmTarget, secretsOf } from './typeorm-shaped-options';
 
 // A config written as @nestjs/typeorm's options (with `type`) is taken as it is; what the module cannot
 // honour fails at startup with the fix, and never repeats the password.
@@ -72,6 +73,12 @@ describe('normalizeConfigs: @nestjs/typeorm-shaped options', () => {
   it('refuses type beside connectionString, and a name that differs from bindKey', () => {
     expect(configError({ ...PG, connectionString: 'sqlite://:memory:' }).message).toContain('give one or the other');
     expect(configError({ ...PG, name: 'a', bindKey: 'b' }).message).toContain('they are the same thing');
+  });
+
+  it('finds the password of a url, even one with an unencoded "@", and hides it in the target', () => {
+    const url = 'postgresql://app:p@ss:w0rd@db.example/app';
+    expect(secretsOf({ type: 'postgres', url })).toContain('p@ss:w0rd');
+    expect(describeTypeOrmTarget({ type: 'postgres', url })).toBe('postgres postgresql://app:***@db.example/app');
   });
 
   it("checks the module's own options as strictly as ever", () => {

@@ -1,6 +1,7 @@
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { redactConnectionString } from './connection-string';
 import type { AlchemyConfigOptions } from './alchemy-config';
 
 /**
@@ -141,9 +142,7 @@ function checkRetry(options: Record<string, unknown>, label: string): ConnectRet
 /** Where a TypeORM-shaped config connects, for messages: never its password. */
 export function describeTypeOrmTarget(options: DataSourceOptions): string {
   const record = options as unknown as Record<string, unknown>;
-  if (typeof record.url === 'string') {
-    return `${options.type} ${record.url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')}`;
-  }
+  if (typeof record.url === 'string') return `${options.type} ${redactConnectionString(record.url)}`;
   const host =
     record.host === undefined ? '' : `${String(record.host)}${record.port ? `:${String(record.port)}` : ''}/`;
   return `${options.type} ${host}${String(record.database ?? '')}`;
@@ -155,11 +154,16 @@ export function secretsOf(options: DataSourceOptions): string[] {
   const secrets: string[] = [];
   if (typeof record.password === 'string' && record.password) secrets.push(record.password);
   if (typeof record.url === 'string') {
-    const match = /\/\/[^:/@]*:([^@]*)@/.exec(record.url);
-    if (match?.[1]) {
-      secrets.push(match[1]);
+    // Between the first ":" after the scheme and the last "@", as redactConnectionString hides it.
+    const url = record.url;
+    const start = url.indexOf('://') + 3;
+    const colon = url.indexOf(':', start);
+    const at = url.lastIndexOf('@');
+    if (start >= 3 && colon >= 0 && at > colon + 1) {
+      const password = url.slice(colon + 1, at);
+      secrets.push(password);
       try {
-        secrets.push(decodeURIComponent(match[1]));
+        secrets.push(decodeURIComponent(password));
       } catch {
         // a malformed escape: the raw text is hidden already
       }
