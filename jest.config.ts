@@ -20,6 +20,8 @@ const shared = {
   moduleNameMapper: {
     '^nestjs-advanced-alchemy$': '<rootDir>/src/index.ts',
     '^nestjs-advanced-alchemy/testing$': '<rootDir>/libs/testing/src/index.ts',
+    '^nestjs-advanced-alchemy/typeorm-transactional$': '<rootDir>/src/typeorm-transactional/index.ts',
+    '^nestjs-advanced-alchemy/nestjs-cls-transactional$': '<rootDir>/src/nestjs-cls-transactional/index.ts',
   },
   testEnvironment: 'node',
   rootDir: '.',

@@ -1,5 +1,11 @@
 export { AdvancedAlchemyModule } from './core/advanced-alchemy.module';
 export type { AdvancedAlchemyModuleAsyncOptions, AdvancedAlchemyModuleOptions } from './core/advanced-alchemy.module';
+export type {
+  AdvancedAlchemyOptionsFactory,
+  AlchemyConfigInput,
+  AlchemyConfigResult,
+} from './core/async-config-provider';
+export type { TypeOrmShapedConfigOptions } from './config/typeorm-shaped-options';
 export { AdvancedAlchemy } from './core/advanced-alchemy';
 export { getDatabaseMigrationPlugin } from './core/get-database-migration-plugin';
 export { InjectDataSource } from './core/inject-data-source.decorator';
@@ -58,10 +64,11 @@ export { TransactionPropagationError } from './errors/transaction-propagation.er
 export { ReadOnlyTransactionError } from './errors/read-only-transaction.error';
 
 export { Transactional } from './transactions/transactional.decorator';
+export { disableTransactionalTestMode, enableTransactionalTestMode } from './transactions/test-mode';
 export { PROPAGATIONS } from './transactions/propagation';
 export type { Propagation } from './transactions/propagation';
 export type { RetryOptions, TransactionOptions } from './transactions/transaction-options';
-export type { TransactionHook } from './transactions/transaction-hooks';
+export type { TransactionCompletionHook, TransactionHook, TransactionOutcome } from './transactions/transaction-hooks';
 
 export { RepositoryError } from './errors/repository.error';
 export type { RepositoryErrorOptions } from './errors/repository.error';

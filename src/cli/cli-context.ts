@@ -1,3 +1,4 @@
+import { describeTypeOrmTarget } from '../config/typeorm-shaped-options';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
@@ -51,7 +52,11 @@ export class CliContext {
       config,
       dataSource: alchemy.getDataSource(config.bindKey),
       settings: resolveMigrationSettings(config),
-      target: config.connectionString ? redactConnectionString(config.connectionString) : 'a given DataSource',
+      target: config.connectionString
+        ? redactConnectionString(config.connectionString)
+        : config.typeOrmOptions
+          ? describeTypeOrmTarget(config.typeOrmOptions)
+          : 'a given DataSource',
     }));
   }
 

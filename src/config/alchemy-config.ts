@@ -6,6 +6,7 @@ import type { EngineConfig } from './engine-config';
 import type { MigrationConfig } from './migration-config';
 import type { SessionConfig } from './session-config';
 import type { ReplicaOption, RoutingConfig } from '../replicas/replica-config';
+import type { ConnectRetry } from './typeorm-shaped-options';
 
 /** The bind key a config gets when it names none. */
 export const DEFAULT_BIND_KEY = 'default';
@@ -41,7 +42,10 @@ export interface AlchemyConfigOptions {
   /** Set an entity's `updatedAt` to now on every update saved through a session. Default `true`. */
   enableTouchUpdatedTimestampListener?: boolean;
   migrationConfig?: MigrationConfig;
-  /** When the module commits this bind key's session by itself. Default `'manual'`. */
+  /**
+   * When the module commits this bind key's session by itself. Default `'manual'`; `'autocommit'` for a
+   * config written as `@nestjs/typeorm`'s options (with `type`), see docs/nestjs-typeorm.md.
+   */
   commitMode?: CommitMode;
   /**
    * In `manual` mode, log one warning per route when a request that answered 1xx–3xx ends with
@@ -77,12 +81,24 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly enableTouchUpdatedTimestampListener: boolean;
   readonly migrationConfig: MigrationConfig;
   readonly commitMode: CommitMode;
+  /** True when the application gave `commitMode` itself (false when it is the default). */
+  readonly commitModeStated: boolean;
+  /**
+   * The TypeORM DataSource options of a config written as `@nestjs/typeorm`'s (with `type`), without
+   * `entities` (see `entities`); undefined for `connectionString` and `dataSource` configs.
+   */
+  readonly typeOrmOptions?: Readonly<DataSourceOptions>;
+  /** Connection attempts at startup (`retryAttempts`/`retryDelay` of a TypeORM-shaped config); one otherwise. */
+  readonly connectRetry: ConnectRetry;
   readonly warnOnUncommittedWrites: boolean;
   readonly replicas: readonly ReplicaOption[];
   readonly routing: RoutingConfig;
   #handle?: BindHandle;
 
-  constructor(options: AlchemyConfigOptions) {
+  constructor(
+    options: AlchemyConfigOptions,
+    typeOrmShaped?: { dataSourceOptions: DataSourceOptions; connectRetry: ConnectRetry },
+  ) {
     this.bindKey = options.bindKey ?? DEFAULT_BIND_KEY;
     this.connectionString = options.connectionString;
     this.dataSource = options.dataSource;
@@ -99,7 +115,12 @@ export class AlchemyConfig implements AlchemyConfigOptions {
       runOnStartup: false,
       ...options.migrationConfig,
     };
-    this.commitMode = options.commitMode ?? 'manual';
+    this.typeOrmOptions = typeOrmShaped?.dataSourceOptions;
+    this.connectRetry = typeOrmShaped?.connectRetry ?? { attempts: 1, delayMs: 0 };
+    this.commitModeStated = options.commitMode !== undefined;
+    // Moving from @nestjs/typeorm, where each save() committed at once: a silent `manual` would drop
+    // every write, so TypeORM-shaped configs commit on 2xx unless they say otherwise.
+    this.commitMode = options.commitMode ?? (typeOrmShaped ? 'autocommit' : 'manual');
     this.warnOnUncommittedWrites = options.warnOnUncommittedWrites ?? true;
     this.replicas = [...(options.replicas ?? [])];
     this.routing = { selection: 'round-robin', stickyAfterWrite: true, ...options.routing };

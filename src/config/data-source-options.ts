@@ -20,20 +20,7 @@ export function buildDataSourceOptions(
   const target = parseConnectionString(connectionString, config.bindKey);
   ensureDriverInstalled(target, config.bindKey);
   const engine = config.engineConfig;
-  const extra: Record<string, unknown> = {};
-  const connectTimeout = engine.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  if (target.kind === 'postgres') {
-    extra.connectionTimeoutMillis = connectTimeout;
-    const statementTimeout = statementTimeoutOf(engine);
-    // Sent in the startup packet: no round trip.
-    if (statementTimeout > 0) extra.statement_timeout = statementTimeout;
-    if (engine.poolRecycle !== undefined) extra.maxLifetimeSeconds = engine.poolRecycle;
-    if (engine.jsonSerializer || engine.jsonDeserializer) extra.types = rawJsonTypeParsers();
-  } else if (target.kind !== 'sqlite') {
-    // MySQL/MariaDB get their statement timeout from the pool guard, on each new connection.
-    extra.connectTimeout = connectTimeout;
-  }
-  Object.assign(extra, engine.connectArgs);
+  const extra = engineExtras(target.kind, engine);
   const kindDefaults: Record<string, unknown> =
     target.kind === 'sqlite'
       ? { enableWAL: target.options.database !== ':memory:' }
@@ -43,18 +30,85 @@ export function buildDataSourceOptions(
   const options = {
     ...kindDefaults,
     ...target.options,
+    ...moduleDataSourceOptions(config),
+    extra,
+  } as unknown as DataSourceOptions;
+  return { options, target };
+}
+
+/**
+ * The DataSource options of a config written as `@nestjs/typeorm`'s: the application's own, as they
+ * are, with the bind key's entities and the module's subscriber added. `synchronize` is left for
+ * `openBind` to run once the module's column types are applied.
+ */
+export function buildTypeOrmShapedOptions(config: AlchemyConfig, given: DataSourceOptions): DataSourceOptions {
+  const kind = KIND_OF_TYPE[given.type] ?? 'postgres';
+  ensureDriverInstalled({ kind, driverPackage: DRIVER_OF_KIND[kind] } as ConnectionTarget, config.bindKey);
+  const own = given as unknown as Record<string, unknown>;
+  const module = moduleDataSourceOptions(config);
+  const subscribers = Array.isArray(own.subscribers) ? [...(own.subscribers as unknown[])] : [];
+  return {
+    ...own,
+    name: config.bindKey,
+    entities: module.entities,
+    subscribers: [...subscribers, ...module.subscribers],
+    poolSize: own.poolSize ?? module.poolSize,
+    isolationLevel: own.isolationLevel ?? module.isolationLevel,
+    logging: own.logging ?? module.logging,
+    synchronize: false,
+    extra: { ...engineExtras(kind, config.engineConfig), ...(own.extra as Record<string, unknown> | undefined) },
+  } as unknown as DataSourceOptions;
+}
+
+const KIND_OF_TYPE: Record<string, ConnectionTarget['kind']> = {
+  'better-sqlite3': 'sqlite',
+  postgres: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mariadb',
+};
+const DRIVER_OF_KIND: Record<ConnectionTarget['kind'], ConnectionTarget['driverPackage']> = {
+  sqlite: 'better-sqlite3',
+  postgres: 'pg',
+  mysql: 'mysql2',
+  mariadb: 'mysql2',
+};
+
+/** What the module sets on every DataSource it builds, whatever the config's shape. */
+function moduleDataSourceOptions(config: AlchemyConfig) {
+  const engine = config.engineConfig;
+  const isSqlite = config.typeOrmOptions
+    ? config.typeOrmOptions.type === 'better-sqlite3'
+    : config.connectionString?.startsWith('sqlite') === true;
+  return {
     name: config.bindKey,
     entities: entitiesOf(config),
     subscribers: config.enableTouchUpdatedTimestampListener ? [TouchUpdatedTimestampSubscriber] : [],
     logging: engine.echo ?? false,
-    poolSize: target.kind === 'sqlite' ? undefined : engine.poolSize,
+    poolSize: isSqlite ? undefined : engine.poolSize,
     isolationLevel: engine.isolationLevel,
     migrationsTableName: config.migrationConfig.versionTableName,
     synchronize: false,
     migrationsRun: false,
-    extra,
-  } as unknown as DataSourceOptions;
-  return { options, target };
+  };
+}
+
+/** Driver options the engine config sets (timeouts, JSON parsers), before the application's own `connectArgs`. */
+function engineExtras(kind: ConnectionTarget['kind'], engine: AlchemyConfig['engineConfig']): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  const connectTimeout = engine.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (kind === 'postgres') {
+    extra.connectionTimeoutMillis = connectTimeout;
+    const statementTimeout = statementTimeoutOf(engine);
+    // Sent in the startup packet: no round trip.
+    if (statementTimeout > 0) extra.statement_timeout = statementTimeout;
+    if (engine.poolRecycle !== undefined) extra.maxLifetimeSeconds = engine.poolRecycle;
+    if (engine.jsonSerializer || engine.jsonDeserializer) extra.types = rawJsonTypeParsers();
+  } else if (kind !== 'sqlite') {
+    // MySQL/MariaDB get their statement timeout from the pool guard, on each new connection.
+    extra.connectTimeout = connectTimeout;
+  }
+  Object.assign(extra, engine.connectArgs);
+  return extra;
 }
 
 /** Fails at startup, naming the package to install, when the driver a URL needs is missing. */

@@ -4,6 +4,7 @@ import { AlchemyConfig, DEFAULT_BIND_KEY, type AlchemyConfigOptions } from './al
 import { AlchemyConfigSchema, NESTED_SCHEMAS } from './config-schema';
 import { parseConnectionString, redactConnectionString } from './connection-string';
 import { checkReplicasFit } from '../replicas/check-replicas';
+import { isTypeOrmShaped, splitTypeOrmShaped, type TypeOrmShapedParts } from './typeorm-shaped-options';
 
 /**
  * Checks the configuration handed to `forRoot`/`forRootAsync` and fills in defaults.
@@ -35,7 +36,12 @@ function normalizeConfig(item: unknown, index: number): AlchemyConfig {
       `Configuration #${index + 1} must be an object like { connectionString: 'sqlite:///app.db' } (got ${describeField('connectionString', item)}).`,
     );
   }
-  const options = item as Record<string, unknown>;
+  let options = item as Record<string, unknown>;
+  let typeOrmShaped: TypeOrmShapedParts | undefined;
+  if (isTypeOrmShaped(options)) {
+    typeOrmShaped = splitTypeOrmShaped(options, index);
+    options = typeOrmShaped.moduleOptions as Record<string, unknown>;
+  }
   const bindKeyName = typeof options.bindKey === 'string' ? options.bindKey : DEFAULT_BIND_KEY;
   const label = `bind key "${bindKeyName}"`;
   const schema = Object.assign(new AlchemyConfigSchema(), options);
@@ -54,12 +60,18 @@ function normalizeConfig(item: unknown, index: number): AlchemyConfig {
     throw new ImproperConfigurationError(`Configuration of ${label} is invalid: ${formatErrors(errors).join('; ')}.`);
   }
 
+  if (typeOrmShaped) {
+    const config = new AlchemyConfig(options as AlchemyConfigOptions, typeOrmShaped);
+    checkReplicasFit(config);
+    return config;
+  }
   const hasUrl = options.connectionString !== undefined;
   const hasDataSource = options.dataSource !== undefined;
   if (hasUrl === hasDataSource) {
     throw new ImproperConfigurationError(
       `Configuration of ${label} must set exactly one of connectionString and dataSource (got ${hasUrl ? 'both' : 'neither'}). ` +
-        'Use connectionString to let the module create the DataSource, or dataSource to hand it one you made.',
+        'Use connectionString to let the module create the DataSource, or dataSource to hand it one you made ' +
+        "(or write @nestjs/typeorm's options as they are: { type: 'postgres', host, … }).",
     );
   }
   const config = new AlchemyConfig(options as AlchemyConfigOptions);

@@ -14,7 +14,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule, DiscoveryService, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import { DEFAULT_BIND_KEY, type AlchemyConfig, type AlchemyConfigOptions } from '../config/alchemy-config';
+import { DEFAULT_BIND_KEY, type AlchemyConfig } from '../config/alchemy-config';
 import { normalizeConfigs } from '../config/normalize-configs';
 import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
 import { SessionScopeInterceptor } from '../entry-points/session-scope.interceptor';
@@ -38,6 +38,16 @@ import type { FeatureEntity } from '../typeorm/feature-entities';
 import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
 import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
 import { checkTelemetryOption, startModuleTelemetry, type TelemetryOption } from '../observability/telemetry';
+import { asyncConfigProviders, type AlchemyConfigResult, type AsyncConfigSource } from './async-config-provider';
+import { joinRegistrations, REGISTRATION_ID, rejectRepeatedBindKeys, type Registration } from './registration-assembly';
+import { registerTypeOrmFeatureEntities } from '../typeorm/typeorm-feature-scan';
+
+/** This registration's own configs (each forRoot/forRootAsync module has its own). */
+const REGISTRATION_CONFIGS = Symbol('nestjs-advanced-alchemy:registration-configs');
+let nextRegistrationId = 1;
+
+/** Per registry, the one module instance that installs the middleware and runs the lifecycle hooks. */
+const hosts = new WeakMap<AdvancedAlchemy, AdvancedAlchemyModule>();
 
 export interface AdvancedAlchemyModuleOptions {
   /** Make the sessions and DataSources injectable in every module. Default `true`. */
@@ -63,13 +73,7 @@ export interface AdvancedAlchemyModuleOptions {
   entryPoints?: EntryPointsOptions;
 }
 
-export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions {
-  imports?: ModuleMetadata['imports'];
-  inject?: Array<InjectionToken | OptionalFactoryDependency>;
-  useFactory: (
-    ...dependencies: never[]
-  ) => AlchemyConfigOptions | AlchemyConfigOptions[] | Promise<AlchemyConfigOptions | AlchemyConfigOptions[]>;
-}
+export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions, AsyncConfigSource {}
 
 /**
  * The NestJS counterpart of the Flask extension: one DataSource per bind key, a session per
@@ -79,7 +83,7 @@ export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModule
 export class AdvancedAlchemyModule
   implements NestModule, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  readonly #forgetHandlers: () => void;
+  #forgetHandlers?: () => void;
 
   constructor(
     private readonly alchemy: AdvancedAlchemy,
@@ -88,18 +92,24 @@ export class AdvancedAlchemyModule
     units: UnitsOfWork,
     scopeInterceptor: SessionScopeInterceptor,
   ) {
-    this.#forgetHandlers = attachEntryPoints(discovery, units, scopeInterceptor);
+    // Several forRoot/forRootAsync modules share one registry: the first one hosts it.
+    if (!hosts.has(alchemy)) {
+      hosts.set(alchemy, this);
+      this.#forgetHandlers = attachEntryPoints(discovery, units, scopeInterceptor);
+    }
+  }
+
+  private get isHost(): boolean {
+    return hosts.get(this.alchemy) === this;
   }
 
   /** Configure with literal configs; they are checked at once (a bad one fails before the app starts). */
-  static forRoot(
-    configs: AlchemyConfigOptions | AlchemyConfigOptions[],
-    options: AdvancedAlchemyModuleOptions = {},
-  ): DynamicModule {
+  static forRoot(configs: AlchemyConfigResult, options: AdvancedAlchemyModuleOptions = {}): DynamicModule {
+    // Each call is a registration of its own; several with distinct bind keys join one registry.
     const normalized = normalizeConfigs(configs);
     const declared = normalized.map((config) => config.bindKey);
     return this.build(
-      { provide: ALCHEMY_CONFIGS, useValue: normalized },
+      [{ provide: REGISTRATION_CONFIGS, useValue: normalized }],
       [],
       declared,
       options,
@@ -120,32 +130,31 @@ export class AdvancedAlchemyModule
 
   /** Configure from other providers (e.g. `ConfigService`); the configs are checked when the factory resolves. */
   static forRootAsync(options: AdvancedAlchemyModuleAsyncOptions): DynamicModule {
-    const useFactory = options.useFactory as (...dependencies: unknown[]) => unknown;
+    const id = nextRegistrationId++;
     // A DataSource injected from @nestjs/typeorm's token (TypeOrmModule's own) stays registered by
     // TypeOrmModule: providing the same token here would make the factory depend on itself.
     const injected = new Set((options.inject ?? []).map((dependency) => tokenOf(dependency)));
+    const named = options.name ?? options.bindKey;
     return this.build(
-      {
-        provide: ALCHEMY_CONFIGS,
-        useFactory: async (...dependencies: unknown[]) => normalizeConfigs(await useFactory(...dependencies)),
-        inject: options.inject ?? [],
-      },
+      [...asyncConfigProviders(options, REGISTRATION_CONFIGS, id), ...(options.extraProviders ?? [])],
       options.imports ?? [],
-      ['default'],
+      // The bind key said outside the factory is known now: its tokens exist before the factory runs.
+      [named ?? DEFAULT_BIND_KEY],
       options,
-      (key) => !injected.has(getDataSourceToken(key)),
+      (key) => !injected.has(getDataSourceToken(key)) && (named === undefined || key !== DEFAULT_BIND_KEY),
+      id,
     );
   }
 
   private static build(
-    configProvider: Provider,
+    configProviders: Provider[],
     imports: NonNullable<ModuleMetadata['imports']>,
     knownKeys: string[],
     moduleOptions: AdvancedAlchemyModuleOptions,
     providesTypeOrmTokens: (bindKey: string) => boolean,
+    id: number = nextRegistrationId++,
   ): DynamicModule {
-    const shutdownTimeoutMs = checkShutdownTimeout(moduleOptions.shutdownTimeout);
-    const telemetry = checkTelemetryOption(moduleOptions.telemetry);
+    const telemetry = moduleOptions.telemetry === undefined ? undefined : checkTelemetryOption(moduleOptions.telemetry);
     const entryPoints = checkEntryPoints(moduleOptions.entryPoints);
     const keys = [...new Set([...knownKeys, ...requestedBindKeys])];
     const typeOrmKeys = keys.filter(providesTypeOrmTokens);
@@ -158,23 +167,31 @@ export class AdvancedAlchemyModule
         inject: [AdvancedAlchemy],
       },
     ]);
+    // Every forRoot/forRootAsync of the application hands its configs in; all get one registry.
     const alchemyProvider: Provider = {
       provide: AdvancedAlchemy,
-      useFactory: async (configs: AlchemyConfig[], modules: ModulesContainer) => {
-        checkRegistrations(modules, AdvancedAlchemyModule, configs, typeOrmKeys);
-        const alchemy = new AdvancedAlchemy(configs, { shutdownTimeoutMs });
-        startModuleTelemetry(alchemy, telemetry);
-        await alchemy.initialize();
-        return alchemy;
-      },
-      inject: [ALCHEMY_CONFIGS, ModulesContainer],
+      useFactory: (configs: AlchemyConfig[], modules: ModulesContainer) =>
+        joinRegistrations(
+          modules,
+          AdvancedAlchemyModule,
+          { id, configs, typeOrmTokenKeys: typeOrmKeys, shutdownTimeoutMs: moduleOptions.shutdownTimeout, telemetry },
+          (registrations) => openRegistry(modules, registrations),
+        ),
+      inject: [REGISTRATION_CONFIGS, ModulesContainer],
     };
+    checkShutdownTimeout(moduleOptions.shutdownTimeout);
     return {
       module: AdvancedAlchemyModule,
       global: moduleOptions.isGlobal ?? true,
       imports: [...imports, DiscoveryModule],
       providers: [
-        configProvider,
+        { provide: REGISTRATION_ID, useValue: id },
+        ...configProviders,
+        {
+          provide: ALCHEMY_CONFIGS,
+          useFactory: (alchemy: AdvancedAlchemy) => alchemy.config,
+          inject: [AdvancedAlchemy],
+        },
         alchemyProvider,
         {
           provide: UnitsOfWork,
@@ -200,10 +217,12 @@ export class AdvancedAlchemyModule
   }
 
   configure(consumer: MiddlewareConsumer): void {
+    if (!this.isHost) return;
     consumer.apply(SessionScopeMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 
   async onModuleInit(): Promise<void> {
+    if (!this.isHost) return;
     const declared = this.alchemy.bindKeys;
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
@@ -214,28 +233,52 @@ export class AdvancedAlchemyModule
     } catch (error) {
       // The application will not start, so nobody would close the pools already open.
       await this.alchemy.closeEngines(0);
-      this.#forgetHandlers();
+      this.#forgetHandlers?.();
       throw error;
     }
   }
 
   /** Watches the HTTP server's connections, so that a drain at shutdown reaches the requests in flight. */
   onApplicationBootstrap(): void {
+    if (!this.isHost) return;
     const server = nodeHttpServer(this.adapterHost.httpAdapter?.getHttpServer());
     if (server) trackHttpConnections(server);
   }
 
   /** Before Nest closes the HTTP server: make it finish within the shutdown timeout. */
   beforeApplicationShutdown(): void {
+    if (!this.isHost) return;
     this.alchemy.beginShutdown();
     const server = nodeHttpServer(this.adapterHost.httpAdapter?.getHttpServer());
     if (server) drainHttpServer(server, this.alchemy.shutdownRemainingMs());
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (!this.isHost) return;
     await this.alchemy.closeEngines(this.alchemy.shutdownRemainingMs());
-    this.#forgetHandlers();
+    this.#forgetHandlers?.();
   }
+}
+
+/** Opens the one registry of every registration's bind keys, after the checks that need them all. */
+async function openRegistry(modules: ModulesContainer, registrations: Registration[]): Promise<AdvancedAlchemy> {
+  rejectRepeatedBindKeys(modules, AdvancedAlchemyModule, registrations);
+  const configs = registrations.flatMap((registration) => registration.configs);
+  checkRegistrations(
+    modules,
+    AdvancedAlchemyModule,
+    configs,
+    registrations.flatMap((registration) => registration.typeOrmTokenKeys),
+  );
+  registerTypeOrmFeatureEntities(modules);
+  const shutdownTimeoutMs = checkShutdownTimeout(
+    registrations.find((registration) => registration.shutdownTimeoutMs !== undefined)?.shutdownTimeoutMs,
+  );
+  const alchemy = new AdvancedAlchemy(configs, { shutdownTimeoutMs });
+  const telemetry = registrations.find((registration) => registration.telemetry !== undefined)?.telemetry;
+  startModuleTelemetry(alchemy, telemetry ?? false);
+  await alchemy.initialize();
+  return alchemy;
 }
 
 function checkShutdownTimeout(value: unknown): number {

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_POOL_TIMEOUT_MS, statementTimeoutOf } from '../config/engine-config';
-import { buildDataSourceOptions } from '../config/data-source-options';
+import { buildDataSourceOptions, buildTypeOrmShapedOptions } from '../config/data-source-options';
+import { describeTypeOrmTarget, secretsOf } from '../config/typeorm-shaped-options';
 import { applyJsonColumnCodec } from '../config/json-column-codec';
 import { applyDialectColumnTypes } from '../service/entities/dialect-column-types';
 import { redactConnectionString } from '../config/connection-string';
@@ -28,29 +29,23 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     dataSource = config.dataSource;
     owns = !dataSource.isInitialized;
     where = `the DataSource given for bind key "${config.bindKey}"`;
+  } else if (config.typeOrmOptions) {
+    const options = buildTypeOrmShapedOptions(config, config.typeOrmOptions);
+    secrets.push(...secretsOf(config.typeOrmOptions));
+    where = `bind key "${config.bindKey}" (${describeTypeOrmTarget(config.typeOrmOptions)})`;
+    dataSource = config.createDataSource ? await config.createDataSource(options) : new DataSource(options);
+    checkMadeDataSource(config, dataSource);
   } else {
     const connectionString = config.connectionString as string;
     const { options, target } = buildDataSourceOptions(config, connectionString);
     if (target.password) secrets.push(target.password);
     where = `bind key "${config.bindKey}" (${redactConnectionString(connectionString)})`;
     dataSource = config.createDataSource ? await config.createDataSource(options) : new DataSource(options);
-    if (!dataSource || typeof dataSource.initialize !== 'function') {
-      throw new ImproperConfigurationError(
-        `createDataSource of bind key "${config.bindKey}" returned ${String(dataSource)}: it must return a TypeORM DataSource.`,
-      );
-    }
+    checkMadeDataSource(config, dataSource);
   }
   // The driver exists from the constructor on: check what it supports before connecting.
   checkIsolationLevels(config, dataSource);
-  if (!dataSource.isInitialized) {
-    try {
-      await dataSource.initialize();
-    } catch (error) {
-      throw new DatabaseStartupError(
-        scrubSecrets(`Could not connect ${where}: ${describeError(error, secrets)}`, secrets),
-      );
-    }
-  }
+  if (!dataSource.isInitialized) await connect(config, dataSource, where, secrets);
   let slots: ConnectionSlots | undefined;
   let beginOnFirstWrite: boolean;
   try {
@@ -79,6 +74,17 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
         );
       }
     }
+    // `synchronize` of a TypeORM-shaped config, run here rather than in initialize(): after the
+    // module's column types are applied, and not while the command line boots the app.
+    if ((config.typeOrmOptions as { synchronize?: boolean } | undefined)?.synchronize && !isDatabaseCliBoot()) {
+      try {
+        await dataSource.synchronize();
+      } catch (error) {
+        throw new DatabaseStartupError(
+          scrubSecrets(`synchronize failed on ${where}: ${describeError(error, secrets)}`, secrets),
+        );
+      }
+    }
     // While the command line boots the app, the schema is the migrations' business.
     if (config.createAll && !isDatabaseCliBoot()) {
       try {
@@ -99,6 +105,36 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
   if (!isDatabaseCliBoot()) bind.replicas = await ReplicaSet.open(config, secrets);
   return bind;
 }
+
+function checkMadeDataSource(config: AlchemyConfig, dataSource: DataSource): void {
+  if (!dataSource || typeof dataSource.initialize !== 'function') {
+    throw new ImproperConfigurationError(
+      `createDataSource of bind key "${config.bindKey}" returned ${String(dataSource)}: it must return a TypeORM ` +
+        'DataSource (so must dataSourceFactory, its name in @nestjs/typeorm).',
+    );
+  }
+}
+
+/** Connects, trying again as `retryAttempts`/`retryDelay` say (once by default); the last failure is thrown. */
+async function connect(config: AlchemyConfig, dataSource: DataSource, where: string, secrets: string[]): Promise<void> {
+  const { attempts, delayMs, toRetry } = config.connectRetry;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dataSource.initialize();
+      return;
+    } catch (error) {
+      const message = `Could not connect ${where}: ${describeError(error, secrets)}`;
+      if (attempt >= attempts || (toRetry && !toRetry(error))) {
+        const tries = attempts > 1 ? ` (${attempt} attempts)` : '';
+        throw new DatabaseStartupError(scrubSecrets(message + tries, secrets));
+      }
+      logger.error(`${scrubSecrets(message, secrets)}; attempt ${attempt} of ${attempts}, next in ${delayMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
+const logger = new Logger('AdvancedAlchemy');
 
 function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): void {
   const supported = (dataSource.driver as { supportedIsolationLevels?: readonly string[] }).supportedIsolationLevels;

@@ -18,7 +18,7 @@ export function checkReplicasFit(config: AlchemyConfig): void {
   if (config.replicas.length === 0) return;
   const primary = config.connectionString
     ? parseConnectionString(config.connectionString, config.bindKey).kind
-    : KIND_OF_TYPE[config.dataSource?.options.type ?? ''];
+    : KIND_OF_TYPE[config.typeOrmOptions?.type ?? config.dataSource?.options.type ?? ''];
   const family = (kind: string | undefined) => (kind === 'mariadb' ? 'mysql' : kind);
   if (primary === 'sqlite') {
     throw new ImproperConfigurationError(

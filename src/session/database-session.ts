@@ -7,7 +7,12 @@ import type { Bind } from './bind';
 import { isConnectionError } from './connection-errors';
 import type { Session, SessionUnitWork } from './session';
 import { StatementDeadline } from './statement-deadline';
-import { HookBatch, type HookKind, type TransactionHook } from '../transactions/transaction-hooks';
+import {
+  HookBatch,
+  type HookKind,
+  type TransactionCompletionHook,
+  type TransactionHook,
+} from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
 import { runUnit } from '../transactions/run-unit';
@@ -131,7 +136,7 @@ export class DatabaseSession implements Session {
   }
 
   /** Registers a hook on the innermost unit the calling code runs in (the transaction itself at the top). */
-  private addHook(kind: HookKind, hook: TransactionHook): void {
+  private addHook(kind: HookKind, hook: TransactionHook | TransactionCompletionHook): void {
     (unitFrameStorage.getStore()?.get(this) ?? this.rootFrame).hooks.add(kind, hook);
   }
 
@@ -145,6 +150,10 @@ export class DatabaseSession implements Session {
 
   afterRollback(hook: TransactionHook): void {
     this.addHook('afterRollback', hook);
+  }
+
+  afterCompletion(hook: TransactionCompletionHook): void {
+    this.addHook('afterCompletion', hook);
   }
 
   transaction<T>(work: SessionUnitWork<T>, options?: TransactionOptions): Promise<T> {

@@ -4,7 +4,7 @@ import { SessionScopeError } from '../errors/session-scope.error';
 import type { Bind } from './bind';
 import type { DatabaseSession } from './database-session';
 import type { Session, SessionUnitWork } from './session';
-import type { TransactionHook } from '../transactions/transaction-hooks';
+import type { TransactionCompletionHook, TransactionHook } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import { runUnit } from '../transactions/run-unit';
 import { sessionScopeStorage } from './session-scope';
@@ -100,5 +100,9 @@ export class ScopedSession implements Session {
 
   afterRollback(hook: TransactionHook): void {
     this.current.afterRollback(hook);
+  }
+
+  afterCompletion(hook: TransactionCompletionHook): void {
+    this.current.afterCompletion(hook);
   }
 }

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
 import type { IsolationLevel } from '../config/engine-config';
-import type { TransactionHook } from '../transactions/transaction-hooks';
+import type { TransactionCompletionHook, TransactionHook } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
 
 /** The work of a transactional unit: it gets the unit's session (for REQUIRES_NEW, a new one). */
@@ -60,4 +60,9 @@ export interface Session {
   afterCommit(hook: TransactionHook): void;
   /** Runs `hook` once the transaction, or the innermost NESTED unit, is rolled back; errors are logged. */
   afterRollback(hook: TransactionHook): void;
+  /**
+   * Runs `hook` once the transaction (or the innermost NESTED unit) has ended either way, told which
+   * (`'committed'` or `'rolledBack'`), after that outcome's afterCommit / afterRollback hooks; errors are logged.
+   */
+  afterCompletion(hook: TransactionCompletionHook): void;
 }

@@ -2,6 +2,27 @@ import { Logger } from '@nestjs/common';
 import { TransactionHooks } from './transaction-hooks';
 
 describe('TransactionHooks', () => {
+  it("tells afterCompletion hooks how the transaction ended, after that outcome's own hooks", async () => {
+    const ran: string[] = [];
+    const committed = new TransactionHooks('default', []);
+    const child = new TransactionHooks('default', []);
+    committed.add('afterCompletion', (outcome) => ran.push(`parent ${String(outcome)}`));
+    child.add('afterCompletion', (outcome) => ran.push(`child ${String(outcome)}`));
+    committed.add('afterCommit', () => ran.push('commit'));
+    child.moveInto(committed);
+    await committed.committed().run();
+    expect(ran).toEqual(['commit', 'parent committed', 'child committed']);
+
+    ran.length = 0;
+    const rolledBack = new TransactionHooks('default', []);
+    rolledBack.add('afterCompletion', (outcome) => ran.push(String(outcome)));
+    rolledBack.add('afterRollback', () => ran.push('rollback'));
+    await rolledBack.rolledBack().run();
+    expect(ran).toEqual(['rollback', 'rolledBack']);
+    // Settled once.
+    expect(rolledBack.committed().size).toBe(0);
+  });
+
   it('runs the afterCommit hooks of a committed unit in order, with those handed over by released children', async () => {
     const ran: string[] = [];
     const parent = new TransactionHooks('default', []);

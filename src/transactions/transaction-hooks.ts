@@ -4,7 +4,13 @@ import { describeError } from '../core/secret-scrubber';
 /** A function run around the end of a transaction; what it returns is awaited. */
 export type TransactionHook = () => unknown;
 
-export type HookKind = 'beforeCommit' | 'afterCommit' | 'afterRollback';
+export type HookKind = 'beforeCommit' | 'afterCommit' | 'afterRollback' | 'afterCompletion';
+
+/** How a transaction (or a NESTED unit) ended, as an `afterCompletion` hook is told. */
+export type TransactionOutcome = 'committed' | 'rolledBack';
+
+/** A function run once the transaction ended either way, told which; what it returns is awaited. */
+export type TransactionCompletionHook = (outcome: TransactionOutcome) => unknown;
 
 const logger = new Logger('AdvancedAlchemy');
 
@@ -49,17 +55,19 @@ export class TransactionHooks {
   #beforeCommit: TransactionHook[] = [];
   #afterCommit: TransactionHook[] = [];
   #afterRollback: TransactionHook[] = [];
+  #afterCompletion: TransactionCompletionHook[] = [];
 
   constructor(
     private readonly bindKey: string,
     private readonly secrets: readonly string[],
   ) {}
 
-  add(kind: HookKind, hook: TransactionHook): void {
+  add(kind: HookKind, hook: TransactionHook | TransactionCompletionHook): void {
     if (typeof hook !== 'function') throw new TypeError(`${kind} needs a function, not ${typeof hook}.`);
-    if (kind === 'beforeCommit') this.#beforeCommit.push(hook);
-    else if (kind === 'afterCommit') this.#afterCommit.push(hook);
-    else this.#afterRollback.push(hook);
+    if (kind === 'beforeCommit') this.#beforeCommit.push(hook as TransactionHook);
+    else if (kind === 'afterCommit') this.#afterCommit.push(hook as TransactionHook);
+    else if (kind === 'afterRollback') this.#afterRollback.push(hook as TransactionHook);
+    else this.#afterCompletion.push(hook);
   }
 
   /** Moves every hook into `parent`, after its own: the unit's outcome is now the parent's. */
@@ -67,6 +75,7 @@ export class TransactionHooks {
     parent.#beforeCommit.push(...this.#beforeCommit);
     parent.#afterCommit.push(...this.#afterCommit);
     parent.#afterRollback.push(...this.#afterRollback);
+    parent.#afterCompletion.push(...this.#afterCompletion);
     this.clear();
   }
 
@@ -81,20 +90,25 @@ export class TransactionHooks {
     }
   }
 
-  /** The transaction committed: its afterCommit hooks, to run; the others are dropped. */
+  /** The transaction committed: its afterCommit hooks, then its afterCompletion ones, to run; the others are dropped. */
   committed(): HookBatch {
-    return this.settle('afterCommit', this.#afterCommit);
+    return this.settle('afterCommit', [...this.#afterCommit, ...this.completion('committed')]);
   }
 
-  /** The transaction rolled back: its afterRollback hooks, to run; the others are dropped. */
+  /** The transaction rolled back: its afterRollback hooks, then its afterCompletion ones, to run; the others are dropped. */
   rolledBack(): HookBatch {
-    return this.settle('afterRollback', this.#afterRollback);
+    return this.settle('afterRollback', [...this.#afterRollback, ...this.completion('rolledBack')]);
+  }
+
+  private completion(outcome: TransactionOutcome): TransactionHook[] {
+    return this.#afterCompletion.map((hook) => () => hook(outcome));
   }
 
   clear(): void {
     this.#beforeCommit = [];
     this.#afterCommit = [];
     this.#afterRollback = [];
+    this.#afterCompletion = [];
   }
 
   private settle(kind: HookKind, hooks: TransactionHook[]): HookBatch {

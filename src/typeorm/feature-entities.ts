@@ -1,4 +1,5 @@
 import type { getRepositoryToken } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import type { AlchemyConfig, EntityList } from '../config/alchemy-config';
 
 /** An entity class or `EntitySchema`, as `@nestjs/typeorm`'s `forFeature` takes them. */
@@ -11,7 +12,12 @@ const featureEntities = new Map<string, Entity[]>();
 /** Records what a `forFeature` call registers (at import time, before any application starts). */
 export function registerFeatureEntities(bindKey: string, entities: readonly Entity[]): void {
   const registered = featureEntities.get(bindKey) ?? [];
-  for (const entity of entities) if (!registered.includes(entity)) registered.push(entity);
+  for (const entity of entities) {
+    // A class extending Repository is a custom repository, not an entity: it has no table to load.
+    const isRepositoryClass =
+      typeof entity === 'function' && (entity as { prototype?: unknown }).prototype instanceof Repository;
+    if (!isRepositoryClass && !registered.includes(entity)) registered.push(entity);
+  }
   featureEntities.set(bindKey, registered);
 }
 

@@ -1,13 +1,12 @@
 import type { Type } from '@nestjs/common';
-import { MODULE_METADATA } from '@nestjs/common/constants';
 import type { ModulesContainer } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 
 /**
- * Checks, before any bind key opens, that the application registers the module once and that no
- * other module (`TypeOrmModule.forRoot`) registers a DataSource under a bind key's name.
+ * Checks, before any bind key opens, that no other module (`TypeOrmModule.forRoot`) registers a
+ * DataSource under a bind key's name (a bind key registered twice is `rejectRepeatedBindKeys`'s).
  */
 export function checkRegistrations(
   modules: ModulesContainer,
@@ -15,7 +14,6 @@ export function checkRegistrations(
   configs: readonly AlchemyConfig[],
   typeOrmTokenKeys: readonly string[],
 ): void {
-  rejectSecondRegistration(modules, rootModule);
   rejectDataSourceNameClash(modules, rootModule, configs);
   rejectUndeclaredTokenClash(modules, rootModule, configs, typeOrmTokenKeys);
   for (const config of configs) {
@@ -26,20 +24,6 @@ export function checkRegistrations(
       );
     }
   }
-}
-
-function rejectSecondRegistration(modules: ModulesContainer, rootModule: Type): void {
-  const registrations = [...modules.values()].filter((module) => module.metatype === rootModule).length;
-  if (registrations < 2) return;
-  const importers = [...modules.values()]
-    .filter((module) => declaredImports(module.metatype).some((imported) => registers(imported, rootModule)))
-    .map((module) => module.metatype.name);
-  const sites = importers.length > 0 ? ` (imported by ${importers.join(' and ')})` : '';
-  throw new ImproperConfigurationError(
-    `${rootModule.name} is registered ${registrations} times in this application${sites}. ` +
-      `Register it once, in the root module, with a list of configs: ${rootModule.name}.forRoot([{ bindKey: 'default', … }, ` +
-      `{ bindKey: 'other', … }]); feature modules import ${rootModule.name}.forFeature([Entity, …], bindKey) for their repositories.`,
-  );
 }
 
 function rejectDataSourceNameClash(
@@ -102,12 +86,4 @@ function ownerOf(modules: ModulesContainer, rootModule: Type, token: unknown): s
 /** How the user wrote the module that registers a token: `TypeOrmCoreModule` is what `TypeOrmModule.forRoot` imports. */
 function ownerName(metatype: Type): string {
   return metatype.name === 'TypeOrmCoreModule' ? 'TypeOrmModule.forRoot' : metatype.name;
-}
-
-function declaredImports(metatype: Type): unknown[] {
-  return (Reflect.getMetadata(MODULE_METADATA.IMPORTS, metatype) as unknown[] | undefined) ?? [];
-}
-
-function registers(imported: unknown, rootModule: Type): boolean {
-  return typeof imported === 'object' && imported !== null && (imported as { module?: unknown }).module === rootModule;
 }

@@ -11,6 +11,8 @@ import {
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import type { Bind } from '../session/bind';
 import { sessionBoundManager } from './session-bound-manager';
+import { isRepositoryClass } from './typeorm-feature-scan';
+import { sessionScopeStorage } from '../session/session-scope';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -60,7 +62,9 @@ export class SessionBoundViews {
    * and the module refuses to start once wiring is done (see `rejectUnknownEntities`).
    */
   private ensureEntity(target: EntityTarget<ObjectLiteral>): void {
-    if (this.bind.dataSource.hasMetadata(target)) return;
+    // `forFeature([CustomRepository])`: @nestjs/typeorm hands out TypeORM's repository of that class
+    // (its target has no metadata, as with TypeORM itself); no reason to refuse the start.
+    if (this.bind.dataSource.hasMetadata(target) || isRepositoryClass(target)) return;
     const name =
       typeof target === 'function'
         ? target.name
@@ -89,11 +93,19 @@ export function rejectUnknownEntities(binds: readonly Bind[]): void {
 /**
  * The bind key's DataSource as `@InjectDataSource()` and `constructor(dataSource: DataSource)` see it:
  * its `manager`, `getRepository`, `getTreeRepository` and `createEntityManager()` are session-bound;
- * every other member is the DataSource's own, called on the DataSource itself (so `query`,
- * `transaction` and `createQueryRunner` keep their own connections, as in TypeORM).
+ * so are `query`, `createQueryBuilder` and `transaction` inside a session scope (in the scope's
+ * session; `transaction` as a savepoint inside its open transaction). Outside every scope they, and
+ * every other member (`createQueryRunner` always), are the DataSource's own, called on it.
  */
 function sessionBoundDataSource(views: SessionBoundViews): DataSource {
   const dataSource = views.bind.dataSource;
+  // In a scope: the scope's session manager for this bind key; outside: the DataSource itself.
+  const inScope = (property: 'query' | 'createQueryBuilder' | 'transaction') =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      const scope = sessionScopeStorage.getStore();
+      const target: object = scope === undefined ? dataSource : scope.sessionFor(views.bind).manager;
+      return (Reflect.get(target, property, target) as AnyFunction).apply(target, args);
+    };
   const sessionBound = new Map<PropertyKey, unknown>([
     ['manager', views.manager],
     ['getRepository', (target: EntityTarget<ObjectLiteral>) => views.repository(target)],
@@ -103,6 +115,9 @@ function sessionBoundDataSource(views: SessionBoundViews): DataSource {
       (queryRunner?: QueryRunner) =>
         queryRunner === undefined ? views.manager : dataSource.createEntityManager(queryRunner),
     ],
+    ['query', inScope('query')],
+    ['createQueryBuilder', inScope('createQueryBuilder')],
+    ['transaction', inScope('transaction')],
   ]);
   // Bound once per function value: a test (or a tool) that replaces a method on the DataSource is still heard.
   const boundMethods = new WeakMap<AnyFunction, AnyFunction>();

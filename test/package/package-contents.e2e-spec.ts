@@ -89,4 +89,18 @@ describe('the packed package', () => {
     expect(report.testingNames[0]).toEqual(report.testingNames[1]);
     expect(report.sameModuleClass).toBe(true);
   });
+
+  it('ships the subpaths for applications moving from typeorm-transactional and @nestjs-cls/transactional', async () => {
+    const script = `
+      import * as typeormTransactional from 'nestjs-advanced-alchemy/typeorm-transactional';
+      import * as clsTransactional from 'nestjs-advanced-alchemy/nestjs-cls-transactional';
+      console.log(JSON.stringify({
+        typeormTransactional: typeof typeormTransactional.runOnTransactionComplete,
+        cls: typeof clsTransactional.TransactionHostModule,
+      }));
+    `;
+    const result = await runNode(['--input-type=module', '-e', script], {}, extracted);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({ typeormTransactional: 'function', cls: 'function' });
+  });
 });

@@ -1,0 +1,120 @@
+import { BadRequestException, Controller, Injectable, Module, Param, Post, Query } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import request from 'supertest';
+import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { AdvancedAlchemy, AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
+import {
+  createTestDatabase,
+  openProbe,
+  testDatabaseKinds,
+  type DatabaseProbe,
+  type TestDatabase,
+} from 'nestjs-advanced-alchemy/testing';
+import type { INestApplication } from '@nestjs/common';
+import { bootApp } from '../core/fixtures/boot-app';
+
+// The injected DataSource's query(), createQueryBuilder() and transaction() inside a request run in
+// the request's session; outside every scope they are TypeORM's own; createQueryRunner() stays explicit.
+
+@Entity('ds_notes')
+class Note {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ type: 'varchar', length: 80 }) title!: string;
+}
+
+@Injectable()
+class NotesService {
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  async write(how: string, title: string): Promise<void> {
+    if (how === 'query') await this.dataSource.query(`INSERT INTO ds_notes (title) VALUES ('${title}')`);
+    else if (how === 'query-builder')
+      await this.dataSource.createQueryBuilder().insert().into(Note).values({ title }).execute();
+    else if (how === 'transaction') await this.dataSource.transaction((manager) => manager.save(Note, { title }));
+    else if (how === 'query-runner') {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.manager.save(Note, { title });
+      } finally {
+        await runner.release();
+      }
+    } else throw new BadRequestException(how);
+  }
+}
+
+@Controller('notes')
+class NotesController {
+  constructor(private readonly notes: NotesService) {}
+  @Post(':how/:title')
+  async write(@Param('how') how: string, @Param('title') title: string, @Query('fail') fail?: string): Promise<void> {
+    await this.notes.write(how, title);
+    if (fail === 'true') throw new BadRequestException('refused after the write');
+  }
+}
+
+@Module({ imports: [TypeOrmModule.forFeature([Note])], providers: [NotesService], controllers: [NotesController] })
+class NotesModule {}
+
+describe.each(testDatabaseKinds())("The injected DataSource's own methods, on %s", (kind) => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let probe: DatabaseProbe;
+  const notes = (title: string) => probe.count('ds_notes', 'title = ?', [title]);
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, 'ds_session');
+    @Module({
+      imports: [
+        AdvancedAlchemyModule.forRoot({
+          connectionString: database.connectionString,
+          entities: [Note],
+          createAll: true,
+          commitMode: 'autocommit',
+        }),
+        NotesModule,
+      ],
+    })
+    class AppModule {}
+    app = await bootApp(AppModule);
+    probe = await openProbe(database.connectionString);
+  });
+  afterAll(async () => {
+    await probe?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it.each(['query', 'query-builder', 'transaction'])(
+    '%s: inside a request that fails, the write is rolled back with it',
+    async (how) => {
+      await request(app.getHttpServer()).post(`/notes/${how}/fail-${how}?fail=true`).expect(400);
+      expect(await notes(`fail-${how}`)).toBe(0);
+      await request(app.getHttpServer()).post(`/notes/${how}/ok-${how}`).expect(201);
+      expect(await notes(`ok-${how}`)).toBe(1);
+    },
+  );
+
+  it('createQueryRunner() stays explicit: its own connection, committed whatever the request answers', async () => {
+    await request(app.getHttpServer()).post('/notes/query-runner/runner-kept?fail=true').expect(400);
+    expect(await notes('runner-kept')).toBe(1);
+  });
+
+  it.each(['query', 'query-builder', 'transaction'])(
+    '%s: outside every scope, TypeORM behaves as without the module (committed at once)',
+    async (how) => {
+      await app.get(NotesService).write(how, `outside-${how}`);
+      expect(await notes(`outside-${how}`)).toBe(1);
+    },
+  );
+
+  it.each(['query', 'query-builder', 'transaction'])('%s: a throw in withSession rolls it back', async (how) => {
+    const alchemy = app.get(AdvancedAlchemy);
+    await expect(
+      alchemy.withSession(async () => {
+        await app.get(NotesService).write(how, `job-${how}`);
+        throw new Error('the job failed');
+      }),
+    ).rejects.toThrow('the job failed');
+    expect(await notes(`job-${how}`)).toBe(0);
+  });
+});
