@@ -31,6 +31,13 @@ const shared = {
 
 const config: Config = {
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
+  // A worker per core (Jest's default leaves one core free: a single worker on 2 cores). The e2e
+  // files spend much of their time waiting on databases and child processes, so two workers on
+  // two cores finish sooner; each file has databases of its own and servers on free ports.
+  maxWorkers: '100%',
+  // Generous: a loaded machine (two workers, other jobs) must not fail a slow but correct test.
+  // A hang still fails, after this long.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
