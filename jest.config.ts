@@ -31,10 +31,9 @@ const shared = {
 
 const config: Config = {
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
-  // A worker per core (Jest's default leaves one core free: a single worker on 2 cores). The e2e
-  // files spend much of their time waiting on databases and child processes, so two workers on
-  // two cores finish sooner; each file has databases of its own and servers on free ports.
-  maxWorkers: '100%',
+  // Workers: Jest's default (cores - 1; one on 2 cores). Every file has databases of its own and its
+  // servers on free ports, so `jest -w 2` (or more on a bigger machine) runs files side by side; it is
+  // not the default because the reliability suites bound response times, which a loaded machine misses.
   // Generous: a loaded machine (two workers, other jobs) must not fail a slow but correct test.
   // A hang still fails, after this long.
   testTimeout: 60_000,
