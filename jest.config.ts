@@ -33,6 +33,16 @@ const shared = {
 
 const config: Config = {
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
+  // Workers: Jest's default (cores - 1; one on 2 cores). Every file has databases of its own and its
+  // servers on free ports, so `jest -w 2` (or more on a bigger machine) runs files side by side; it is
+  // not the default because the reliability suites bound response times, which a loaded machine misses.
+  // Generous: a loaded machine (two workers, other jobs) must not fail a slow but correct test.
+  // A hang still fails, after this long.
+  testTimeout: 60_000,
+  // `npm run test:coverage`: V8's own coverage of src/, every file listed with the lines no test reaches.
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['<rootDir>/src/**/*.ts', '!<rootDir>/src/**/*.spec.ts'],
+  coverageReporters: ['text', 'text-summary', 'json-summary'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },

@@ -51,9 +51,8 @@ describe.each(testDatabaseKinds())('%s under 200 concurrent requests, half faili
         providers: [RowWriter],
       })
       class ConcurrencyModule {}
+      // Listening (startHttpApp listens): supertest would otherwise open a new server per request.
       app = await startHttpApp(ConcurrencyModule, adapter);
-      // A listening server: supertest would otherwise open a new server per request.
-      await app.listen(0, '127.0.0.1');
       url = await app.getUrl();
       probe ??= await openProbe(database.connectionString);
     });

@@ -251,19 +251,12 @@ describe.each(testDatabaseKinds())('a bad configuration on %s', (kind) => {
     async function startInChild(databaseUrl: string, hiddenPackages: string[]) {
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        [
-          ...['-r', 'ts-node/register'],
-          ...['-r', join(fixtures, 'map-library-alias.ts')],
-          ...['-r', join(fixtures, 'hide-driver-packages.ts')],
-          join(fixtures, 'start-app.ts'),
-        ],
+        [join(root, 'test', 'reliability', 'fixtures', 'run-typescript.mjs'), join(fixtures, 'start-app.ts')],
         {
           cwd: root,
           timeout: 45_000, // a child that hangs is killed, and the test fails on its missing output
           env: {
             ...process.env,
-            TS_NODE_SWC: 'true',
-            TS_NODE_PROJECT: join(root, 'tsconfig.json'),
             HIDDEN_PACKAGES: hiddenPackages.join(','),
             DATABASE_URL: databaseUrl,
           },

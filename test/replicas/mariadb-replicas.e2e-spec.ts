@@ -1,3 +1,4 @@
+import { freePorts } from '../support/free-port';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { startMariadbReplicaCluster, type MariadbReplicaCluster } from './fixtures/mariadb-replica-cluster';
@@ -25,7 +26,7 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
 }
 
 beforeAll(async () => {
-  cluster = await startMariadbReplicaCluster(3312, 3313, 'replicas_e2e');
+  cluster = await startMariadbReplicaCluster(...((await freePorts(2)) as [number, number]), 'replicas_e2e');
   app = await startReplicaApp({
     connectionString: cluster.primaryUrl,
     replicas: [cluster.replicaUrl],

@@ -1,3 +1,4 @@
+import { freePorts } from '../support/free-port';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { startStandbyCluster, type StandbyCluster } from './fixtures/pg-standby-cluster';
@@ -41,7 +42,7 @@ async function replayed(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  cluster = startStandbyCluster(5442, 5443);
+  cluster = startStandbyCluster(...((await freePorts(2)) as [number, number]));
   app = await startReplicaApp({
     connectionString: `${cluster.primaryUrl}?application_name=${APP}`,
     replicas: [cluster.standbyUrl],

@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from 'nestjs-advanced-alchemy/t
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { freePort } from '../commit-modes/fixtures/free-port';
+import { freePort } from '../support/free-port';
 import { waitUntil } from '../reliability/fixtures/wait-until';
 
 interface OtlpSpan {

@@ -5,13 +5,11 @@ import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-fore
 import { startHttpApp } from '../commit-modes/fixtures/start-app';
 import { ClientProxyFactory, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
-import { freePort } from '../commit-modes/fixtures/free-port';
+import { freePort } from '../support/free-port';
 import { StatementRecorder } from '../service/fixtures/statement-recorder';
 import { atDecision, poll } from './fixtures/barriers';
 import { ROWS, leftPrepared, startTwoPhaseApp, twoPhaseConfigs } from './fixtures/two-phase-app';
 import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from './fixtures/two-phase-databases';
-
-const PORT = 5450;
 
 describeTwoPhase('two-phase commit across a MariaDB and a PostgreSQL bind key', () => {
   let db: TwoPhaseDatabases;
@@ -24,7 +22,7 @@ describeTwoPhase('two-phase commit across a MariaDB and a PostgreSQL bind key', 
   const statements = new StatementRecorder();
 
   beforeAll(async () => {
-    db = await openTwoPhaseDatabases(PORT, 'commit');
+    db = await openTwoPhaseDatabases(await freePort(), 'commit');
     ({ prefix, pgUrl, maria, pg } = db);
     await createDeferredForeignKey(pg);
     // A barrier at PREPARE: a deferred constraint trigger that waits for advisory lock 4242 on

@@ -1,3 +1,4 @@
+import { freePort } from '../support/free-port';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { runDatabaseCli } from 'nestjs-advanced-alchemy';
@@ -9,7 +10,6 @@ import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from 
 // The application process SIGKILLed at exact points of the protocol (the test-only FAULT_AT of
 // fixtures/two-phase-child.ts), then started again or `db recover` run: both databases agree.
 
-const PORT = 5451;
 /** The commit decision (recovery's own `abort` rows do not match). */
 const DECISION = "^INSERT INTO aa_twophase_decisions \\(xid, outcome\\) VALUES .*'commit'";
 /** The first statement of phase 2 (MariaDB is declared first). */
@@ -24,7 +24,7 @@ describeTwoPhase('two-phase commit when the application process dies', () => {
   const children: ChildApp[] = [];
 
   beforeAll(async () => {
-    db = await openTwoPhaseDatabases(PORT, 'crash');
+    db = await openTwoPhaseDatabases(await freePort(), 'crash');
     ({ prefix, pgUrl, mariaUrl, pg } = db);
   }, 60_000);
 

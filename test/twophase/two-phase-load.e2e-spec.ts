@@ -1,3 +1,4 @@
+import { freePort } from '../support/free-port';
 import type { INestApplication } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
@@ -9,7 +10,6 @@ import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from 
 // requests fail PREPARE on purpose: every 2xx has both rows, every other answer but 503 has neither,
 // and every 503 (outcome unknown) ends the same on both sides once the in-doubt ones are finished.
 
-const PORT = 5452;
 const REQUESTS = Number(process.env.TWOPHASE_LOAD_REQUESTS ?? 500);
 
 describeTwoPhase(`two-phase commit under load with random faults (${REQUESTS} requests)`, () => {
@@ -20,7 +20,7 @@ describeTwoPhase(`two-phase commit under load with random faults (${REQUESTS} re
   let app: INestApplication | undefined;
 
   beforeAll(async () => {
-    db = await openTwoPhaseDatabases(PORT, 'load', 50);
+    db = await openTwoPhaseDatabases(await freePort(), 'load', 50);
     ({ prefix, maria, pg } = db);
     await createDeferredForeignKey(pg);
     app = await startTwoPhaseApp(twoPhaseConfigs(db.mariaUrl, db.pgUrl, prefix));

@@ -1,3 +1,4 @@
+import { freePort } from '../support/free-port';
 import type { INestApplication } from '@nestjs/common';
 import { startTcpProxy, throughProxy, type TcpProxy } from '../reliability/fixtures/tcp-proxy';
 import { atDecision, poll } from './fixtures/barriers';
@@ -8,8 +9,6 @@ import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from 
 // is decided, so the answer is 503 "outcome unknown"; once MariaDB is reachable again the
 // application's background retry commits it, without a restart.
 
-const PORT = 5453;
-
 describeTwoPhase('two-phase commit with a participant unreachable in phase 2', () => {
   let db: TwoPhaseDatabases;
   let proxy: TcpProxy | undefined;
@@ -18,7 +17,7 @@ describeTwoPhase('two-phase commit with a participant unreachable in phase 2', (
   let url: string;
 
   beforeAll(async () => {
-    db = await openTwoPhaseDatabases(PORT, 'unreach');
+    db = await openTwoPhaseDatabases(await freePort(), 'unreach');
     proxy = await startTcpProxy(Number(new URL(db.mariaUrl).port || 3306));
     pgProxy = await startTcpProxy(Number(new URL(db.pgUrl).port));
     app = await startTwoPhaseApp(

@@ -9,3 +9,14 @@ export { startTestTransaction, useTestTransactions } from './test-transaction';
 export type { TestTransaction } from './test-transaction';
 export { poolState } from './pool-state';
 export type { PoolState } from './pool-state';
+export { bootTestApp, startTestApp } from './test-app';
+export type {
+  BootTestAppOptions,
+  BootedTestApp,
+  StartTestAppOptions,
+  TestApp,
+  TestBindConfig,
+  TestHttpAdapter,
+} from './test-app';
+export { httpClient } from './http-client';
+export type { TestHttpClient, TestRequestInit, TestResponse } from './http-client';
