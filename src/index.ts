@@ -16,6 +16,8 @@ export type { SessionConfig } from './config/session-config';
 export type { MigrationConfig } from './config/migration-config';
 export { redactConnectionString } from './config/connection-string';
 
+export { SkipSessionScope } from './entry-points/skip-session-scope.decorator';
+export type { EntryPointKind, EntryPointRule, EntryPointsOptions } from './entry-points/entry-point-options';
 export { SessionScopeInterceptor } from './commit/session-scope.interceptor';
 export {
   holdResponseUntilSessionsEnd,

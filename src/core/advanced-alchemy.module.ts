@@ -32,6 +32,8 @@ import { checkRegistrations } from '../typeorm/registration-checks';
 import type { FeatureEntity } from '../typeorm/feature-entities';
 import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
 import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
+import type { EntryPointsOptions } from '../entry-points/entry-point-options';
+import { GraphqlEntryPointModule } from '../entry-points/graphql/graphql-entry-point';
 import { checkTelemetryOption, startModuleTelemetry, type TelemetryOption } from '../observability/telemetry';
 
 export interface AdvancedAlchemyModuleOptions {
@@ -50,6 +52,11 @@ export interface AdvancedAlchemyModuleOptions {
    * Needs the optional peer `@opentelemetry/api`. Default `false`.
    */
   telemetry?: TelemetryOption;
+  /**
+   * A rule per entry point besides plain HTTP routes (docs/graphql.md): `false` opens no unit of
+   * work there, `{ commitMode }` replaces the bind keys' own commit modes for its units.
+   */
+  entryPoints?: EntryPointsOptions;
 }
 
 export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions {
@@ -157,7 +164,7 @@ export class AdvancedAlchemyModule
     return {
       module: AdvancedAlchemyModule,
       global: moduleOptions.isGlobal ?? true,
-      imports: [...imports, DiscoveryModule],
+      imports: [...imports, DiscoveryModule, GraphqlEntryPointModule.register(moduleOptions.entryPoints?.graphql)],
       providers: [
         configProvider,
         alchemyProvider,

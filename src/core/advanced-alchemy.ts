@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { DEFAULT_BIND_KEY, type AlchemyConfig } from '../config/alchemy-config';
-import { commitsOnStatus } from '../config/commit-mode';
+import { commitsOnStatus, type CommitMode } from '../config/commit-mode';
 import {
   commitFailedResponse,
   holdResponseUntilSessionsEnd,
@@ -30,6 +30,12 @@ import { stopModuleTelemetry } from '../observability/telemetry';
 
 /** How long the application's shutdown may take by default (`shutdownTimeout`). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** How `endOutsideHttp` ends a scope: a commit mode replacing the bind keys' own, and what the scope served (for logs). */
+export interface OutsideHttpRule {
+  commitMode?: CommitMode;
+  what?: string;
+}
 
 /** Module-wide run-time options. */
 export interface AdvancedAlchemyRuntimeOptions {
@@ -211,12 +217,13 @@ export class AdvancedAlchemy implements ScopeOwner {
    * Ends a scope outside HTTP (a message handler): on success commits every session not in
    * `manual` mode, otherwise rolls back. Returns the commit error, if any.
    */
-  async endOutsideHttp(scope: SessionScope, succeeded: boolean): Promise<unknown> {
+  async endOutsideHttp(scope: SessionScope, succeeded: boolean, rule: OutsideHttpRule = {}): Promise<unknown> {
     const ending = await scope.end(
-      (bind) => succeeded && bind.commitMode !== 'manual',
+      (bind) => succeeded && (rule.commitMode ?? bind.commitMode) !== 'manual',
       succeeded ? 'completed' : 'failed',
     );
-    this.report(ending, succeeded ? 'a message handler completed' : 'a message handler failed');
+    const what = rule.what ?? 'a message handler';
+    this.report(ending, succeeded ? `${what} completed` : `${what} failed`);
     runHooksDetached(ending);
     return ending.commitError;
   }
