@@ -1,10 +1,11 @@
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, ModuleRef, Reflector } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { AdvancedAlchemy } from '../../core/advanced-alchemy';
 import type { EntryPointRule } from '../entry-point-options';
 import { apolloOperationPlugin } from './apollo-operation-plugin';
-import { GraphqlScopeInterceptor } from './graphql-scope.interceptor';
+import { graphqlScopeInterceptor } from './graphql-scope.interceptor';
+import { setGraphqlRule } from './graphql-rules';
 import { mercuriusOperationHooks } from './mercurius-operation-hooks';
 import { OperationUnit } from './operation-unit';
 
@@ -42,11 +43,11 @@ class GraphqlEntryPoint implements OnModuleInit {
   onModuleInit(): void {
     const driver = this.findDriver();
     if (driver === undefined) return;
-    const alchemy = (): AdvancedAlchemy => this.moduleRef.get(AdvancedAlchemy, { strict: false });
-    const openUnit = (): OperationUnit => new OperationUnit(alchemy(), this.rule.commitMode);
+    const alchemy = this.moduleRef.get(AdvancedAlchemy, { strict: false });
+    const openUnit = (): OperationUnit => new OperationUnit(alchemy, this.rule.commitMode);
+    setGraphqlRule(alchemy, openUnit);
     this.wrapDriver(driver, openUnit);
-    const interceptor = new GraphqlScopeInterceptor(alchemy, new Reflector(), this.rule.commitMode);
-    this.attachToResolvers(interceptor);
+    this.attachToResolvers();
   }
 
   private findDriver(): GraphqlDriver | undefined {
@@ -78,13 +79,13 @@ class GraphqlEntryPoint implements OnModuleInit {
     };
   }
 
-  private attachToResolvers(interceptor: GraphqlScopeInterceptor): void {
+  private attachToResolvers(): void {
     for (const wrapper of this.discovery.getProviders()) {
       const type = wrapper.metatype;
       if (typeof type !== 'function' || !resolvesRootFields(type)) continue;
       const existing = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
-      if (existing.some((candidate) => candidate instanceof GraphqlScopeInterceptor)) continue;
-      Reflect.defineMetadata(INTERCEPTORS_METADATA, [interceptor, ...existing], type);
+      if (existing.includes(graphqlScopeInterceptor)) continue;
+      Reflect.defineMetadata(INTERCEPTORS_METADATA, [graphqlScopeInterceptor, ...existing], type);
     }
   }
 }
