@@ -7,6 +7,7 @@ import { apolloOperationPlugin } from './apollo-operation-plugin';
 import { graphqlScopeInterceptor } from './graphql-scope.interceptor';
 import { setGraphqlRule } from './graphql-rules';
 import { mercuriusOperationHooks } from './mercurius-operation-hooks';
+import { runNestedFieldsInOperationScope } from './nested-field-scope';
 import { OperationUnit } from './operation-unit';
 
 const GRAPHQL_RULE = Symbol('GRAPHQL_RULE');
@@ -63,14 +64,14 @@ class GraphqlEntryPoint implements OnModuleInit {
   private wrapDriver(driver: GraphqlDriver, openUnit: () => OperationUnit): void {
     if (wrapped.has(driver)) return;
     wrapped.add(driver);
-    if (/mercurius/i.test(driver.constructor.name)) {
-      const start = driver.start.bind(driver);
-      driver.start = async (options) => {
-        await start(options);
-        mercuriusOperationHooks(driver.instance, openUnit);
-      };
-      return;
-    }
+    const mercurius = /mercurius/i.test(driver.constructor.name);
+    const start = driver.start.bind(driver);
+    driver.start = async (options) => {
+      runNestedFieldsInOperationScope(options.schema);
+      await start(options);
+      if (mercurius) mercuriusOperationHooks(driver.instance, openUnit);
+    };
+    if (mercurius) return;
     const merge = driver.mergeDefaultOptions.bind(driver);
     driver.mergeDefaultOptions = async (options, ...rest) => {
       const merged = await merge(options, ...rest);

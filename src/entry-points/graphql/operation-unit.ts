@@ -50,6 +50,11 @@ export class OperationUnit {
     this.#scope = alchemy.createScope();
   }
 
+  /** The operation's sessions (nested fields run in it too, see nested-field-scope.ts). */
+  get scope(): SessionScope {
+    return this.#scope;
+  }
+
   /** Runs a top-level field's resolver in the operation's scope, after the fields before it. */
   runField<T>(responseKey: string, nullable: boolean, resolve: () => Promise<T>): Promise<T> {
     return this.#fieldsInTurn.run(() =>
