@@ -2,6 +2,8 @@ import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { AdvancedAlchemy } from '../../core/advanced-alchemy';
+import { COMMIT_MODES, type CommitMode } from '../../config/commit-mode';
+import { ImproperConfigurationError } from '../../errors/improper-configuration.error';
 import type { EntryPointRule } from '../entry-point-options';
 import { apolloOperationPlugin } from './apollo-operation-plugin';
 import { graphqlScopeInterceptor } from './graphql-scope.interceptor';
@@ -114,6 +116,7 @@ function resolvesRootFields(type: object): boolean {
 @Module({})
 export class GraphqlEntryPointModule {
   static register(rule: EntryPointRule | false | undefined): DynamicModule {
+    checkGraphqlRule(rule);
     if (rule === false) return { module: GraphqlEntryPointModule };
     return {
       module: GraphqlEntryPointModule,
@@ -122,4 +125,21 @@ export class GraphqlEntryPointModule {
       providers: [{ provide: GRAPHQL_RULE, useValue: rule ?? {} }, GraphqlEntryPoint],
     };
   }
+}
+
+/** `entryPoints.graphql`: `false`, or `{ commitMode? }` with a known commit mode. */
+function checkGraphqlRule(rule: unknown): void {
+  if (rule === undefined || rule === false) return;
+  const commitMode = (rule as { commitMode?: unknown } | null)?.commitMode;
+  if (
+    typeof rule === 'object' &&
+    rule !== null &&
+    (commitMode === undefined || COMMIT_MODES.includes(commitMode as CommitMode))
+  ) {
+    return;
+  }
+  throw new ImproperConfigurationError(
+    `AdvancedAlchemyModule option entryPoints.graphql must be false or { commitMode?: ${COMMIT_MODES.map((mode) => `'${mode}'`).join(' | ')} }, ` +
+      `got ${JSON.stringify(rule)}: e.g. { entryPoints: { graphql: { commitMode: 'autocommit' } } }.`,
+  );
 }

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { AdvancedAlchemyModuleOptions, CommitMode } from 'nestjs-advanced-alchemy';
+import { AdvancedAlchemyModule, type AdvancedAlchemyModuleOptions, type CommitMode } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, openProbe, type DatabaseProbe, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
 import { newMarker } from '../../commit-modes/fixtures/markers';
 import { NOTES } from './fixtures/note.entity';
@@ -65,5 +65,14 @@ describe.each(CASES)('the GraphQL entry point rule (sqlite): $name', ({ commitMo
     const marker = newMarker();
     await postGraphql(app, { query: ADD, variables: { m: marker, fail } });
     expect(await probe.count(NOTES, 'marker = ?', [marker])).toBe(stored);
+  });
+});
+
+describe('a bad entryPoints.graphql', () => {
+  it('fails at forRoot, naming the option and the values it takes', () => {
+    const bad = { entryPoints: { graphql: { commitMode: 'sometimes' } } } as unknown as AdvancedAlchemyModuleOptions;
+    expect(() => AdvancedAlchemyModule.forRoot({ connectionString: 'sqlite://:memory:' }, bad)).toThrow(
+      /entryPoints\.graphql must be false or \{ commitMode\?: 'manual' \| 'autocommit' \| 'autocommit_include_redirect' \}, got \{"commitMode":"sometimes"\}/,
+    );
   });
 });
