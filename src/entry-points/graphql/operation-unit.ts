@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { TransactionConflictError } from '../../errors/transaction-conflict.error';
 import type { AdvancedAlchemy } from '../../core/advanced-alchemy';
 import type { CommitMode } from '../../config/commit-mode';
@@ -42,6 +43,8 @@ export class OperationUnit {
   readonly #fields = new Map<string, FieldRun>();
   readonly #fieldsInTurn = new SerialQueue();
   #ended = false;
+  /** The HTTP response that carries the operation's answer, when there is one. */
+  #response?: ServerResponse;
 
   constructor(
     private readonly alchemy: AdvancedAlchemy,
@@ -57,6 +60,10 @@ export class OperationUnit {
 
   /** Runs a top-level field's resolver in the operation's scope, after the fields before it. */
   runField<T>(responseKey: string, nullable: boolean, resolve: () => Promise<T>): Promise<T> {
+    if (this.#fields.size === 0 && this.#response === undefined) {
+      this.#response = sessionScopeStorage.getStore()?.response;
+      endWhenResponseCloses(this.#response, this);
+    }
     return this.#fieldsInTurn.run(() =>
       sessionScopeStorage.run(this.#scope, async () => {
         try {
@@ -78,6 +85,7 @@ export class OperationUnit {
   async end(answer: GraphQLAnswer | undefined): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    if (this.#response !== undefined) openByResponse.get(this.#response)?.delete(this);
     if (!this.#scope.hasSessions) return;
     const keeps = answerKeepsResolvedWork(answer, this.#fields);
     const commitError = await this.alchemy.endOutsideHttp(this.#scope, keeps, {
@@ -88,6 +96,27 @@ export class OperationUnit {
     if (!keeps) answerWorkLost(answer, this.#fields, NOT_STORED);
     else if (commitError !== undefined) answerWorkLost(answer, this.#fields, lostBy(commitError));
   }
+}
+
+/** The operations of each HTTP response that are not ended yet (one listener per response, whatever the batch). */
+const openByResponse = new WeakMap<ServerResponse, Set<OperationUnit>>();
+
+/**
+ * A safety net: an operation whose transport never reported its answer (an execution that threw
+ * before Mercurius' onResolution, say) is rolled back when its HTTP response closes, so that its
+ * connection is never held for good. Normally the unit has ended before its answer was written.
+ */
+function endWhenResponseCloses(response: ServerResponse | undefined, unit: OperationUnit): void {
+  if (response === undefined) return;
+  let open = openByResponse.get(response);
+  if (open === undefined) {
+    const units = (open = new Set());
+    openByResponse.set(response, units);
+    response.once('close', () => {
+      for (const pending of units) void pending.end(undefined);
+    });
+  }
+  open.add(unit);
 }
 
 function lostBy(commitError: unknown): LostWork {
