@@ -11,6 +11,9 @@ const esmPackages = [
   '@tokenizer',
   'load-esm',
   'content-disposition',
+  // Mercurius loads quick-lru (ES modules only) with import(), which jest's CommonJS runtime refuses.
+  'mercurius',
+  'quick-lru',
 ];
 
 const shared = {

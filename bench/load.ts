@@ -18,6 +18,8 @@ export async function load(options: {
   amount?: number;
   /** Concurrent connections (default 32). */
   connections?: number;
+  /** A POST's JSON body (default: a new item's). */
+  body?: string;
 }): Promise<LoadResult> {
   let n = 0;
   const result = await autocannon({
@@ -29,7 +31,10 @@ export async function load(options: {
         method: options.method,
         setupRequest: (request) => ({ ...request, path: options.path(n++) }),
         ...(options.method === 'POST'
-          ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench item' }) }
+          ? {
+              headers: { 'content-type': 'application/json' },
+              body: options.body ?? JSON.stringify({ name: 'bench item' }),
+            }
           : {}),
       },
     ],

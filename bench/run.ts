@@ -68,21 +68,26 @@ async function measureVariant(variant: string, connectionString: string, round: 
   try {
     // A row that exists, the same one every time: a real read, and the same statement for every peer.
     const hasItems = !variant.startsWith('ping');
-    const getPath = hasItems ? () => `/items/${READ_ROW}` : () => '/ping';
-    await load({ port: server.port, method: 'GET', path: getPath, seconds: WARMUP_SECONDS });
+    const requests = VARIANT_FACTORIES[variant]().requests?.(READ_ROW) ?? {
+      write: { method: 'POST' as const, path: '/items' },
+      read: { method: 'GET' as const, path: hasItems ? `/items/${READ_ROW}` : '/ping' },
+    };
+    const write = { ...requests.write, path: () => requests.write.path, port: server.port };
+    const read = { ...requests.read, path: () => requests.read.path, port: server.port };
+    await load({ ...read, seconds: WARMUP_SECONDS });
     let post: LoadResult | undefined;
     let rowsMatch: boolean | undefined;
     if (hasItems) {
-      await load({ port: server.port, method: 'POST', path: () => '/items', seconds: WARMUP_SECONDS });
-      post = await measuredLoad(server, { port: server.port, method: 'POST', path: () => '/items', seconds: SECONDS });
+      await load({ ...write, seconds: WARMUP_SECONDS });
+      post = await measuredLoad(server, { ...write, seconds: SECONDS });
       // A timed run stops counting answers still in flight when time is up, so the correctness
       // check is a separate run of a fixed number of requests, every answer counted.
       const before = await settledCount(probe);
-      const checked = await load({ port: server.port, method: 'POST', path: () => '/items', amount: CHECKED_POSTS });
+      const checked = await load({ ...write, amount: CHECKED_POSTS });
       const after = await probe.count('bench_items');
       rowsMatch = after - before === checked.ok;
     }
-    const get = await measuredLoad(server, { port: server.port, method: 'GET', path: getPath, seconds: SECONDS });
+    const get = await measuredLoad(server, { ...read, seconds: SECONDS });
     return { variant, round, post, get, rowsMatch };
   } finally {
     await probe.close();

@@ -1,4 +1,5 @@
 import { clsVariant } from './cls';
+import { graphqlVariant } from './graphql';
 import { manualVariant } from './manual';
 import { multiBindVariant } from './multi-bind';
 import { slowVariant } from './slow';
@@ -29,6 +30,9 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours+replica': oursReplicaVariant,
   'ours+diagnostics-subscriber': oursDiagnosticsSubscriberVariant,
   'ours+otel': oursOtelVariant,
+  // GraphQL (Apollo on Express): not in the default list, run with --variants graphql-manual,graphql-ours.
+  'graphql-manual': () => graphqlVariant('manual'),
+  'graphql-ours': () => graphqlVariant('ours'),
   ping: () => pingVariant(false),
   'ping+module': () => pingVariant(true),
   // The scaling bench's (bench/scaling.ts).

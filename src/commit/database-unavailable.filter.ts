@@ -14,6 +14,8 @@ export class DatabaseUnavailableFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(error: DatabaseUnavailableError | SessionAcquireTimeoutError, host: ArgumentsHost): Observable<never> | void {
+    // A GraphQL resolver's filter result would become the field's value: the error must stay an error.
+    if (host.getType<string>() === 'graphql') throw error;
     if (host.getType() !== 'http') return throwError(() => error);
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();

@@ -37,6 +37,7 @@ import { checkRegistrations } from '../typeorm/registration-checks';
 import type { FeatureEntity } from '../typeorm/feature-entities';
 import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
 import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
+import { GraphqlEntryPointModule } from '../entry-points/graphql/graphql-entry-point';
 import { checkTelemetryOption, startModuleTelemetry, type TelemetryOption } from '../observability/telemetry';
 import { asyncConfigProviders, type AlchemyConfigResult, type AsyncConfigSource } from './async-config-provider';
 import { joinRegistrations, REGISTRATION_ID, rejectRepeatedBindKeys, type Registration } from './registration-assembly';
@@ -183,7 +184,7 @@ export class AdvancedAlchemyModule
     return {
       module: AdvancedAlchemyModule,
       global: moduleOptions.isGlobal ?? true,
-      imports: [...imports, DiscoveryModule],
+      imports: [...imports, DiscoveryModule, GraphqlEntryPointModule.register(moduleOptions.entryPoints?.graphql)],
       providers: [
         { provide: REGISTRATION_ID, useValue: id },
         ...configProviders,

@@ -43,7 +43,9 @@ export class RepositoryExceptionFilter implements ExceptionFilter<RepositoryErro
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: RepositoryError, host: ArgumentsHost): Observable<never> | void {
-    // Message handlers get the error back as it is, as without this filter.
+    // Message handlers and GraphQL resolvers get the error back as it is, as without this filter
+    // (a GraphQL resolver's filter result would become the field's value).
+    if (host.getType<string>() === 'graphql') throw exception;
     if (host.getType() !== 'http') return throwError(() => exception);
     const status = repositoryErrorStatus(exception);
     const internal = status.statusCode >= 500;

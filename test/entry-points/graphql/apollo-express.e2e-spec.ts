@@ -1,0 +1,3 @@
+import { describeOperationUnits } from './fixtures/graphql-cases';
+
+describeOperationUnits('apollo-express');
