@@ -25,8 +25,8 @@ export function buildDataSourceOptions(
   if (target.kind === 'postgres') {
     extra.connectionTimeoutMillis = connectTimeout;
     const statementTimeout = statementTimeoutOf(engine);
-    // Sent in the startup packet: no round trip.
-    if (statementTimeout > 0) extra.statement_timeout = statementTimeout;
+    // Sent in the startup packet: no round trip. A transaction pooler gets it with each BEGIN instead.
+    if (statementTimeout > 0 && engine.transactionPooler !== true) extra.statement_timeout = statementTimeout;
     if (engine.poolRecycle !== undefined) extra.maxLifetimeSeconds = engine.poolRecycle;
     if (engine.jsonSerializer || engine.jsonDeserializer) extra.types = rawJsonTypeParsers();
   } else if (target.kind !== 'sqlite') {

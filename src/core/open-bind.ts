@@ -18,6 +18,8 @@ import { createMissingTables } from './create-missing-tables';
 import { ReplicaSet } from '../replicas/replica-set';
 import { beginsOnFirstWrite } from '../session/begin-on-first-write';
 import { describeError, scrubSecrets } from './secret-scrubber';
+import { initializeBehindAnyPooler, poolerHint } from './initialize-behind-pooler';
+import { markBehindTransactionPooler } from '../session/transaction-pooler';
 
 /** Creates (or adopts) the bind key's DataSource, connects it and prepares it for sessions. */
 export async function openBind(config: AlchemyConfig, index: number, secrets: string[]): Promise<Bind> {
@@ -42,12 +44,15 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
   }
   // The driver exists from the constructor on: check what it supports before connecting.
   checkIsolationLevels(config, dataSource);
+  if (config.engineConfig.transactionPooler === true && dataSource.options.type === 'postgres') {
+    markBehindTransactionPooler(dataSource);
+  }
   if (!dataSource.isInitialized) {
     try {
-      await dataSource.initialize();
+      await initializeBehindAnyPooler(config, dataSource);
     } catch (error) {
       throw new DatabaseStartupError(
-        scrubSecrets(`Could not connect ${where}: ${describeError(error, secrets)}`, secrets),
+        scrubSecrets(`Could not connect ${where}: ${describeError(error, secrets)}${poolerHint(error)}`, secrets),
       );
     }
   }
