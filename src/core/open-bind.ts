@@ -14,6 +14,7 @@ import { ConnectionSlots } from '../session/connection-slots';
 import { guardDriverPools } from '../session/pool-guard';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { runMigrationsOnStartup } from '../migrations/run-on-startup';
+import { schemaLockName, withMigrationLock } from '../migrations/migration-lock';
 import { createMissingTables } from './create-missing-tables';
 import { ReplicaSet } from '../replicas/replica-set';
 import { beginsOnFirstWrite } from '../session/begin-on-first-write';
@@ -87,7 +88,8 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     // While the command line boots the app, the schema is the migrations' business.
     if (config.createAll && !isDatabaseCliBoot()) {
       try {
-        await createMissingTables(dataSource);
+        // Under the migrations' lock: instances starting together would each create the same table.
+        await withMigrationLock(dataSource, schemaLockName(config), () => createMissingTables(dataSource));
       } catch (error) {
         throw new DatabaseStartupError(
           scrubSecrets(`createAll could not create the tables of ${where}: ${describeError(error, secrets)}`, secrets),

@@ -1,4 +1,10 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import type { AlchemyConfig } from '../config/alchemy-config';
+
+/** The lock a bind key's schema changes at startup (runOnStartup, createAll) take. */
+export function schemaLockName(config: AlchemyConfig): string {
+  return `${config.bindKey} ${config.migrationConfig.versionTableName}`;
+}
 
 /** How often a MySQL/MariaDB instance asks again for the lock another instance holds. */
 const MYSQL_POLL_MS = 250;

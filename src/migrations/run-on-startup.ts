@@ -5,7 +5,7 @@ import { BindMigrationExecutor } from './bind-migration-executor';
 import { isDatabaseCliBoot } from './cli-boot-flag';
 import { loadMigrations } from './migration-loader';
 import { withMigrationRunner } from './migration-connection';
-import { withMigrationLock } from './migration-lock';
+import { schemaLockName, withMigrationLock } from './migration-lock';
 import { upgradeMigrations } from './migration-runner';
 import { resolveMigrationSettings } from './migration-settings';
 import { planUpgrade } from './revision';
@@ -20,8 +20,7 @@ export async function runMigrationsOnStartup(config: AlchemyConfig, dataSource: 
   const settings = resolveMigrationSettings(config);
   const executor = new BindMigrationExecutor(dataSource, settings, await loadMigrations(settings));
   // Instances starting together: one applies, the others wait and then find the plan empty.
-  const lockName = `${config.bindKey} ${config.migrationConfig.versionTableName}`;
-  return withMigrationLock(dataSource, lockName, () => applyPending(config, dataSource, executor));
+  return withMigrationLock(dataSource, schemaLockName(config), () => applyPending(config, dataSource, executor));
 }
 
 async function applyPending(

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChildApp, type ChildApp } from '../reliability/fixtures/child-process';
-import { send } from '../reliability/fixtures/http-load';
+import { isAcknowledged, runLoad, send } from '../reliability/fixtures/http-load';
 import { eachKind } from '../support/each-kind';
 
 // Three instances of an application (processes of their own) start together with a pending
@@ -34,6 +34,15 @@ function writeMigration(directory: string, kind: string): void {
 };
 `,
   );
+}
+
+/** The server connections of the other clients of the probe's database (the probe's own excluded). */
+async function serverConnections(probe: DatabaseProbe, kind: string): Promise<number> {
+  const sql =
+    kind === 'postgres'
+      ? 'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'
+      : 'SELECT count(*) AS n FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()';
+  return Number((await probe.query<{ n: string | number }>(sql))[0].n);
 }
 
 eachKind(testDatabaseKinds().filter((kind) => kind !== 'sqlite'))(
@@ -70,6 +79,27 @@ eachKind(testDatabaseKinds().filter((kind) => kind !== 'sqlite'))(
         if (result.status !== 'fulfilled') continue;
         expect((await send(result.value.url, 'POST', '/rel/ok')).status).toBe(201);
       }
+    });
+
+    it('under load, the three hold at most 3 × poolSize (10) server connections', async () => {
+      const urls = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value.url] : []));
+      expect(urls).toHaveLength(INSTANCES);
+      let most = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          most = Math.max(most, await serverConnections(probe, kind));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const answers = await Promise.all(
+        urls.map((base) => runLoad(150, { base, concurrency: 30, routeOf: () => '/rel/ok' })),
+      );
+      sampling = false;
+      await sampler;
+      expect(answers.flat().filter((answer) => !isAcknowledged(answer))).toEqual([]);
+      if (process.env.SHOW_CONNECTIONS) process.stdout.write(`${kind}: at most ${most} server connections\n`);
+      expect(most).toBeLessThanOrEqual(INSTANCES * 10);
     });
 
     it('the migration was applied once', async () => {

@@ -10,7 +10,12 @@ import { ROWS_TABLE } from '../reliability/fixtures/reliability-row.entity';
 import { startReliabilityApp, type ReliabilityApp } from '../reliability/fixtures/start-reliability-app';
 import { pgBouncerInstalled } from './fixtures/pgbouncer';
 import { PoolerController, ReadOnlyReport } from './fixtures/pooler-controller';
-import { settingsSeenThroughPooler, startPoolerServers, type PoolerServers } from './fixtures/pooler-servers';
+import {
+  DEFAULT_POOL_SIZE,
+  settingsSeenThroughPooler,
+  startPoolerServers,
+  type PoolerServers,
+} from './fixtures/pooler-servers';
 
 // The module behind PgBouncer 1.18 in transaction pooling (3 server connections per database, the
 // application's pool 10): its defaults start, the statement timeout still answers 503, commits
@@ -102,6 +107,31 @@ describeWithPgBouncer('behind PgBouncer in transaction pooling', () => {
     expect(acknowledged).toHaveLength(100);
     const stored = await probe.query<{ marker: string }>(`SELECT marker FROM ${ROWS_TABLE}`);
     expect(new Set(stored.map((row) => row.marker))).toEqual(new Set(acknowledged.map((answer) => answer.marker)));
+  });
+
+  it('uses at most default_pool_size server connections while its own pool (10) is busy', async () => {
+    const serverConnections = async () =>
+      Number(
+        (
+          await probe.query<{ n: string }>(
+            "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = 'app' AND pid <> pg_backend_pid()",
+          )
+        )[0].n,
+      );
+    let most = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        most = Math.max(most, await serverConnections());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const answers = await runLoad(200, { base: started.url, concurrency: 50, routeOf: () => '/rel/ok' });
+    sampling = false;
+    await sampler;
+    expect(answers.filter((answer) => !isAcknowledged(answer)).map(summary)).toEqual([]);
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(DEFAULT_POOL_SIZE);
   });
 
   it('still cancels a statement past the statement timeout: 503, the write rolled back', async () => {
