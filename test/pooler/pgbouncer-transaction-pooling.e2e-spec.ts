@@ -1,4 +1,4 @@
-import { Controller, Module, Post, Query } from '@nestjs/common';
+import { ConsoleLogger, Controller, Module, Post, Query } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AdvancedAlchemyModule, DatabaseStartupError, InjectSession, type Session } from 'nestjs-advanced-alchemy';
 import { openProbe, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
@@ -189,6 +189,16 @@ describeWithPgBouncer('behind PgBouncer in transaction pooling', () => {
       }
     }
 
+    /** The application's error log. */
+    class ErrorLog extends ConsoleLogger {
+      readonly lines: string[] = [];
+      override error(message: unknown): void {
+        this.lines.push(String(message));
+      }
+      override log(): void {}
+      override warn(): void {}
+    }
+    const errors = new ErrorLog();
     let app: ReliabilityApp['app'] | undefined;
     let base: string;
     let probes: DatabaseProbe[] = [];
@@ -196,6 +206,15 @@ describeWithPgBouncer('behind PgBouncer in transaction pooling', () => {
     beforeAll(async () => {
       probes = [await openProbe(servers.directUrl('tp_a')), await openProbe(servers.directUrl('tp_b'))];
       for (const each of probes) await each.query('CREATE TABLE tp_rows (marker varchar(64) PRIMARY KEY)');
+      // On "b", rows marked "refuse…" fail at PREPARE TRANSACTION (deferred triggers run there).
+      await probes[1].query(
+        'CREATE FUNCTION tp_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ' +
+          "IF NEW.marker LIKE 'refuse%' THEN RAISE EXCEPTION 'refused at prepare'; END IF; RETURN NULL; END $$",
+      );
+      await probes[1].query(
+        'CREATE CONSTRAINT TRIGGER tp_refuse AFTER INSERT ON tp_rows DEFERRABLE INITIALLY DEFERRED ' +
+          'FOR EACH ROW EXECUTE FUNCTION tp_refuse()',
+      );
       const bind = (bindKey: string, database: string) => ({
         bindKey,
         connectionString: servers.bouncer.url(database),
@@ -209,7 +228,7 @@ describeWithPgBouncer('behind PgBouncer in transaction pooling', () => {
       })
       class TwoPhaseModule {}
       const moduleRef = await Test.createTestingModule({ imports: [TwoPhaseModule] }).compile();
-      app = moduleRef.createNestApplication({ logger: process.env.POOLER_DEBUG ? undefined : false });
+      app = moduleRef.createNestApplication({ logger: errors });
       await app.listen(0, '127.0.0.1');
       base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     });
@@ -237,6 +256,20 @@ describeWithPgBouncer('behind PgBouncer in transaction pooling', () => {
       expect(failed.status).toBe(500);
       expect(await rowsOf('failed')).toEqual([0, 0]);
       expect(await prepared()).toEqual([0, 0]);
+    });
+
+    it('a participant refusing PREPARE: 500, nothing stored, and the log says the client got 500', async () => {
+      const refused = await send(base, 'POST', '/tp', undefined, 'refuse-1');
+      expect(refused.status).toBe(500);
+      expect(await rowsOf('refuse-1')).toEqual([0, 0]);
+      expect(await prepared()).toEqual([0, 0]);
+      const logged = errors.lines.filter((line) => line.includes('refused at prepare'));
+      expect(logged).toEqual([
+        expect.stringContaining(
+          "Two-phase commit failed after the request's handler answered 201; the client is answered 500 instead",
+        ),
+      ]);
+      expect(logged.join('\n')).not.toContain('undefined');
     });
   });
 });
