@@ -24,6 +24,8 @@ export async function initializeBehindAnyPooler(config: AlchemyConfig, dataSourc
     if (!canRetry) throw error;
     delete extra.statement_timeout;
     markBehindTransactionPooler(dataSource);
+    // Recorded on the bind key's configuration: its read replicas, opened next, connect the same way.
+    config.engineConfig.transactionPooler = true;
     new Logger('AdvancedAlchemy').log(
       `Bind key "${config.bindKey}": the server refused the statement_timeout startup parameter, as PgBouncer ` +
         `does: connecting as behind a transaction pooler (the statement timeout is set in each transaction). ` +
