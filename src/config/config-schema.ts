@@ -120,6 +120,7 @@ export class EngineConfigSchema {
   @IsOptional() @IsInt() @Min(1) connectTimeout?: unknown;
   @IsOptional() @IsInt() @Min(0) statementTimeout?: unknown;
   @IsOptional() @IsBoolean() prePing?: unknown;
+  @IsOptional() @IsBoolean() transactionPooler?: unknown;
   @IsOptional() @IsObject() connectArgs?: unknown;
   @IsOptional() @IsIn(ISOLATION_LEVELS) isolationLevel?: unknown;
   @IsOptional() @IsCallable() jsonSerializer?: unknown;

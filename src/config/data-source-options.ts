@@ -99,8 +99,8 @@ function engineExtras(kind: ConnectionTarget['kind'], engine: AlchemyConfig['eng
   if (kind === 'postgres') {
     extra.connectionTimeoutMillis = connectTimeout;
     const statementTimeout = statementTimeoutOf(engine);
-    // Sent in the startup packet: no round trip.
-    if (statementTimeout > 0) extra.statement_timeout = statementTimeout;
+    // Sent in the startup packet: no round trip. A transaction pooler gets it with each BEGIN instead.
+    if (statementTimeout > 0 && engine.transactionPooler !== true) extra.statement_timeout = statementTimeout;
     if (engine.poolRecycle !== undefined) extra.maxLifetimeSeconds = engine.poolRecycle;
     if (engine.jsonSerializer || engine.jsonDeserializer) extra.types = rawJsonTypeParsers();
   } else if (kind !== 'sqlite') {

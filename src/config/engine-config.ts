@@ -39,6 +39,15 @@ export interface EngineConfig {
    * driver already knows of are replaced either way.
    */
   prePing?: boolean;
+  /**
+   * PostgreSQL only: the bind key connects through a transaction pooler (PgBouncer in
+   * `pool_mode = transaction`), so nothing may outlive a transaction on a server connection: the
+   * statement timeout is sent as `SET LOCAL` with each BEGIN instead of in the startup packet, and
+   * migrations lock and lift timeouts per transaction. Default: detected when the pooler refuses
+   * the `statement_timeout` startup parameter (PgBouncer does); `false` makes that refusal a
+   * startup error. See docs/scaling.md.
+   */
+  transactionPooler?: boolean;
   /** Seconds after which a pooled connection is replaced (PostgreSQL only). */
   poolRecycle?: number;
   /** Driver options passed through unchanged (TypeORM's `extra`), e.g. `{ statement_timeout: 5000 }` for pg. */

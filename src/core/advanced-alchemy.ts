@@ -251,12 +251,22 @@ export class AdvancedAlchemy implements ScopeOwner {
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
     this.#uncommittedWrites.check(scope, status);
     const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status), status);
-    this.report(ending, `the request answered ${status}`);
+    const replacement =
+      ending.commitError === undefined
+        ? undefined
+        : ending.commitError instanceof TransactionConflictError
+          ? transactionConflictResponse()
+          : commitFailedResponse(isConnectionError(ending.commitError));
+    // The client never sees the handler's status when the commit failed: say what it is sent instead.
+    this.report(
+      ending,
+      replacement
+        ? `the request's handler answered ${status}; the client is answered ${replacement.statusCode} instead`
+        : `the request answered ${status}`,
+    );
     // After the response: the replacement (or the held response) is released first.
     runEndingHooksDetached(ending);
-    if (ending.commitError === undefined) return undefined;
-    if (ending.commitError instanceof TransactionConflictError) return transactionConflictResponse();
-    return commitFailedResponse(isConnectionError(ending.commitError));
+    return replacement;
   }
 
   private async finish(ending: ScopeEnding, context: string): Promise<void> {

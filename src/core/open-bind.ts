@@ -15,10 +15,13 @@ import { ConnectionSlots } from '../session/connection-slots';
 import { guardDriverPools } from '../session/pool-guard';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { runMigrationsOnStartup } from '../migrations/run-on-startup';
+import { schemaLockName, withMigrationLock } from '../migrations/migration-lock';
 import { createMissingTables } from './create-missing-tables';
 import { ReplicaSet } from '../replicas/replica-set';
 import { beginsOnFirstWrite } from '../session/begin-on-first-write';
 import { describeError, scrubSecrets } from './secret-scrubber';
+import { initializeBehindAnyPooler, poolerHint } from './initialize-behind-pooler';
+import { markBehindTransactionPooler } from '../session/transaction-pooler';
 
 /** Creates (or adopts) the bind key's DataSource, connects it and prepares it for sessions. */
 export async function openBind(config: AlchemyConfig, index: number, secrets: string[]): Promise<Bind> {
@@ -45,6 +48,9 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
   }
   // The driver exists from the constructor on: check what it supports before connecting.
   checkIsolationLevels(config, dataSource);
+  if (config.engineConfig.transactionPooler === true && dataSource.options.type === 'postgres') {
+    markBehindTransactionPooler(dataSource);
+  }
   if (!dataSource.isInitialized) await connect(config, dataSource, where, secrets);
   let slots: ConnectionSlots | undefined;
   let beginOnFirstWrite: boolean;
@@ -88,7 +94,8 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
     // While the command line boots the app, the schema is the migrations' business.
     if (config.createAll && !isDatabaseCliBoot()) {
       try {
-        await createMissingTables(dataSource);
+        // Under the migrations' lock: instances starting together would each create the same table.
+        await withMigrationLock(dataSource, schemaLockName(config), () => createMissingTables(dataSource));
       } catch (error) {
         throw new DatabaseStartupError(
           scrubSecrets(`createAll could not create the tables of ${where}: ${describeError(error, secrets)}`, secrets),
@@ -120,10 +127,10 @@ async function connect(config: AlchemyConfig, dataSource: DataSource, where: str
   const { attempts, delayMs, toRetry } = config.connectRetry;
   for (let attempt = 1; ; attempt++) {
     try {
-      await dataSource.initialize();
+      await initializeBehindAnyPooler(config, dataSource);
       return;
     } catch (error) {
-      const message = `Could not connect ${where}: ${describeError(error, secrets)}`;
+      const message = `Could not connect ${where}: ${describeError(error, secrets)}${poolerHint(error)}`;
       if (attempt >= attempts || (toRetry && !toRetry(error))) {
         const tries = attempts > 1 ? ` (${attempt} attempts)` : '';
         throw new DatabaseStartupError(scrubSecrets(message + tries, secrets));

@@ -9,9 +9,12 @@ export function reportEnding(
   redact: (error: unknown) => string,
 ): void {
   if (ending.commitError !== undefined) {
-    logger.error(
-      `Commit failed for bind key "${ending.commitBindKey}" after ${context}: ${redact(ending.commitError)}`,
-    );
+    // A two-phase commit fails as a whole (its error names the bind key that refused).
+    const what =
+      ending.commitBindKey === undefined
+        ? 'Two-phase commit failed'
+        : `Commit failed for bind key "${ending.commitBindKey}"`;
+    logger.error(`${what} after ${context}: ${redact(ending.commitError)}`);
   }
   for (const { bindKey, error } of ending.closeErrors) {
     logger.warn(`Closing the session of bind key "${bindKey}" after ${context} failed: ${redact(error)}`);

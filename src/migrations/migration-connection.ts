@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { isBehindTransactionPooler } from '../session/transaction-pooler';
 
 /** The session variables that bound a statement's run time, per server flavour. */
 const TIMEOUT_VARIABLES = ['max_statement_time', 'max_execution_time'] as const;
@@ -29,6 +30,9 @@ export async function withMigrationRunner<T>(
 /** Turns the connection's statement timeout off; returns the statement that puts it back. */
 async function liftStatementTimeout(runner: QueryRunner, type: string): Promise<string | undefined> {
   if (type === 'postgres') {
+    // Behind a transaction pooler the connections have no timeout to lift (sessions set theirs per
+    // transaction), and a session-level SET would stay on a server connection other clients get.
+    if (isBehindTransactionPooler(runner.connection)) return undefined;
     await runner.query('SET statement_timeout = 0');
     return 'RESET statement_timeout';
   }

@@ -5,6 +5,7 @@ import { BindMigrationExecutor } from './bind-migration-executor';
 import { isDatabaseCliBoot } from './cli-boot-flag';
 import { loadMigrations } from './migration-loader';
 import { withMigrationRunner } from './migration-connection';
+import { schemaLockName, withMigrationLock } from './migration-lock';
 import { upgradeMigrations } from './migration-runner';
 import { resolveMigrationSettings } from './migration-settings';
 import { planUpgrade } from './revision';
@@ -18,6 +19,15 @@ export async function runMigrationsOnStartup(config: AlchemyConfig, dataSource: 
   if (!config.migrationConfig.runOnStartup || isDatabaseCliBoot()) return [];
   const settings = resolveMigrationSettings(config);
   const executor = new BindMigrationExecutor(dataSource, settings, await loadMigrations(settings));
+  // Instances starting together: one applies, the others wait and then find the plan empty.
+  return withMigrationLock(dataSource, schemaLockName(config), () => applyPending(config, dataSource, executor));
+}
+
+async function applyPending(
+  config: AlchemyConfig,
+  dataSource: DataSource,
+  executor: BindMigrationExecutor,
+): Promise<string[]> {
   return withMigrationRunner(dataSource, async (runner) => {
     const names = executor.loaded.map((migration) => migration.name);
     const plan = planUpgrade('head', names, await executor.applied(runner), config.bindKey);

@@ -7,6 +7,7 @@ import type { ConnectionSlots } from './connection-slots';
 import type { ReplicaSet } from '../replicas/replica-set';
 import type { ScopeOwner } from './session-scope';
 import type { TwoPhaseCoordinator } from '../twophase/coordinator';
+import { isBehindTransactionPooler } from './transaction-pooler';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
 export class Bind {
@@ -18,6 +19,8 @@ export class Bind {
   readonly transactionDefaults: Readonly<TransactionCharacteristics>;
   /** The statement timeout of the bind key in milliseconds; 0 on SQLite (nothing to wait for) or when off. */
   readonly statementTimeoutMs: number;
+  /** PostgreSQL through a transaction pooler: no session-level setting, timeouts per transaction. */
+  readonly behindTransactionPooler: boolean;
   /** Manual mode with `warnOnUncommittedWrites`: sessions count their writes so a lost one is reported. */
   readonly warnsOnUncommittedWrites: boolean;
   /** Set when the application shuts down: no new session may take a connection. */
@@ -52,6 +55,7 @@ export class Bind {
     this.transactionDefaults = Object.freeze({ isolationLevel: this.isolationLevel, readOnly: false });
     this.statementTimeoutMs =
       dataSource.options.type === 'better-sqlite3' ? 0 : statementTimeoutOf(config.engineConfig);
+    this.behindTransactionPooler = isBehindTransactionPooler(dataSource);
     this.warnsOnUncommittedWrites = config.commitMode === 'manual' && config.warnOnUncommittedWrites;
   }
 

@@ -351,7 +351,12 @@ export class DatabaseSession implements Session {
 
   private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
     this.#characteristics = characteristics;
-    this.#queryOnly = await beginTransaction(runner, this.bind.dataSource.options.type, characteristics);
+    this.#queryOnly = await beginTransaction(
+      runner,
+      this.bind.dataSource.options.type,
+      characteristics,
+      this.bind.behindTransactionPooler ? this.#deadline.timeoutMs : undefined,
+    );
     if (publish.tracksTransactions()) publish.publishTransactionBegan(this, characteristics);
   }
 
@@ -455,7 +460,7 @@ export class DatabaseSession implements Session {
     // MySQL and MariaDB name the setting differently: the connection tells which it is.
     if (!this.#ready) await this.prepare(runner);
     const change = this.#deadline.change(runner, timeoutMs);
-    await runner.query(change.sql);
+    if (change.sql) await runner.query(change.sql);
     change.apply();
   }
 

@@ -21,6 +21,11 @@ export class StatementDeadline {
     this.#deadlineMs = bind.deadlineFor(this.#timeoutMs);
   }
 
+  /** The statement timeout statements of this session run with (ms, 0 = none). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** Whether the connection's timeout differs from the bind key's and must be put back. */
   get changed(): boolean {
     return this.#changed;
@@ -63,20 +68,28 @@ export class StatementDeadline {
     });
   }
 
-  /** The statement that sets `timeoutMs` on the runner's connection; the new timeout applies once it ran. */
-  change(runner: ConnectedRunner, timeoutMs: number): { sql: string; apply: () => void } {
+  /**
+   * The statement that sets `timeoutMs` on the runner's connection; the new timeout applies once it
+   * ran. Behind a transaction pooler it is `SET LOCAL` for the open transaction (none outside one):
+   * each later BEGIN carries the new timeout, and nothing stays on the server connection.
+   */
+  change(
+    runner: ConnectedRunner & { isTransactionActive?: boolean },
+    timeoutMs: number,
+  ): { sql?: string; apply: () => void } {
+    const apply = () => {
+      this.#timeoutMs = timeoutMs;
+      this.#deadlineMs = this.bind.deadlineFor(timeoutMs);
+    };
+    if (this.bind.behindTransactionPooler) {
+      return { sql: runner.isTransactionActive ? `SET LOCAL statement_timeout = ${timeoutMs}` : undefined, apply };
+    }
     this.#changed = true;
     const sql =
       this.bind.dataSource.options.type === 'postgres'
         ? `SET statement_timeout = ${timeoutMs}`
         : statementTimeoutSql(runner.databaseConnection as { _isMariaDB?: boolean } | undefined, timeoutMs);
-    return {
-      sql,
-      apply: () => {
-        this.#timeoutMs = timeoutMs;
-        this.#deadlineMs = this.bind.deadlineFor(timeoutMs);
-      },
-    };
+    return { sql, apply };
   }
 
   /** The statement that gives the connection the bind key's own timeout back. */
