@@ -41,7 +41,11 @@ export interface AlchemyConfigOptions {
   /** Set an entity's `updatedAt` to now on every update saved through a session. Default `true`. */
   enableTouchUpdatedTimestampListener?: boolean;
   migrationConfig?: MigrationConfig;
-  /** When the module commits this bind key's session by itself. Default `'manual'`. */
+  /**
+   * When the module commits this bind key's session by itself. Default `'manual'` (the seed's), with
+   * one difference while it is not stated: a request that wrote and did not commit fails with a 500
+   * instead of answering and storing nothing (docs/commit-modes.md). State it to choose.
+   */
   commitMode?: CommitMode;
   /**
    * In `manual` mode, log one warning per route when a request that answered 1xx–3xx ends with
@@ -77,6 +81,8 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly enableTouchUpdatedTimestampListener: boolean;
   readonly migrationConfig: MigrationConfig;
   readonly commitMode: CommitMode;
+  /** Whether `commitMode` was given: an unstated `'manual'` refuses lost writes instead of warning about them. */
+  readonly commitModeStated: boolean;
   readonly warnOnUncommittedWrites: boolean;
   readonly replicas: readonly ReplicaOption[];
   readonly routing: RoutingConfig;
@@ -100,6 +106,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
       ...options.migrationConfig,
     };
     this.commitMode = options.commitMode ?? 'manual';
+    this.commitModeStated = options.commitMode !== undefined;
     this.warnOnUncommittedWrites = options.warnOnUncommittedWrites ?? true;
     this.replicas = [...(options.replicas ?? [])];
     this.routing = { selection: 'round-robin', stickyAfterWrite: true, ...options.routing };

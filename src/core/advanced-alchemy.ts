@@ -10,6 +10,13 @@ import {
   type ReplacementResponse,
 } from '../commit/response-gate';
 import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
+import {
+  refusedWritesError,
+  refusedWritesMessage,
+  refusedWritesResponse,
+  routeOf,
+  sessionWithRefusedWrites,
+} from '../commit/unstated-commit-mode';
 import { isConnectionError } from '../session/connection-errors';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
@@ -174,11 +181,13 @@ export class AdvancedAlchemy implements ScopeOwner {
         await this.finish(await scope.end(() => false, 'threw'), `withSession('${bind.key}')`);
         throw error;
       }
+      const refused = sessionWithRefusedWrites(scope, bind);
       const ending = await scope.end(
-        (candidate) => candidate === bind || candidate.commitMode !== 'manual',
+        (candidate) => refused === undefined && (candidate === bind || candidate.commitMode !== 'manual'),
         'resolved',
       );
       await this.finish(ending, `withSession('${bind.key}')`);
+      if (refused) throw refusedWritesError(refusedWritesMessage(refused, `withSession('${bind.key}')`));
       if (ending.commitError !== undefined) throw ending.commitError;
       return result;
     });
@@ -212,12 +221,18 @@ export class AdvancedAlchemy implements ScopeOwner {
    * `manual` mode, otherwise rolls back. Returns the commit error, if any.
    */
   async endOutsideHttp(scope: SessionScope, succeeded: boolean): Promise<unknown> {
+    const refused = succeeded ? sessionWithRefusedWrites(scope) : undefined;
     const ending = await scope.end(
-      (bind) => succeeded && bind.commitMode !== 'manual',
-      succeeded ? 'completed' : 'failed',
+      (bind) => succeeded && refused === undefined && bind.commitMode !== 'manual',
+      succeeded && refused === undefined ? 'completed' : 'failed',
     );
     this.report(ending, succeeded ? 'a message handler completed' : 'a message handler failed');
     runHooksDetached(ending);
+    if (refused) {
+      const message = refusedWritesMessage(refused, 'A message handler');
+      this.#logger.error(message);
+      return refusedWritesError(message);
+    }
     return ending.commitError;
   }
 
@@ -268,10 +283,20 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
     this.#uncommittedWrites.check(scope, status);
-    const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status), status);
+    // 1xx–3xx only: an error answer is expected to roll back, and a client gone away (0) reads nothing.
+    const refused = status >= 100 && status < 400 ? sessionWithRefusedWrites(scope) : undefined;
+    const ending = await scope.end(
+      (bind) => refused === undefined && commitsOnStatus(bind.commitMode, status),
+      refused === undefined ? status : 500,
+    );
     this.report(ending, `the request answered ${status}`);
     // After the response: the replacement (or the held response) is released first.
     runHooksDetached(ending);
+    if (refused) {
+      const message = refusedWritesMessage(refused, routeOf(scope.response?.req));
+      this.#logger.error(message);
+      return refusedWritesResponse(message);
+    }
     if (ending.commitError === undefined) return undefined;
     if (ending.commitError instanceof TransactionConflictError) return transactionConflictResponse();
     return commitFailedResponse(isConnectionError(ending.commitError));
