@@ -28,7 +28,12 @@ export interface MigrationSettings {
  * the kind of database the bind key connects to) — read there on the TypeScript sources, and from
  * where `nest build` compiles them otherwise — and any other project in `migrations/<bindKey>/<kind>`.
  */
-export function resolveMigrationSettings(config: AlchemyConfig, cwd: string = process.cwd()): MigrationSettings {
+export function resolveMigrationSettings(
+  config: AlchemyConfig,
+  cwd: string = process.cwd(),
+  /** `false`: read the tsconfig without loading TypeScript (see `readTypeScriptLayout`). */
+  compiler = true,
+): MigrationSettings {
   const migration = config.migrationConfig;
   const databaseKind = databaseKindOf(config);
   return {
@@ -36,7 +41,7 @@ export function resolveMigrationSettings(config: AlchemyConfig, cwd: string = pr
     databaseKind,
     scriptLocation:
       migration.scriptLocation === undefined
-        ? defaultScriptLocation(config.bindKey, databaseKind, cwd)
+        ? defaultScriptLocation(config.bindKey, databaseKind, cwd, compiler)
         : resolve(cwd, migration.scriptLocation),
     versionTableName: migration.versionTableName ?? 'migrations',
     versionTableSchema: migration.versionTableSchema,
@@ -57,8 +62,13 @@ export function migrationWriteTarget(
   return { directory: layout ? sourceCounterpart(layout, settings.scriptLocation) : settings.scriptLocation, layout };
 }
 
-function defaultScriptLocation(bindKey: string, kind: DatabaseKind | undefined, cwd: string): string {
-  const layout = readTypeScriptLayout(cwd);
+function defaultScriptLocation(
+  bindKey: string,
+  kind: DatabaseKind | undefined,
+  cwd: string,
+  compiler: boolean,
+): string {
+  const layout = readTypeScriptLayout(cwd, compiler);
   const sources = layout ? join(layout.sourceRoot, 'migrations', bindKey) : resolve(cwd, 'migrations', bindKey);
   const bindKeyFolder = layout && !isTypeScriptLoaderActive() ? buildCounterpart(layout, sources) : sources;
   if (kind === undefined) return bindKeyFolder;

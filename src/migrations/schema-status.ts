@@ -20,7 +20,8 @@ const TIMESTAMP_PREFIX = /^(\d{13})-/;
  * whose timestamp prefix no applied revision ends with (a revision's name ends with its timestamp).
  */
 export async function readSchemaStatus(config: AlchemyConfig, dataSource: DataSource): Promise<SchemaStatus> {
-  const settings = resolveMigrationSettings(config);
+  // Without loading TypeScript: this runs at every application start and health check.
+  const settings = resolveMigrationSettings(config, process.cwd(), false);
   const files = listMigrationFiles(settings.scriptLocation).filter((file) => TIMESTAMP_PREFIX.test(basename(file)));
   const runner = dataSource.createQueryRunner();
   try {
