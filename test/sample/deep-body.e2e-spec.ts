@@ -7,6 +7,8 @@ import {
   type RunningCatalogue,
 } from './fixtures/start-catalogue';
 
+jest.setTimeout(60_000); // the sample starts on two databases; slow under load
+
 /** `{"name":"x","a":{"a":{…}}}` nested `depth` levels deep, as text (JSON.stringify would recurse too). */
 function nestedBody(depth: number): string {
   return `{"name":"Deep","birthYear":1950,"a":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
