@@ -101,6 +101,7 @@ export { UtcTimestampColumn } from './service/entities/utc-timestamp-column';
 export { DialectColumnType, applyDialectColumnTypes } from './service/entities/dialect-column-types';
 export type { DialectColumnTypes } from './service/entities/dialect-column-types';
 export { RepositoryExceptionFilter, repositoryErrorStatus } from './service/repository-exception.filter';
+export { MaxDepthPipe, DEFAULT_MAX_BODY_DEPTH } from './service/validation/max-depth.pipe';
 export type { RepositoryErrorBody } from './service/repository-exception.filter';
 export { ListQueryDto } from './service/list-query/list-query.dto';
 export { ListQuery } from './service/list-query/list-query.decorator';

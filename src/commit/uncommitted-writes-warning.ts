@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@nestjs/common';
 import type { SessionScope } from '../session/session-scope';
+import { routeOf } from './unstated-commit-mode';
 
 /** Routes remembered as warned; past this many, routes are not told apart any more (no unbounded growth). */
 const MAX_ROUTES = 1000;
@@ -36,15 +36,4 @@ export class UncommittedWritesWarning {
       );
     }
   }
-}
-
-/** `POST /books/:id` on Express (its matched route), else the method and the path without the query. */
-function routeOf(request: IncomingMessage | undefined): string {
-  if (!request) return 'A request';
-  const express = request as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
-  const path =
-    typeof express.route?.path === 'string'
-      ? `${express.baseUrl ?? ''}${express.route.path}`
-      : (request.url ?? '/').split('?')[0];
-  return `${request.method ?? 'GET'} ${path}`;
 }

@@ -43,8 +43,10 @@ export interface AlchemyConfigOptions {
   enableTouchUpdatedTimestampListener?: boolean;
   migrationConfig?: MigrationConfig;
   /**
-   * When the module commits this bind key's session by itself. Default `'manual'`; `'autocommit'` for a
-   * config written as `@nestjs/typeorm`'s options (with `type`), see docs/nestjs-typeorm.md.
+   * When the module commits this bind key's session by itself. Default `'manual'` (the seed's), with
+   * one difference while it is not stated: a request that wrote and did not commit fails with a 500
+   * instead of answering and storing nothing (docs/commit-modes.md). State it to choose. A config
+   * written as `@nestjs/typeorm`'s options (with `type`) defaults to `'autocommit'` (docs/nestjs-typeorm.md).
    */
   commitMode?: CommitMode;
   /**

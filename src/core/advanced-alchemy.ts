@@ -10,6 +10,13 @@ import {
   type ReplacementResponse,
 } from '../commit/response-gate';
 import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
+import {
+  refusedWritesError,
+  refusedWritesMessage,
+  refusedWritesResponse,
+  routeOf,
+  sessionWithRefusedWrites,
+} from '../commit/unstated-commit-mode';
 import { isConnectionError } from '../session/connection-errors';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
@@ -175,11 +182,13 @@ export class AdvancedAlchemy implements ScopeOwner {
         await this.finish(await scope.end(() => false, 'threw'), `withSession('${bind.key}')`);
         throw error;
       }
+      const refused = sessionWithRefusedWrites(scope, bind);
       const ending = await scope.end(
-        (candidate) => candidate === bind || candidate.commitMode !== 'manual',
+        (candidate) => refused === undefined && (candidate === bind || candidate.commitMode !== 'manual'),
         'resolved',
       );
       await this.finish(ending, `withSession('${bind.key}')`);
+      if (refused) throw refusedWritesError(refusedWritesMessage(refused, `withSession('${bind.key}')`));
       if (ending.commitError !== undefined) throw ending.commitError;
       return result;
     });
@@ -250,7 +259,12 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
     this.#uncommittedWrites.check(scope, status);
-    const ending = await scope.end((bind) => commitsOnStatus(bind.commitMode, status), status);
+    // 1xx–3xx only: an error answer is expected to roll back, and a client gone away (0) reads nothing.
+    const refused = status >= 100 && status < 400 ? sessionWithRefusedWrites(scope) : undefined;
+    const ending = await scope.end(
+      (bind) => refused === undefined && commitsOnStatus(bind.commitMode, status),
+      refused === undefined ? status : 500,
+    );
     const replacement =
       ending.commitError === undefined
         ? undefined
@@ -266,6 +280,11 @@ export class AdvancedAlchemy implements ScopeOwner {
     );
     // After the response: the replacement (or the held response) is released first.
     runEndingHooksDetached(ending);
+    if (refused) {
+      const message = refusedWritesMessage(refused, routeOf(scope.response?.req));
+      this.#logger.error(message);
+      return refusedWritesResponse(message);
+    }
     return replacement;
   }
 

@@ -16,6 +16,7 @@ import { guardDriverPools } from '../session/pool-guard';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { runMigrationsOnStartup } from '../migrations/run-on-startup';
 import { schemaLockName, withMigrationLock } from '../migrations/migration-lock';
+import { describeSchemaStatus, readSchemaStatus } from '../migrations/schema-status';
 import { createMissingTables } from './create-missing-tables';
 import { ReplicaSet } from '../replicas/replica-set';
 import { beginsOnFirstWrite } from '../session/begin-on-first-write';
@@ -102,6 +103,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
         );
       }
     }
+    if (!isDatabaseCliBoot()) await warnWhenSchemaIsBehind(config, dataSource, secrets);
     beginOnFirstWrite = await beginsOnFirstWrite(config, dataSource);
   } catch (error) {
     if (owns) await dataSource.destroy().catch(() => undefined);
@@ -163,4 +165,26 @@ function checkIsolationLevels(config: AlchemyConfig, dataSource: DataSource): vo
 function poolSizeOf(dataSource: DataSource): number {
   const options = dataSource.options as { poolSize?: number; extra?: { max?: number; connectionLimit?: number } };
   return options.poolSize ?? options.extra?.max ?? options.extra?.connectionLimit ?? 10;
+}
+
+/**
+ * A database without the tables of the entities (or with migrations not applied) starts, then fails
+ * every request that needs them: one line at startup says so and names the command to run. A
+ * warning, not an error: a deployment may apply its migrations from a job of its own, after this
+ * version starts, and the routes that do not need those tables keep working. `/health` reports it.
+ */
+async function warnWhenSchemaIsBehind(config: AlchemyConfig, dataSource: DataSource, secrets: string[]): Promise<void> {
+  const logger = new Logger('AdvancedAlchemy');
+  try {
+    const line = describeSchemaStatus(config.bindKey, await readSchemaStatus(config, dataSource));
+    if (line) logger.warn(line);
+  } catch (error) {
+    // The check is advice: a database that cannot answer it fails the first request with its own error.
+    logger.debug(
+      scrubSecrets(
+        `Could not check the schema of bind key "${config.bindKey}": ${describeError(error, secrets)}`,
+        secrets,
+      ),
+    );
+  }
 }

@@ -5,6 +5,7 @@ import { SessionScope, sessionScopeStorage, type ScopeEnding } from '../session/
 import type { EntryPointRules } from './check-entry-points';
 import type { EntryPointKind } from './entry-point-options';
 import { reportEnding, runEndingHooks } from './report-ending';
+import { refusedWritesError, refusedWritesMessage, sessionWithRefusedWrites } from '../commit/unstated-commit-mode';
 
 /** The scope kind (as telemetry reports sessions) of each entry point's units. */
 const SCOPE_KINDS: Readonly<Record<EntryPointKind, ScopeKind>> = {
@@ -76,13 +77,25 @@ export class UnitsOfWork {
   ): Promise<ScopeEnding> {
     const rule = this.rules[entryPoint];
     const ruleMode = rule === false ? undefined : rule.commitMode;
+    // An entry point's own commitMode is a stated one: only the bind keys' unstated `manual` refuses writes.
+    const refused = succeeded && ruleMode === undefined ? sessionWithRefusedWrites(scope) : undefined;
+    const commits = succeeded && refused === undefined;
     const ending = await scope.end(
-      (bind) => succeeded && (ruleMode ?? bind.commitMode) !== 'manual',
-      succeeded ? 'completed' : 'failed',
+      (bind) => commits && (ruleMode ?? bind.commitMode) !== 'manual',
+      commits ? 'completed' : 'failed',
     );
     reportEnding(this.#logger, ending, `${context} ${succeeded ? 'completed' : 'failed'}`, (error) =>
       this.alchemy.redact(error),
     );
+    if (refused) {
+      const message = refusedWritesMessage(refused, capitalized(context));
+      this.#logger.error(message);
+      ending.commitError = refusedWritesError(message);
+    }
     return ending;
   }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
 import { AdvancedAlchemy } from '../core/advanced-alchemy';
+import { describeSchemaStatus, readSchemaStatus } from '../migrations/schema-status';
 import { checkReplicas, type ReplicaHealth } from '../replicas/replica-health';
 
 /** The shape `@nestjs/terminus` expects from a health indicator (no import of terminus needed). */
@@ -21,11 +22,17 @@ export interface PingCheckOptions {
   bindKey?: string;
   /** Milliseconds before the check reports `down`. Default 1000. */
   timeout?: number;
+  /**
+   * Also report `down` when the database lacks tables of the bind key's entities or has migrations
+   * not applied (the message names the command to run). Default `true`.
+   */
+  schema?: boolean;
 }
 
 /**
  * A health indicator per bind key for `@nestjs/terminus`: runs `SELECT 1` outside any request
- * session and reports `up` with the response time or `down` with a reason (never credentials).
+ * session and reports `up` with the response time or `down` with a reason (never credentials): the
+ * database cannot be reached, or it lacks tables of the entities or has migrations not applied.
  *
  * `health.check([() => indicator.pingCheck('database'), () => indicator.pingCheck('audit', { bindKey: 'audit' })])`
  */
@@ -48,6 +55,11 @@ export class AlchemyHealthIndicator {
         }),
       ]);
       const responseTimeMs = Math.round(performance.now() - started);
+      if (options.schema !== false) {
+        const config = this.alchemy.config.find((candidate) => candidate.bindKey === bindKey);
+        const behind = config && describeSchemaStatus(bindKey, await readSchemaStatus(config, dataSource));
+        if (behind) return { [key]: { status: 'down', bindKey, responseTimeMs, message: behind } };
+      }
       const set = this.alchemy.bindFor(bindKey).replicas;
       const replicas = set
         ? { replicas: await checkReplicas(set, timeout, (error) => this.alchemy.redact(error)) }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { MigrationInterface } from 'typeorm';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { importModuleFile } from './import-module-file';
+import { foreignMigrationError } from './migration-kind';
 import type { MigrationSettings } from './migration-settings';
 
 /** A migration class found in a bind key's migrations directory. */
@@ -35,6 +36,10 @@ export async function loadMigrations(settings: MigrationSettings): Promise<Loade
   const byName = new Map<string, LoadedMigration>();
   for (const file of listMigrationFiles(settings.scriptLocation)) {
     for (const migration of await migrationsOfFile(file, settings.bindKey)) {
+      const madeFor = (migration.instance as { databaseKind?: unknown }).databaseKind;
+      if (settings.databaseKind && typeof madeFor === 'string' && madeFor !== '' && madeFor !== settings.databaseKind) {
+        throw foreignMigrationError(settings.bindKey, { name: migration.name, file, madeFor }, settings.databaseKind);
+      }
       const previous = byName.get(migration.name);
       if (previous) {
         throw new ImproperConfigurationError(

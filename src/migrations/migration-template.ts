@@ -1,7 +1,7 @@
 import type { ModuleSystem } from './module-system';
 
 /**
- * The default templates of new migration files. Placeholders: `{{className}}` (the revision),
+ * The default templates of new migration files. Placeholders: `{{className}}` (the revision), `{{databaseKind}}` (sqlite, postgres, mysql, mariadb),
  * `{{message}}` (the `-m` text), `{{up}}` and `{{down}}` (statements, one per line, indented four
  * spaces). Kept as strings so they ship in the compiled package without file lookups.
  */
@@ -10,6 +10,8 @@ export const TYPESCRIPT_MIGRATION_TEMPLATE = `import type { MigrationInterface, 
 /** {{message}} */
 export class {{className}} implements MigrationInterface {
   name = '{{className}}';
+  /** The kind of database these statements are written for: another kind refuses to run them. */
+  databaseKind = '{{databaseKind}}';
 
   async up(queryRunner: QueryRunner): Promise<void> {
 {{up}}
@@ -26,6 +28,8 @@ export const JAVASCRIPT_MIGRATION_TEMPLATE = `'use strict';
 /** {{message}} */
 class {{className}} {
   name = '{{className}}';
+  /** The kind of database these statements are written for: another kind refuses to run them. */
+  databaseKind = '{{databaseKind}}';
 
   /** @param {import('typeorm').QueryRunner} queryRunner */
   async up(queryRunner) {
@@ -44,6 +48,8 @@ module.exports = { {{className}} };
 export const ESM_JAVASCRIPT_MIGRATION_TEMPLATE = `/** {{message}} */
 export class {{className}} {
   name = '{{className}}';
+  /** The kind of database these statements are written for: another kind refuses to run them. */
+  databaseKind = '{{databaseKind}}';
 
   /** @param {import('typeorm').QueryRunner} queryRunner */
   async up(queryRunner) {

@@ -20,6 +20,8 @@ export interface NewMigration {
   down: readonly RecordedStatement[];
   /** `migrationConfig.templatePath`, which wins over the directory's own template and the default. */
   templatePath?: string;
+  /** The kind of database the statements are for, recorded in the file (`databaseKind`). */
+  databaseKind?: string;
   /** The timestamp to use; default now, and always after the newest file already in the directory. */
   now?: number;
 }
@@ -37,6 +39,7 @@ export function writeMigration(migration: NewMigration): { file: string; revisio
   );
   const content = renderTemplate(templateFor(migration), {
     className: revision,
+    databaseKind: migration.databaseKind ?? '',
     message: migration.message.replace(/\*\//g, '*\\/').replace(/\s+/g, ' ').trim(),
     up: statementLines(migration.up),
     down: statementLines(migration.down),

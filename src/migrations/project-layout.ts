@@ -30,8 +30,12 @@ interface TypeScriptApi {
   sys: unknown;
 }
 
-/** The layout of the TypeScript project in `projectDirectory`, or `undefined` (no tsconfig, no `outDir`). */
-export function readTypeScriptLayout(projectDirectory: string): TypeScriptLayout | undefined {
+/**
+ * The layout of the TypeScript project in `projectDirectory`, or `undefined` (no tsconfig, no `outDir`).
+ * `compiler: false` reads the tsconfig files as JSON instead of loading TypeScript (what a running
+ * application's startup check does: loading the compiler would cost it a second and its memory).
+ */
+export function readTypeScriptLayout(projectDirectory: string, compiler = true): TypeScriptLayout | undefined {
   if (!existsSync(join(projectDirectory, 'tsconfig.json'))) return undefined;
   const nestCli = readNestCli(projectDirectory);
   const buildConfig = [nestCli.compilerOptions?.tsConfigPath, 'tsconfig.build.json', 'tsconfig.json']
@@ -39,7 +43,7 @@ export function readTypeScriptLayout(projectDirectory: string): TypeScriptLayout
     .map((name) => resolve(projectDirectory, name))
     .find((file) => existsSync(file));
   if (!buildConfig) return undefined;
-  const options = compilerOptionsOf(buildConfig, projectDirectory);
+  const options = compilerOptionsOf(buildConfig, projectDirectory, compiler);
   if (!options?.outDir) return undefined;
   return {
     sourceRoot: resolve(projectDirectory, nestCli.sourceRoot ?? 'src'),
@@ -56,8 +60,9 @@ export function readTypeScriptLayout(projectDirectory: string): TypeScriptLayout
 function compilerOptionsOf(
   configFile: string,
   projectDirectory: string,
+  compiler: boolean,
 ): { rootDir?: string; outDir?: string; fileNames: string[] } | undefined {
-  const ts = loadTypeScript(projectDirectory);
+  const ts = compiler ? loadTypeScript(projectDirectory) : undefined;
   if (ts) {
     const { config } = ts.readConfigFile(configFile, (path) => readFileSync(path, 'utf8'));
     const parsed = ts.parseJsonConfigFileContent(config, ts.sys, dirname(configFile));

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { RecordedStatement } from './sql-recorder';
 
 /** What it takes to bring the database to the entities (`up`) and back (`down`, in execution order). */
@@ -13,7 +13,29 @@ export interface SchemaDiff {
  * entity maps (the version table among them) are left out.
  */
 export async function computeSchemaDiff(dataSource: DataSource): Promise<SchemaDiff> {
-  const memory = await dataSource.driver.createSchemaBuilder().log();
+  return diffOf(dataSource.driver.createSchemaBuilder());
+}
+
+/**
+ * What it takes to create every table of the entities on an empty database of the same kind:
+ * the schema builder is shown no existing table or view. The baseline of a database whose tables
+ * `createAll` (or another tool) made before migrations were used.
+ */
+export async function computeBaselineDiff(dataSource: DataSource): Promise<SchemaDiff> {
+  const builder = dataSource.driver.createSchemaBuilder();
+  const seesNothing = Object.create(dataSource) as DataSource;
+  Object.defineProperty(seesNothing, 'createQueryRunner', {
+    value: (...args: Parameters<DataSource['createQueryRunner']>): QueryRunner => {
+      const runner = dataSource.createQueryRunner(...args);
+      return Object.assign(runner, { getTables: () => Promise.resolve([]), getViews: () => Promise.resolve([]) });
+    },
+  });
+  Object.assign(builder, { dataSource: seesNothing });
+  return diffOf(builder);
+}
+
+async function diffOf(builder: ReturnType<DataSource['driver']['createSchemaBuilder']>): Promise<SchemaDiff> {
+  const memory = await builder.log();
   const toStatement = (query: { query: string; parameters?: unknown[] }): RecordedStatement =>
     query.parameters?.length ? { sql: query.query, parameters: query.parameters } : { sql: query.query };
   return {

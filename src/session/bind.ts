@@ -23,6 +23,10 @@ export class Bind {
   readonly behindTransactionPooler: boolean;
   /** Manual mode with `warnOnUncommittedWrites`: sessions count their writes so a lost one is reported. */
   readonly warnsOnUncommittedWrites: boolean;
+  /** Manual mode nobody stated: a unit that ends with uncommitted writes fails instead (docs/commit-modes.md). */
+  readonly refusesUncommittedWrites: boolean;
+  /** Sessions count their uncommitted writes: to warn about them or to refuse them. */
+  readonly countsUncommittedWrites: boolean;
   /** Set when the application shuts down: no new session may take a connection. */
   closing = false;
   /** The module this bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
@@ -56,7 +60,10 @@ export class Bind {
     this.statementTimeoutMs =
       dataSource.options.type === 'better-sqlite3' ? 0 : statementTimeoutOf(config.engineConfig);
     this.behindTransactionPooler = isBehindTransactionPooler(dataSource);
-    this.warnsOnUncommittedWrites = config.commitMode === 'manual' && config.warnOnUncommittedWrites;
+    this.refusesUncommittedWrites = config.commitMode === 'manual' && !config.commitModeStated;
+    this.warnsOnUncommittedWrites =
+      config.commitMode === 'manual' && config.commitModeStated && config.warnOnUncommittedWrites;
+    this.countsUncommittedWrites = this.refusesUncommittedWrites || this.warnsOnUncommittedWrites;
   }
 
   /** SQLite has one connection: a second session of this bind key waits for the first to end. */

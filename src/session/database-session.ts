@@ -398,7 +398,7 @@ export class DatabaseSession implements Session {
     const runStatement = runner.query as StatementFn;
     runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
       // Counted for manual mode only; outside a transaction (autoBegin off) a write commits by itself.
-      if (this.bind.warnsOnUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
+      if (this.bind.countsUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
         this.uncommittedWrites++;
       }
       if (this.bind.twoPhase && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql))

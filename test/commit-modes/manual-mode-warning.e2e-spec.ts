@@ -89,9 +89,15 @@ describe.each(testDatabaseKinds())('the warning of manual mode on %s', (kind) =>
       @Module({
         imports: [
           AdvancedAlchemyModule.forRoot([
-            { connectionString: database.connectionString, entities: [CommitRow], createAll: true },
+            {
+              connectionString: database.connectionString,
+              entities: [CommitRow],
+              createAll: true,
+              commitMode: 'manual',
+            },
             {
               bindKey: 'quiet',
+              commitMode: 'manual',
               connectionString: quietDatabase.connectionString,
               entities: [CommitRow],
               createAll: true,

@@ -156,3 +156,48 @@ describe.each(testDatabaseKinds())('outside HTTP, %s', (kind) => {
     });
   });
 });
+
+// With commitMode left out (the seed's manual), a message handler that writes and commits nothing
+// fails instead of replying as if its work were stored (docs/commit-modes.md).
+describe.each(testDatabaseKinds())('outside HTTP, commitMode left out, %s', (kind) => {
+  let database: TestDatabase;
+  let probe: DatabaseProbe;
+  let app: INestApplication;
+  let client: ClientProxy;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, 'outside_http_unstated');
+    @Module({
+      imports: [
+        AdvancedAlchemyModule.forRoot({
+          connectionString: database.connectionString,
+          entities: [CommitRow],
+          createAll: true,
+        }),
+      ],
+      controllers: [RowMessagesController],
+      providers: [RowWriter],
+    })
+    class UnstatedMessagingModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [UnstatedMessagingModule] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    const tcp = { host: '127.0.0.1', port: await freePort() };
+    app.connectMicroservice<MicroserviceOptions>({ transport: Transport.TCP, options: tcp });
+    await app.startAllMicroservices();
+    await app.init();
+    client = ClientProxyFactory.create({ transport: Transport.TCP, options: tcp });
+    await client.connect();
+    probe = await openProbe(database.connectionString);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await app?.close();
+    await probe?.close();
+    await database?.drop();
+  });
+
+  it('a @MessagePattern handler that writes and commits nothing gets an error, not its reply; nothing is stored', async () => {
+    const marker = newMarker();
+    await expect(firstValueFrom(client.send('rows.write', marker))).rejects.toBeDefined();
+    expect(await probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(0);
+  });
+});

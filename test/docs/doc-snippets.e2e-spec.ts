@@ -13,7 +13,7 @@ const outDir = join(root, '.tmp', 'doc-snippets');
 function snippetsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const blocks = [...text.matchAll(/^```(?:ts|typescript)\n([\s\S]*?)^```/gm)].map((match) => match[1]);
-  return file.endsWith('README.md') ? blocks.filter((code) => !/^\/\/ src\/\S+\.ts\n/.test(code)) : blocks;
+  return file.endsWith('README.md') ? blocks.filter((code) => !/^\/\/ (?:src|test)\/\S+\.ts\n/.test(code)) : blocks;
 }
 
 const documents = [

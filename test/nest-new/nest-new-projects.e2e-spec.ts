@@ -158,16 +158,20 @@ describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeAr
       }
     };
     let revision: string;
+    // The migrations of each kind of database live in a folder of their own.
+    const sources = `src/migrations/default/${kind}`;
+    const compiled = `dist/migrations/default/${kind}`;
 
-    it('on the TypeScript sources: init, make-migrations into src/migrations/default, upgrade, check, history, downgrade, stamp', async () => {
+    it('on the TypeScript sources: init, make-migrations into src/migrations/default/<kind>, upgrade, check, history, downgrade, stamp', async () => {
       const app = 'src/app.module.ts';
-      expect(expectSuccess(await db(app, 'init')).stdout).toContain('Created src/migrations/default');
+      expect(expectSuccess(await db(app, 'init')).stdout).toContain(`Created ${sources}`);
       expectSuccess(await db(app, 'make-migrations', '-m', 'add books'));
-      const [migration] = migrations('src/migrations/default');
+      const [migration] = migrations(sources);
       expect(migration).toMatch(/^\d{13}-add-books\.ts$/);
-      const source = readFileSync(file(`src/migrations/default/${migration}`), 'utf8');
+      const source = readFileSync(file(`${sources}/${migration}`), 'utf8');
       expect(source).toContain('export class AddBooks');
       expect(source).not.toContain('module.exports');
+      expect(source).toContain(`databaseKind = '${kind}';`);
       revision = /export class (AddBooks\d{13})/.exec(source)![1];
       expectSuccess(await db(app, 'upgrade'));
       expect(await tables()).toEqual(['books', 'migrations']);
@@ -193,7 +197,7 @@ describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeAr
 
     it('after nest build, on the compiled JavaScript: the same commands, and make-migrations writes into src', async () => {
       await build();
-      expect(migrations('dist/migrations/default')).toContainEqual(expect.stringMatching(/-add-books\.js$/));
+      expect(migrations(compiled)).toContainEqual(expect.stringMatching(/-add-books\.js$/));
       const app = 'dist/app.module.js';
       expectSuccess(await db(app, 'upgrade'));
       expect(await tables()).toEqual(['books', 'migrations']);
@@ -204,9 +208,9 @@ describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeAr
       expectSuccess(await db(app, 'stamp', 'head', '--no-prompt'));
       expectSuccess(await db(app, 'stamp', 'base', '--no-prompt'));
       expectSuccess(await db(app, 'make-migrations', '-m', 'by hand', '--no-autogenerate'));
-      expect(migrations('src/migrations/default')).toContainEqual(expect.stringMatching(/-by-hand\.ts$/));
-      expect(migrations('dist/migrations/default')).not.toContainEqual(expect.stringMatching(/-by-hand/));
-      rmSync(file(`src/migrations/default/${migrations('src/migrations/default').find((f) => f.includes('by-hand'))}`));
+      expect(migrations(sources)).toContainEqual(expect.stringMatching(/-by-hand\.ts$/));
+      expect(migrations(compiled)).not.toContainEqual(expect.stringMatching(/-by-hand/));
+      rmSync(file(`${sources}/${migrations(sources).find((f) => f.includes('by-hand'))}`));
     });
 
     it('the TypeORM CLI on the build, through createDataSourceForBindKey', async () => {

@@ -22,7 +22,7 @@ export function registerCheck(database: Command, context: CliContext): void {
       const diff = await computeSchemaDiff(bind.dataSource);
       if (diff.up.length === 0) {
         context.say(`[${bind.bindKey}] No changes: the entities match the database.`);
-        return [];
+        return { missing: [], pending: [] as string[] };
       }
       const { executor, available, applied } = await migrationState(context, bind);
       const pending = planUpgrade('head', available, applied, bind.bindKey);
@@ -39,13 +39,19 @@ export function registerCheck(database: Command, context: CliContext): void {
             `(${pending.join(', ')}): run upgrade.`,
         );
       }
-      return missing;
+      return { missing, pending };
     });
-    if (uncovered.length === 0) return;
+    const { missing, pending } = uncovered;
+    if (missing.length === 0) return;
     context.say(`[${bind.bindKey}] The entities differ from the database and no migration covers it:`);
-    uncovered.forEach((statement) => context.say(`  ${renderStatement(statement)}`));
+    missing.forEach((statement) => context.say(`  ${renderStatement(statement)}`));
+    // make-migrations refuses to run while migrations are pending: name upgrade first, never a circle.
+    const next =
+      pending.length > 0
+        ? `run upgrade first (pending: ${pending.join(', ')}), then make-migrations`
+        : 'run make-migrations';
     throw new CliError(
-      `Bind key "${bind.bindKey}": ${uncovered.length} schema change(s) not covered by a migration: run make-migrations.`,
+      `Bind key "${bind.bindKey}": ${missing.length} schema change(s) not covered by a migration: ${next}.`,
     );
   });
 }
