@@ -27,7 +27,12 @@ export async function computeBaselineDiff(dataSource: DataSource): Promise<Schem
   Object.defineProperty(seesNothing, 'createQueryRunner', {
     value: (...args: Parameters<DataSource['createQueryRunner']>): QueryRunner => {
       const runner = dataSource.createQueryRunner(...args);
-      return Object.assign(runner, { getTables: () => Promise.resolve([]), getViews: () => Promise.resolve([]) });
+      // No table, no view, and (PostgreSQL) no enum type: the builder then writes their CREATE statements too.
+      return Object.assign(runner, {
+        getTables: () => Promise.resolve([]),
+        getViews: () => Promise.resolve([]),
+        hasEnumType: () => Promise.resolve(false),
+      });
     },
   });
   Object.assign(builder, { dataSource: seesNothing });
