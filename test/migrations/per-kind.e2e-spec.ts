@@ -59,12 +59,13 @@ describe.each(testDatabaseKinds())('migrations per kind of database, on %s', (ki
 
   /**
    * The bin with the app that sets no scriptLocation, run in the workspace directory (a project
-   * without tsconfig); the loader is given by its path, as that directory has no node_modules.
+   * without tsconfig); typescriptNodeArgs gives the loader by its path, as that directory has no
+   * node_modules.
    */
   const run = (env: NodeJS.ProcessEnv, ...args: string[]): Promise<CommandResult> =>
     runNode(
       [
-        ...typescriptNodeArgs().map((arg) => (arg.startsWith('ts-node/') ? require.resolve(arg) : arg)),
+        ...typescriptNodeArgs(),
         BIN_SOURCE,
         'database',
         ...args,

@@ -2,7 +2,7 @@ import Module from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-// Preloaded (`node -r`) into child processes run with ts-node: resolves the aliases of the
+// Preloaded (`node -r`) into child processes that run TypeScript sources: resolves the aliases of the
 // tsconfig they compile with (TS_NODE_PROJECT) — `nestjs-advanced-alchemy` and
 // `nestjs-advanced-alchemy/testing` — as jest's moduleNameMapper does for the suites themselves.
 const project = process.env.TS_NODE_PROJECT ?? join(__dirname, '..', '..', '..', 'tsconfig.json');

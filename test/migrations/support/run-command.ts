@@ -33,17 +33,23 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, cwd: string = RO
 }
 
 /**
- * Node options that run TypeScript sources as a developer does (`ts-node`, transpile only), with
- * `nestjs-advanced-alchemy` resolved through the tsconfig paths, as jest resolves it.
+ * Node options that run TypeScript sources as a developer does, with `nestjs-advanced-alchemy`
+ * resolved through the tsconfig paths, as jest resolves it. The loader is `@swc-node/register`
+ * (what docs/migrations.md recommends): a child starts in about 1.2 s, against 3.7 s under ts-node,
+ * whose TypeScript transpiler took two thirds of each start (`node --cpu-prof`). Given by its path,
+ * so a child run in a directory without node_modules finds it too.
  */
 export function typescriptNodeArgs(): string[] {
-  return ['-r', 'ts-node/register/transpile-only', '-r', join(__dirname, 'resolve-library-alias.ts')];
+  return ['-r', require.resolve('@swc-node/register'), '-r', join(__dirname, 'resolve-library-alias.ts')];
 }
 
 export const TYPESCRIPT_ENV: NodeJS.ProcessEnv = {
   TS_NODE_PROJECT: process.env.TS_NODE_PROJECT ?? join(ROOT, 'tsconfig.json'),
+  // The tsconfig @swc-node/register compiles with (decorators and their metadata, as Nest needs).
+  SWC_NODE_PROJECT: process.env.TS_NODE_PROJECT ?? join(ROOT, 'tsconfig.json'),
   // TypeScript 6 wants an explicit rootDir once files outside the project (temporary migration
-  // directories) are compiled; that is irrelevant when transpiling.
+  // directories) are compiled by ts-node (the command line's own fallback loader); that is
+  // irrelevant when transpiling.
   TS_NODE_IGNORE_DIAGNOSTICS: '5011,6059',
 };
 
