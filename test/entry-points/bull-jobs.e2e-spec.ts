@@ -58,6 +58,9 @@ async function settled(queue: Queue<RowJob>, id: Job['id']) {
     const job = await queue.getJob(id);
     const state = await job?.getState();
     if (!job || (state !== 'completed' && state !== 'failed')) return undefined;
+    // Bull 4 marks an attempt failed before it moves the job back for its retry: a job seen 'failed'
+    // with attempts left is between two attempts (a window a loaded machine widens), not settled.
+    if (state === 'failed' && job.attemptsMade < (job.opts.attempts ?? 1)) return undefined;
     return { state, attemptsMade: job.attemptsMade, failedReason: job.failedReason };
   });
 }
