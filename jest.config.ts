@@ -37,8 +37,9 @@ const shared = {
 const config: Config = {
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
   // Workers: Jest's default (cores - 1; one on 2 cores). Every file has databases of its own and its
-  // servers on free ports, so `jest -w 2` (or more on a bigger machine) runs files side by side; it is
-  // not the default because the reliability suites bound response times, which a loaded machine misses.
+  // servers on free ports, so `jest -w 2` (or more on a bigger machine) runs files side by side, as CI
+  // does (.ci/run) for all but the suites that bound response times, which a loaded machine misses:
+  // those run one file at a time there.
   // Generous: a loaded machine (two workers, other jobs) must not fail a slow but correct test.
   // A hang still fails, after this long.
   testTimeout: 60_000,
