@@ -12,7 +12,7 @@ import {
   type Session,
 } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from './fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 
 @Entity('bkm_notes')
 class Note {

@@ -17,7 +17,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from './fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 import { poolOf, watchBind, type BindActivity, type PgPool } from './fixtures/watch-bind';
 
 @Entity('bk_orders')

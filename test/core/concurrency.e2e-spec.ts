@@ -9,7 +9,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp, deferred, type Deferred } from './fixtures/boot-app';
+import { bootApp, deferred, type Deferred } from '../support/boot-app';
 
 const REQUESTS = 50;
 const ROWS_PER_REQUEST = 3;

@@ -16,8 +16,8 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp, RecordingLogger } from './fixtures/boot-app';
-import { typeOrmModuleOptions } from './fixtures/typeorm-module-options';
+import { bootApp, RecordingLogger } from '../support/boot-app';
+import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 
 @Entity('io_records')
 class Record {

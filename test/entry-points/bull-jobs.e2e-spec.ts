@@ -10,14 +10,14 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
+import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
 import {
   createDeferredForeignKey,
   hasDeferredConstraints,
   insertOrphan,
-} from '../commit-modes/fixtures/deferred-foreign-key';
-import { newMarker } from '../commit-modes/fixtures/markers';
-import { RowWriter } from '../commit-modes/fixtures/row-writer.service';
+} from '../commit/fixtures/deferred-foreign-key';
+import { newMarker } from '../commit/fixtures/markers';
+import { RowWriter } from '../commit/fixtures/row-writer.service';
 import { describeWithRedis, REDIS_CONNECTION, uniqueQueuePrefix } from './fixtures/redis';
 import { waitFor } from './fixtures/wait-for';
 

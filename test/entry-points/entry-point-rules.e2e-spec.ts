@@ -7,8 +7,8 @@ import {
   type EntryPointsOptions,
 } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, openProbe, type DatabaseProbe, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS } from '../commit-modes/fixtures/commit-row.entity';
-import { newMarker } from '../commit-modes/fixtures/markers';
+import { COMMIT_ROWS } from '../commit/fixtures/commit-row.entity';
+import { newMarker } from '../commit/fixtures/markers';
 import { RowEvent, startEventsApp } from './fixtures/events-app';
 
 const config = { connectionString: 'sqlite:///:memory:' };

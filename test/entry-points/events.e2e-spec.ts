@@ -8,8 +8,8 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS } from '../commit-modes/fixtures/commit-row.entity';
-import { newMarker } from '../commit-modes/fixtures/markers';
+import { COMMIT_ROWS } from '../commit/fixtures/commit-row.entity';
+import { newMarker } from '../commit/fixtures/markers';
 import { RowEvent, RowListeners, RowService, startEventsApp } from './fixtures/events-app';
 import { waitFor } from './fixtures/wait-for';
 

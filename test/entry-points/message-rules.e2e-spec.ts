@@ -16,10 +16,10 @@ import {
   type EntryPointsOptions,
 } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, openProbe, type DatabaseProbe, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
-import { freePort } from '../commit-modes/fixtures/free-port';
-import { newMarker } from '../commit-modes/fixtures/markers';
-import { RowWriter } from '../commit-modes/fixtures/row-writer.service';
+import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
+import { freePort } from '../support/free-port';
+import { newMarker } from '../commit/fixtures/markers';
+import { RowWriter } from '../commit/fixtures/row-writer.service';
 
 @Controller()
 class RowMessages {

@@ -7,9 +7,9 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS } from '../commit-modes/fixtures/commit-row.entity';
-import { createDeferredForeignKey, hasDeferredConstraints } from '../commit-modes/fixtures/deferred-foreign-key';
-import { newMarker } from '../commit-modes/fixtures/markers';
+import { COMMIT_ROWS } from '../commit/fixtures/commit-row.entity';
+import { createDeferredForeignKey, hasDeferredConstraints } from '../commit/fixtures/deferred-foreign-key';
+import { newMarker } from '../commit/fixtures/markers';
 import { Queues, startJobsApp } from './fixtures/jobs-app';
 import { describeWithRedis, uniqueQueuePrefix } from './fixtures/redis';
 import { waitFor } from './fixtures/wait-for';

@@ -6,7 +6,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS } from '../commit-modes/fixtures/commit-row.entity';
+import { COMMIT_ROWS } from '../commit/fixtures/commit-row.entity';
 import { startTicksApp, stopTicks, TickLog, TICKS } from './fixtures/ticks-app';
 import { waitFor } from './fixtures/wait-for';
 

@@ -12,11 +12,11 @@ import {
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import request from 'supertest';
-import { CommitRow } from '../commit-modes/fixtures/commit-row.entity';
-import { newMarker } from '../commit-modes/fixtures/markers';
-import { RowWriter } from '../commit-modes/fixtures/row-writer.service';
-import { RowsController } from '../commit-modes/fixtures/rows.controller';
-import { startHttpApp } from '../commit-modes/fixtures/start-app';
+import { CommitRow } from '../commit/fixtures/commit-row.entity';
+import { newMarker } from '../commit/fixtures/markers';
+import { RowWriter } from '../commit/fixtures/row-writer.service';
+import { RowsController } from '../commit/fixtures/rows.controller';
+import { startHttpApp } from '../commit/fixtures/start-app';
 
 @Controller('nested')
 class NestedController {

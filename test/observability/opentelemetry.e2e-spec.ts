@@ -10,12 +10,12 @@ import {
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
 import request from 'supertest';
-import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
-import { createDeferredForeignKey, hasDeferredConstraints } from '../commit-modes/fixtures/deferred-foreign-key';
-import { doomedRowTable, writeDoomedRow } from '../commit-modes/fixtures/doomed-write';
-import { newMarker } from '../commit-modes/fixtures/markers';
-import { RowWriter } from '../commit-modes/fixtures/row-writer.service';
-import { startHttpApp } from '../commit-modes/fixtures/start-app';
+import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
+import { createDeferredForeignKey, hasDeferredConstraints } from '../commit/fixtures/deferred-foreign-key';
+import { doomedRowTable, writeDoomedRow } from '../commit/fixtures/doomed-write';
+import { newMarker } from '../commit/fixtures/markers';
+import { RowWriter } from '../commit/fixtures/row-writer.service';
+import { startHttpApp } from '../commit/fixtures/start-app';
 import { waitUntil } from '../reliability/fixtures/wait-until';
 import { isChildOf, OtelHarness, type MetricPoint } from './fixtures/otel-harness';
 

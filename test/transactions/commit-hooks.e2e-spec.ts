@@ -26,10 +26,10 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { CapturingLogger } from '../commit-modes/fixtures/capturing-logger';
-import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
-import { newMarker } from '../commit-modes/fixtures/markers';
-import { bootApp, deferred, type Deferred } from '../core/fixtures/boot-app';
+import { CapturingLogger } from '../commit/fixtures/capturing-logger';
+import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
+import { newMarker } from '../commit/fixtures/markers';
+import { bootApp, deferred, type Deferred } from '../support/boot-app';
 import { waitUntil } from '../reliability/fixtures/wait-until';
 import { UnitFailed } from './fixtures/unit-rows.service';
 

@@ -17,7 +17,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 import { barrier } from './fixtures/barrier';
 import { COUNTERS, Counter } from './fixtures/counter.entity';
 import { eachKind } from '../support/each-kind';

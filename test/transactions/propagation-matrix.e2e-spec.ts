@@ -8,8 +8,8 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS } from '../commit-modes/fixtures/commit-row.entity';
-import { newMarker } from '../commit-modes/fixtures/markers';
+import { COMMIT_ROWS } from '../commit/fixtures/commit-row.entity';
+import { newMarker } from '../commit/fixtures/markers';
 import { innerRowStored, MATRIX_PROPAGATIONS } from './fixtures/expected-rows';
 import { startScenarioApp, type ScenarioApp, type ScenarioMessage } from './fixtures/scenario-app';
 import { UnitScenarios } from './fixtures/unit-rows.service';

@@ -8,9 +8,9 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
-import { newMarker } from '../commit-modes/fixtures/markers';
-import { bootApp } from '../core/fixtures/boot-app';
+import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
+import { newMarker } from '../commit/fixtures/markers';
+import { bootApp } from '../support/boot-app';
 
 @Controller('two-binds')
 class TwoBindsUnitsController {

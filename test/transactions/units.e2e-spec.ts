@@ -18,8 +18,8 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
-import { newMarker } from '../commit-modes/fixtures/markers';
+import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
+import { newMarker } from '../commit/fixtures/markers';
 import { waitUntil } from '../reliability/fixtures/wait-until';
 import { CommitRowService, UnitFailed, UnitScenarios } from './fixtures/unit-rows.service';
 import { startScenarioApp, type ScenarioApp } from './fixtures/scenario-app';

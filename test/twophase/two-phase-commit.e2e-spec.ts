@@ -1,8 +1,8 @@
 import { Module, type INestApplication } from '@nestjs/common';
 import { AdvancedAlchemy, AdvancedAlchemyModule, Transactional } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, testDatabaseKinds, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
-import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-foreign-key';
-import { startHttpApp } from '../commit-modes/fixtures/start-app';
+import { createDeferredForeignKey } from '../commit/fixtures/deferred-foreign-key';
+import { startHttpApp } from '../commit/fixtures/start-app';
 import { ClientProxyFactory, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { freePort } from '../support/free-port';

@@ -2,7 +2,7 @@ import { freePort } from '../support/free-port';
 import type { INestApplication } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
-import { createDeferredForeignKey } from '../commit-modes/fixtures/deferred-foreign-key';
+import { createDeferredForeignKey } from '../commit/fixtures/deferred-foreign-key';
 import { ROWS, leftPrepared, startTwoPhaseApp, twoPhaseConfigs } from './fixtures/two-phase-app';
 import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from './fixtures/two-phase-databases';
 

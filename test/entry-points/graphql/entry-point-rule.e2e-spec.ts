@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { AdvancedAlchemyModule, type AdvancedAlchemyModuleOptions, type CommitMode } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, openProbe, type DatabaseProbe, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
-import { newMarker } from '../../commit-modes/fixtures/markers';
+import { newMarker } from '../../commit/fixtures/markers';
 import { NOTES } from './fixtures/note.entity';
 import { postGraphql } from './fixtures/post-graphql';
 import { startGraphqlApp } from './fixtures/start-graphql-app';

@@ -6,7 +6,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { newMarker } from '../../commit-modes/fixtures/markers';
+import { newMarker } from '../../commit/fixtures/markers';
 import { eachKind } from '../../support/each-kind';
 import { NOTES } from './fixtures/note.entity';
 import { answeredWithData, type Answer } from './fixtures/post-graphql';

@@ -10,7 +10,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { newMarker } from '../../commit-modes/fixtures/markers';
+import { newMarker } from '../../commit/fixtures/markers';
 import { eachKind } from '../../support/each-kind';
 import { Note, NOTES } from './fixtures/note.entity';
 import { NotesService, PROBE } from './fixtures/notes.service';

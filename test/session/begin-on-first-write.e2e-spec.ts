@@ -20,7 +20,7 @@ import {
   type TestDatabase,
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from './fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 
 // sessionConfig.beginOnFirstWrite: plain reads before a scope's first write run outside a
 // transaction. Whether a transaction is open is asked of the database itself, on the session's

@@ -22,7 +22,7 @@ import {
 } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { MODES } from './fixtures/commit-table';
-import { freePort } from './fixtures/free-port';
+import { freePort } from '../support/free-port';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
 import { openWsClient, type WsClient } from './fixtures/ws-client';

@@ -1,6 +1,6 @@
 import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { AdvancedAlchemyModule, DatabaseStartupError, ImproperConfigurationError } from 'nestjs-advanced-alchemy';
-import { bootApp } from '../core/fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 
 // Startup failures of @nestjs/typeorm-shaped registrations: no database is needed to provoke them.
 

@@ -3,8 +3,8 @@ import { getDataSourceToken, InjectRepository, TypeOrmModule } from '@nestjs/typ
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
 import { AdvancedAlchemyModule, ImproperConfigurationError } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
-import { typeOrmModuleOptions } from '../core/fixtures/typeorm-module-options';
+import { bootApp } from '../support/boot-app';
+import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { User } from '../fixtures/nestjs-typeorm-app/users/user.entity';
 
 /** An entity no bind key lists. */

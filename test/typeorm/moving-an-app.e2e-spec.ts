@@ -11,8 +11,8 @@ import {
   type TestDatabase,
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
-import { typeOrmModuleOptions } from '../core/fixtures/typeorm-module-options';
+import { bootApp } from '../support/boot-app';
+import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { createAppModule } from '../fixtures/nestjs-typeorm-app/app.module';
 import { User } from '../fixtures/nestjs-typeorm-app/users/user.entity';
 import { UsersService } from '../fixtures/nestjs-typeorm-app/users/users.service';

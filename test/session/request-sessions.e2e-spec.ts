@@ -25,7 +25,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from './fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 
 @Entity('rs_items')
 class Item {

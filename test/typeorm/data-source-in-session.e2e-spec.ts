@@ -11,7 +11,7 @@ import {
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
 import type { INestApplication } from '@nestjs/common';
-import { bootApp } from '../core/fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 
 // The injected DataSource's query(), createQueryBuilder() and transaction() inside a request run in
 // the request's session; outside every scope they are TypeORM's own; createQueryRunner() stays explicit.

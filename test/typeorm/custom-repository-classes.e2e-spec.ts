@@ -10,7 +10,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 
 // A class extending Repository, listed in the module's own forFeature beside its entity (as many
 // @nestjs/typeorm applications still list it), on the module's own options.

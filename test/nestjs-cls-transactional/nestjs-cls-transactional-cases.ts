@@ -7,8 +7,8 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
-import { typeOrmModuleOptions } from '../core/fixtures/typeorm-module-options';
+import { bootApp } from '../support/boot-app';
+import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { Account } from '../fixtures/nestjs-cls-transactional-app/account.entity';
 import { AccountsService } from '../fixtures/nestjs-cls-transactional-app/accounts.service';
 

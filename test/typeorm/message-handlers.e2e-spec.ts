@@ -19,10 +19,10 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { COMMIT_ROWS, CommitRow } from '../commit-modes/fixtures/commit-row.entity';
-import { freePort } from '../commit-modes/fixtures/free-port';
-import { newMarker } from '../commit-modes/fixtures/markers';
-import { bootApp } from '../core/fixtures/boot-app';
+import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
+import { freePort } from '../support/free-port';
+import { newMarker } from '../commit/fixtures/markers';
+import { bootApp } from '../support/boot-app';
 
 @Controller()
 class RowMessagesController {

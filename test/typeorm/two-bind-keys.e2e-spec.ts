@@ -17,7 +17,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 import { User } from '../fixtures/nestjs-typeorm-app/users/user.entity';
 
 /** An entity of the 'other' bind key only, which its config does not list: autoLoadEntities brings it in. */

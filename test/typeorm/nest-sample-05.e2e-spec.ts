@@ -9,8 +9,8 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
-import { typeOrmModuleOptions } from '../core/fixtures/typeorm-module-options';
+import { bootApp } from '../support/boot-app';
+import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { createAppModule } from '../fixtures/nestjs-typeorm-app/app.module';
 
 // The shape of Nest's own sample 05-sql-typeorm: a users module whose entity is registered only by

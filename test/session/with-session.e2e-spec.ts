@@ -18,7 +18,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from './fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 
 @Entity('ws_entries')
 class Entry {

@@ -10,8 +10,8 @@ import {
   type TestDatabase,
   type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
-import { typeOrmModuleOptions } from '../core/fixtures/typeorm-module-options';
+import { bootApp } from '../support/boot-app';
+import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { createPeersAppModule } from '../fixtures/nestjs-typeorm-peers-app/app.module';
 import { WRITE_PATHS, type WritePath } from '../fixtures/nestjs-typeorm-peers-app/photos.service';
 import {

@@ -18,7 +18,7 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp, deferred, type Deferred } from './fixtures/boot-app';
+import { bootApp, deferred, type Deferred } from '../support/boot-app';
 
 @Entity('sl_entries')
 class Entry {

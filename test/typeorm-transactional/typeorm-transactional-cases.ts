@@ -8,9 +8,9 @@ import {
   type DatabaseProbe,
   type TestDatabase,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../core/fixtures/boot-app';
+import { bootApp } from '../support/boot-app';
 import { waitUntil } from '../reliability/fixtures/wait-until';
-import { typeOrmModuleOptions } from '../core/fixtures/typeorm-module-options';
+import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { PostEvents } from '../fixtures/typeorm-transactional-app/post-events';
 import { PostService } from '../fixtures/typeorm-transactional-app/post.service';
 
