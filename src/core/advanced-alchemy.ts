@@ -24,7 +24,13 @@ import type { Bind } from '../session/bind';
 import { DatabaseSession } from '../session/database-session';
 import { ScopedSession } from '../session/scoped-session';
 import type { Session, SessionUnitWork } from '../session/session';
-import { SessionScope, sessionScopeStorage, type ScopeEnding, type ScopeOwner } from '../session/session-scope';
+import {
+  SessionScope,
+  sessionScopeStorage,
+  setScopeOwner,
+  type ScopeEnding,
+  type ScopeOwner,
+} from '../session/session-scope';
 import { TransactionConflictError } from '../errors/transaction-conflict.error';
 import { ownerStarted, ownerStopped } from '../transactions/live-owners';
 import { runUnit } from '../transactions/run-unit';
@@ -94,7 +100,7 @@ export class AdvancedAlchemy implements ScopeOwner {
     try {
       for (const [index, config] of this.config.entries()) {
         const bind = await openBind(config, index, this.#secrets);
-        bind.owner = this;
+        setScopeOwner(bind, this);
         this.#binds.push(bind);
         this.#byKey.set(bind.key, bind);
         config.attach({

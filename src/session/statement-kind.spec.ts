@@ -1,4 +1,12 @@
-import { isPlainRead, isWritingStatement } from './statement-kind';
+import {
+  classifyStatement,
+  isPlainRead,
+  isReadingStatement,
+  isWritingStatement,
+  PLAIN_READ,
+  READS,
+  WRITES,
+} from './statement-kind';
 
 describe('statement kind', () => {
   it.each([
@@ -36,5 +44,20 @@ describe('statement kind', () => {
     'LOCK TABLE items',
   ])('not a plain read: %s', (sql) => {
     expect(isPlainRead(sql)).toBe(false);
+  });
+
+  it.each([
+    'SELECT 1',
+    'SELECT * FROM items FOR UPDATE',
+    'WITH moved AS (DELETE FROM items RETURNING *) SELECT * FROM moved',
+    'INSERT INTO items (name) VALUES ($1)',
+    'BEGIN',
+    'SHOW transaction_isolation',
+    "SELECT nextval('items_id_seq')",
+  ])('one classification says what the three predicates say: %s', (sql) => {
+    const statementClass = classifyStatement(sql);
+    expect((statementClass & WRITES) !== 0).toBe(isWritingStatement(sql));
+    expect((statementClass & READS) !== 0).toBe(isReadingStatement(sql));
+    expect((statementClass & PLAIN_READ) !== 0).toBe(isPlainRead(sql));
   });
 });

@@ -37,3 +37,22 @@ export function isReadingStatement(sql: string): boolean {
 export function isPlainRead(sql: string): boolean {
   return READING_VERB.test(sql) && !MORE_THAN_A_READ.test(sql);
 }
+
+/** What one statement is, read once and handed to every stage of the statement pipeline (bit flags). */
+export type StatementClass = number;
+/** Changes data or schema. */
+export const WRITES = 1;
+/** Starts as a read (`SELECT`, `WITH`, `SHOW`), locking or not. */
+export const READS = 2;
+/** Only reads and takes no lock. */
+export const PLAIN_READ = 4;
+/** Not classified: no stage of the bind key needed it (such a statement counts as writing). */
+export const UNCLASSIFIED: StatementClass = WRITES | READS;
+
+export function classifyStatement(sql: string): StatementClass {
+  const reads = READING_VERB.test(sql);
+  const writes = isWritingStatement(sql);
+  if (!reads) return writes ? WRITES : 0;
+  if (writes) return WRITES | READS;
+  return MORE_THAN_A_READ.test(sql) ? READS : READS | PLAIN_READ;
+}
