@@ -168,7 +168,7 @@ export class DatabaseSession implements Session, StatementHost {
     const runner = this.#runner;
     if (!runner || this.#closed) return false;
     if (this.bind.slots) return this.#holdsSlot;
-    return runner.isTransactionActive && (this.#connected || !this.state.beginPending);
+    return runner.isTransactionActive && (this.#connected || !this.state.armed);
   }
 
   get inTransaction(): boolean {
@@ -195,7 +195,7 @@ export class DatabaseSession implements Session, StatementHost {
       return;
     }
     const runner = this.runner();
-    if (this.state.beginPending) {
+    if (this.state.armed) {
       await this.prepare(characteristics);
       return;
     }
@@ -221,7 +221,7 @@ export class DatabaseSession implements Session, StatementHost {
     if (this.#statements?.last) await this.#statements.settle();
     if (this.route?.endReadOnly()) this.state.resetCharacteristics();
     const runner = this.#runner;
-    if (runner && !this.state.beginPending) {
+    if (runner && !this.state.armed) {
       if (this.#queryOnly) await this.leaveReadOnly(runner);
       try {
         while (runner.transactionDepth > this.state.baseDepth) await runner.commitTransaction();
@@ -249,7 +249,7 @@ export class DatabaseSession implements Session, StatementHost {
     if (this.#statements?.last) await this.#statements.settle();
     if (this.route?.endReadOnly()) this.state.resetCharacteristics();
     const runner = this.#runner;
-    if (runner && !this.state.beginPending) {
+    if (runner && !this.state.armed) {
       try {
         if (this.#queryOnly) await this.leaveReadOnly(runner);
       } finally {
@@ -405,7 +405,7 @@ export class DatabaseSession implements Session, StatementHost {
         if (waitFrom >= 0) publish.connectionTaken(this, waitFrom);
       }
       if (deferBegin) return;
-      if (this.state.beginPending) {
+      if (this.state.armed) {
         this.state.clearPending();
         try {
           await this.startTransaction(runner, characteristics);

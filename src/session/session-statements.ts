@@ -95,7 +95,7 @@ export class SessionStatements implements PrimaryPath {
     statementClass: StatementClass,
   ): Promise<unknown> {
     const host = this.host;
-    if (host.state.beginPending && host.bind.beginOnFirstWrite && (statementClass & PLAIN_READ) !== 0) {
+    if (host.state.armed && host.bind.beginOnFirstWrite && (statementClass & PLAIN_READ) !== 0) {
       // A plain read does not need the transaction yet: the BEGIN stays pending.
       const slots = host.bind.slots;
       if (slots && !host.holdsSlot) {

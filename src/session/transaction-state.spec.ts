@@ -87,6 +87,8 @@ describe('TransactionState', () => {
     state.forget();
     expect(runner.transactionDepth).toBe(0);
     expect(state.beginPending).toBe(true);
+    // …but nothing is armed: a statement the session sends while it closes (a timeout restored) begins nothing.
+    expect(state.armed).toBe(false);
     expect(state.inTransaction).toBe(false);
   });
 

@@ -51,6 +51,11 @@ export class TransactionState {
     return this.#baseDepth;
   }
 
+  /** BEGIN is armed on the runner the session holds: its next statement sends it. */
+  get armed(): boolean {
+    return this.#beginPending;
+  }
+
   /** True while the next statement is to begin the transaction (before the session has a runner too). */
   get beginPending(): boolean {
     return this.#runner === undefined ? this.autoBegin : this.#beginPending;
