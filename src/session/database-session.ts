@@ -12,11 +12,11 @@ import {
 } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
-import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
+import type { TransactionCharacteristics } from './begin-transaction';
 import type { Bind } from './bind';
-import { isConnectionError } from './connection-errors';
 import type { Session, SessionUnitWork } from './session';
-import { closedError, SessionStatements, type StatementHost } from './session-statements';
+import { SessionConnection, type ConnectionOwner, type SessionRunner as Runner } from './session-connection';
+import { closedError } from './session-statements';
 import { StatementDeadline } from './statement-deadline';
 import type { StatementRoute } from './statement-route';
 import { TransactionState } from './transaction-state';
@@ -30,32 +30,19 @@ export interface DatabaseSessionOptions {
   kind?: ScopeKind;
 }
 
-/** TypeORM keeps the nesting depth protected; the session's transaction state sets it when it defers BEGIN. */
-type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
-  isTransactionActive: boolean;
-  transactionDepth: number;
-  /** The driver's connection (pg client, mysql2 connection), once the runner has one. */
-  databaseConnection?: unknown;
-};
-
 /**
  * The real session behind the scoped proxy (the `Session` users call). It takes no connection
  * until its first statement: then it waits for a connection permit of its bind key (bounded by
  * `poolTimeout`) and, with autoBegin, sends BEGIN. Where its transaction stands is its
  * `TransactionState`; the path of each statement is its `SessionStatements`.
  */
-export class DatabaseSession implements Session, StatementHost {
+export class DatabaseSession implements Session, ConnectionOwner {
   #info?: Record<string, unknown>;
-  #runner?: Runner;
-  #statements?: SessionStatements;
-  #holdsSlot = false;
-  /** True from the first statement on: the session holds its connection (SQLite's lock included) until it closes. */
-  #connected = false;
+  /** The session's query runner and what goes with it, from the first statement to the session's end. */
+  #connection?: SessionConnection;
   #closed = false;
   /** The transaction itself as the outermost unit (made at the first hook or NESTED unit). */
   #rootFrame?: UnitFrame;
-  /** SQLite's read-only mode is a connection setting (`PRAGMA query_only`): turned off before the transaction ends. */
-  #queryOnly = false;
   /** Pending BEGIN, depth, savepoints. */
   readonly state: TransactionState;
   /** This session's statement timeout and the module's deadline on top of it. */
@@ -110,10 +97,6 @@ export class DatabaseSession implements Session, StatementHost {
     return this.state.nextSavepointName();
   }
 
-  get holdsSlot(): boolean {
-    return this.#holdsSlot;
-  }
-
   /** Registers a hook on the innermost unit the calling code runs in (the transaction itself at the top). */
   private addHook(kind: HookKind, hook: TransactionHook | TransactionCompletionHook): void {
     (unitFrameStorage.getStore()?.get(this) ?? this.rootFrame).hooks.add(kind, hook);
@@ -165,10 +148,8 @@ export class DatabaseSession implements Session, StatementHost {
    * the session's end; SQLite's lock while a transaction is open, or pending after a plain read.
    */
   get holdsConnection(): boolean {
-    const runner = this.#runner;
-    if (!runner || this.#closed) return false;
-    if (this.bind.slots) return this.#holdsSlot;
-    return runner.isTransactionActive && (this.#connected || !this.state.armed);
+    const connection = this.#connection;
+    return connection !== undefined && !this.#closed && connection.holdsConnection;
   }
 
   get inTransaction(): boolean {
@@ -194,9 +175,9 @@ export class DatabaseSession implements Session, StatementHost {
       this.state.beganElsewhere(characteristics);
       return;
     }
-    const runner = this.runner();
+    const connection = this.connection();
     if (this.state.armed) {
-      await this.prepare(characteristics);
+      await connection.prepare(characteristics);
       return;
     }
     if (this.state.statementsInTransaction) {
@@ -204,7 +185,7 @@ export class DatabaseSession implements Session, StatementHost {
         `Session of bind key "${this.bindKey}" is already in a transaction: commit() or rollback() it before begin().`,
       );
     }
-    await this.startTransaction(runner, characteristics);
+    await connection.startTransaction(characteristics);
   }
 
   async commit(): Promise<void> {
@@ -218,11 +199,12 @@ export class DatabaseSession implements Session, StatementHost {
   async commitTransaction(): Promise<HookBatch> {
     // Awaited only when there is something to wait for: every request's end runs through here.
     if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
-    if (this.#statements?.last) await this.#statements.settle();
+    const connection = this.#connection;
+    if (connection?.statements.last) await connection.statements.settle();
     if (this.route?.endReadOnly()) this.state.resetCharacteristics();
-    const runner = this.#runner;
-    if (runner && !this.state.armed) {
-      if (this.#queryOnly) await this.leaveReadOnly(runner);
+    if (connection && !this.state.armed) {
+      const runner = connection.runner;
+      if (connection.queryOnly) await connection.leaveReadOnly();
       try {
         while (runner.transactionDepth > this.state.baseDepth) await runner.commitTransaction();
       } catch (error) {
@@ -233,7 +215,7 @@ export class DatabaseSession implements Session, StatementHost {
       }
       if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'commit', 'caller');
       this.uncommittedWrites = this.twoPhaseWrites = 0;
-      this.armBegin();
+      connection.arm();
     }
     return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
   }
@@ -246,16 +228,17 @@ export class DatabaseSession implements Session, StatementHost {
   /** Rolls back; returns the afterRollback hooks for the caller to run. */
   async rollbackTransaction(): Promise<HookBatch> {
     this.uncommittedWrites = this.twoPhaseWrites = 0;
-    if (this.#statements?.last) await this.#statements.settle();
+    const connection = this.#connection;
+    if (connection?.statements.last) await connection.statements.settle();
     if (this.route?.endReadOnly()) this.state.resetCharacteristics();
-    const runner = this.#runner;
-    if (runner && !this.state.armed) {
+    if (connection && !this.state.armed) {
+      const runner = connection.runner;
       try {
-        if (this.#queryOnly) await this.leaveReadOnly(runner);
+        if (connection.queryOnly) await connection.leaveReadOnly();
       } finally {
         while (runner.transactionDepth > this.state.baseDepth) await runner.rollbackTransaction();
         if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'caller');
-        this.armBegin();
+        connection.arm();
       }
     }
     return this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
@@ -269,37 +252,13 @@ export class DatabaseSession implements Session, StatementHost {
   async closeSession(): Promise<HookBatch> {
     if (this.#closed) return HookBatch.empty;
     this.#closed = true;
-    const statements = this.#statements;
-    if (statements?.last) await statements.settle();
+    const connection = this.#connection;
+    if (connection?.statements.last) await connection.statements.settle();
     if (this.route) await this.route.release();
     const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
-    const runner = this.#runner;
-    if (!runner) return hooks;
-    this.#runner = undefined;
-    const baseDepth = this.state.baseDepth;
-    this.state.forget();
-    try {
-      try {
-        if (this.#queryOnly) await this.leaveReadOnly(runner);
-      } finally {
-        while (runner.transactionDepth > baseDepth) await runner.rollbackTransaction();
-        if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'close');
-      }
-      // The connection goes back to the pool with the bind key's own statement timeout.
-      if (this.deadline.changed) await runner.query(this.deadline.restoreSql(runner));
-    } finally {
-      try {
-        if (statements) statements.released = true;
-        await runner.release();
-      } finally {
-        if (this.#holdsSlot) {
-          this.#holdsSlot = false;
-          this.bind.slots?.release();
-        }
-        this.bind.sessionClosed();
-        if (channels.sessionClosed.hasSubscribers) publish.publishSessionClosed(this);
-      }
-    }
+    if (!connection) return hooks;
+    this.#connection = undefined;
+    await connection.close();
     return hooks;
   }
 
@@ -316,8 +275,9 @@ export class DatabaseSession implements Session, StatementHost {
   async prepareTwoPhase(prepare: (runner: QueryRunner) => Promise<void>): Promise<void> {
     // Awaited only when there is something to wait for: every request's end runs through here.
     if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
-    if (this.#statements?.last) await this.#statements.settle();
-    await prepare(this.#runner as unknown as QueryRunner);
+    const connection = this.#connection as SessionConnection;
+    if (connection.statements.last) await connection.statements.settle();
+    await prepare(connection.runner as unknown as QueryRunner);
     this.uncommittedWrites = this.twoPhaseWrites = 0;
     this.state.leftByPrepare();
   }
@@ -326,43 +286,6 @@ export class DatabaseSession implements Session, StatementHost {
   twoPhaseEnded(committed: boolean): HookBatch {
     const hooks = this.#rootFrame?.hooks;
     return (committed ? hooks?.committed() : hooks?.rolledBack()) ?? HookBatch.empty;
-  }
-
-  private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
-    this.state.beginning(characteristics);
-    this.#queryOnly = await beginTransaction(
-      runner,
-      this.bind.dataSource.options.type,
-      characteristics,
-      this.bind.behindTransactionPooler ? this.deadline.timeoutMs : undefined,
-    );
-    if (publish.tracksTransactions()) publish.publishTransactionBegan(this, characteristics);
-  }
-
-  private async leaveReadOnly(runner: Runner): Promise<void> {
-    if (!this.#queryOnly) return;
-    this.#queryOnly = false;
-    await leaveQueryOnly(runner);
-  }
-
-  private runner(): Runner {
-    if (this.#runner) return this.#runner;
-    if (this.#closed) throw closedError(this.bindKey);
-    if (this.bind.closing) {
-      throw new DatabaseUnavailableError(
-        `The application is shutting down: bind key "${this.bindKey}" takes no new sessions.`,
-      );
-    }
-    const runner = this.bind.dataSource.createQueryRunner() as Runner;
-    this.bind.sessionOpened();
-    if (channels.sessionOpened.hasSubscribers) publish.publishSessionOpened(this);
-    const queryRunner = runner as unknown as QueryRunner;
-    this.bind.pipeline.adoptRunner(queryRunner);
-    this.#statements = new SessionStatements(this, queryRunner);
-    this.#runner = runner;
-    this.state.adopt(runner);
-    if (this.state.autoBegin) this.#statements.ready = false;
-    return runner;
   }
 
   /**
@@ -378,55 +301,27 @@ export class DatabaseSession implements Session, StatementHost {
     }
     const type = this.bind.dataSource.options.type;
     if (type === 'better-sqlite3') return;
-    const runner = this.runner();
+    const connection = this.connection();
     // MySQL and MariaDB name the setting differently: the connection tells which it is.
-    if (!this.#statements?.ready) await this.prepare();
-    const change = this.deadline.change(runner, timeoutMs);
-    if (change.sql) await runner.query(change.sql);
+    if (!connection.statements.ready) await connection.prepare();
+    const change = this.deadline.change(connection.runner, timeoutMs);
+    if (change.sql) await connection.runner.query(change.sql);
     change.apply();
   }
 
-  /**
-   * Takes a connection permit and sends the pending BEGIN (unless `deferBegin`: a plain read goes
-   * first); a lost database becomes a 503-class error.
-   */
-  async prepare(characteristics = this.bind.transactionDefaults, deferBegin = false): Promise<void> {
-    const runner = this.#runner as Runner;
-    try {
-      this.#connected = true;
-      const slots = this.bind.slots;
-      if (!this.#holdsSlot && slots) {
-        const waitFrom = publish.tracksConnections() ? performance.now() : -1;
-        if (!slots.tryAcquire()) await slots.acquire();
-        this.#holdsSlot = true;
-        // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
-        // deadline: a checkout given up half-way would hand its connection to a released runner.
-        await runner.connect();
-        if (waitFrom >= 0) publish.connectionTaken(this, waitFrom);
-      }
-      if (deferBegin) return;
-      if (this.state.armed) {
-        this.state.clearPending();
-        try {
-          await this.startTransaction(runner, characteristics);
-        } catch (error) {
-          this.armBegin();
-          throw error;
-        }
-      }
-      (this.#statements as SessionStatements).ready = true;
-    } catch (error) {
-      if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this, error);
-      if (!isConnectionError(error)) throw error;
-      throw new DatabaseUnavailableError(`The database of bind key "${this.bindKey}" cannot be reached.`, {
-        cause: error,
-      });
+  private connection(): SessionConnection {
+    if (this.#connection) return this.#connection;
+    if (this.#closed) throw closedError(this.bindKey);
+    if (this.bind.closing) {
+      throw new DatabaseUnavailableError(
+        `The application is shutting down: bind key "${this.bindKey}" takes no new sessions.`,
+      );
     }
+    this.#connection = SessionConnection.open(this);
+    return this.#connection;
   }
 
-  /** The transaction ended: with autoBegin, the next statement begins another. */
-  private armBegin(): void {
-    this.state.arm();
-    if (this.state.autoBegin && this.#statements) this.#statements.ready = false;
+  private runner(): Runner {
+    return this.connection().runner;
   }
 }

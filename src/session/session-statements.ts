@@ -14,7 +14,13 @@ type SessionRunner = QueryRunner & { databaseConnection?: unknown };
 
 type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structured?: boolean) => Promise<unknown>;
 
-/** What the statement path needs of its session (DatabaseSession). */
+/** The write counters of a session (DatabaseSession), which the counting stages move. */
+export interface WriteCounts {
+  uncommittedWrites: number;
+  twoPhaseWrites: number;
+}
+
+/** What the statement path needs of its session's connection (SessionConnection). */
 export interface StatementHost {
   readonly bind: Bind;
   readonly state: TransactionState;
@@ -22,8 +28,7 @@ export interface StatementHost {
   readonly route: StatementRoute | undefined;
   /** Whether the session holds a connection permit of its bind key. */
   readonly holdsSlot: boolean;
-  uncommittedWrites: number;
-  twoPhaseWrites: number;
+  readonly writes: WriteCounts;
   /** Takes a connection permit and sends the pending BEGIN (unless `deferBegin`). */
   prepare(characteristics?: undefined, deferBegin?: boolean): Promise<void>;
 }
@@ -66,8 +71,8 @@ export class SessionStatements implements PrimaryPath {
         : UNCLASSIFIED;
     // Outside a transaction (autoBegin off) a write commits by itself: nothing to count.
     if ((statementClass & WRITES) !== 0 && host.state.statementsInTransaction) {
-      if (pipeline.countsUncommittedWrites) host.uncommittedWrites++;
-      if (pipeline.countsTwoPhaseWrites) host.twoPhaseWrites++;
+      if (pipeline.countsUncommittedWrites) host.writes.uncommittedWrites++;
+      if (pipeline.countsTwoPhaseWrites) host.writes.twoPhaseWrites++;
     }
     const route = host.route;
     const result = (this.last = route
