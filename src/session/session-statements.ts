@@ -4,7 +4,7 @@ import { channels } from '../observability/channels';
 import { observeStatement } from '../observability/publish';
 import type { Bind } from './bind';
 import { readOnBorrowedConnection } from './read-before-begin';
-import type { StatementDeadline } from './statement-deadline';
+import type { LateUse, StatementDeadline } from './statement-deadline';
 import { classifyStatement, PLAIN_READ, UNCLASSIFIED, WRITES, type StatementClass } from './statement-kind';
 import type { PrimaryPath, StatementRoute } from './statement-route';
 import type { TransactionState } from './transaction-state';
@@ -40,7 +40,7 @@ export interface StatementHost {
  * observed (telemetry). One `query` function per session replaces the runner's; nothing per
  * statement but the driver's own promise and the deadline's.
  */
-export class SessionStatements implements PrimaryPath {
+export class SessionStatements implements PrimaryPath, LateUse {
   /** True once the next statement can go straight to the driver (permit held, BEGIN sent). */
   ready: boolean;
   /** Set when the session gave its runner back: statements after that come from a request that has ended. */
@@ -90,7 +90,7 @@ export class SessionStatements implements PrimaryPath {
   ): Promise<unknown> {
     if (!this.ready) return this.prepareThenSend(sql, parameters, structured, statementClass);
     const runner = this.runner;
-    return this.host.deadline.guard(runner, sql, this.#send.call(runner, sql, parameters, structured), this.lateUse);
+    return this.host.deadline.guard(runner, sql, this.#send.call(runner, sql, parameters, structured), this);
   }
 
   private async prepareThenSend(
@@ -104,14 +104,14 @@ export class SessionStatements implements PrimaryPath {
       // A plain read does not need the transaction yet: the BEGIN stays pending.
       const slots = host.bind.slots;
       if (slots && !host.holdsSlot) {
-        return readOnBorrowedConnection(host.bind, slots, host.deadline, sql, parameters, structured, this.lateUse);
+        return readOnBorrowedConnection(host.bind, slots, host.deadline, sql, parameters, structured, this);
       }
       await host.prepare(undefined, true);
     } else {
       await host.prepare();
     }
     const runner = this.runner;
-    return host.deadline.guard(runner, sql, this.#send.call(runner, sql, parameters, structured), this.lateUse);
+    return host.deadline.guard(runner, sql, this.#send.call(runner, sql, parameters, structured), this);
   }
 
   /** Waits until no statement of this session is in flight (their errors belong to their callers). */
@@ -121,8 +121,9 @@ export class SessionStatements implements PrimaryPath {
   }
 
   /** Statements after close() come from a request that has ended: say so, not "connection lost". */
-  readonly lateUse = (): SessionClosedError | undefined =>
-    this.released ? closedError(this.host.bind.key) : undefined;
+  lateUseError(): SessionClosedError | undefined {
+    return this.released ? closedError(this.host.bind.key) : undefined;
+  }
 }
 
 const ignore = (): void => undefined;

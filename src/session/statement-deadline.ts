@@ -3,6 +3,11 @@ import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
 import { deadlinePassed, statementFailure } from './statement-outcome';
 
 /** The driver's connection of a query runner (pg client, mysql2 connection), once it has one. */
+/** The session a statement belongs to: a statement after its end fails as a late use, not as a lost connection. */
+export interface LateUse {
+  lateUseError(): Error | undefined;
+}
+
 interface ConnectedRunner {
   databaseConnection?: unknown;
 }
@@ -33,21 +38,15 @@ export class StatementDeadline {
 
   /**
    * Bounds the wait for a statement's answer and turns a lost connection or a timeout into the
-   * module's 503-class errors (`failure` may say otherwise, e.g. for a closed session). Past the
+   * module's 503-class errors (or a late use of an ended session). Past the
    * deadline the connection is dropped: a database that stopped answering would otherwise hold the
    * request, and the connection, forever.
    */
-  guard(
-    runner: ConnectedRunner,
-    sql: string,
-    pending: Promise<unknown>,
-    closedError: () => Error | undefined,
-  ): Promise<unknown> {
+  guard(runner: ConnectedRunner, sql: string, pending: Promise<unknown>, session: LateUse): Promise<unknown> {
     const deadlineMs = this.#deadlineMs;
-    const failure = (error: unknown) => closedError() ?? statementFailure(error, sql, this.bind.key, this.#timeoutMs);
     if (deadlineMs === 0) {
       return pending.catch((error: unknown) => {
-        throw failure(error);
+        throw this.failure(error, sql, session);
       });
     }
     return new Promise((resolve, reject) => {
@@ -62,10 +61,14 @@ export class StatementDeadline {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(failure(error));
+          reject(this.failure(error, sql, session));
         },
       );
     });
+  }
+  /** What a failed statement fails with: a late use of an ended session, or the module's own error. */
+  private failure(error: unknown, sql: string, session: LateUse): unknown {
+    return session.lateUseError() ?? statementFailure(error, sql, this.bind.key, this.#timeoutMs);
   }
 
   /**
