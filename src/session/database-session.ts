@@ -45,8 +45,8 @@ export class DatabaseSession implements Session, ConnectionOwner {
   #rootFrame?: UnitFrame;
   /** Pending BEGIN, depth, savepoints. */
   readonly state: TransactionState;
-  /** This session's statement timeout and the module's deadline on top of it. */
-  readonly deadline: StatementDeadline;
+  /** This session's statement timeout and the module's deadline on top of it (the bind key's until changed). */
+  #deadline: StatementDeadline;
   /** Where the statements go, on a bind key with a routing stage (src/replicas). */
   readonly route: StatementRoute | undefined;
   /** Data-changing statements sent since the last commit or rollback, in manual mode (for its warning). */
@@ -61,7 +61,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
     readonly bind: Bind,
     options: DatabaseSessionOptions = {},
   ) {
-    this.deadline = new StatementDeadline(bind);
+    this.#deadline = StatementDeadline.of(bind);
     this.state = new TransactionState(options.autoBegin ?? bind.autoBegin, bind.transactionDefaults);
     this.scopeKind = options.kind ?? 'sessionMaker';
     this.route = bind.pipeline.openRoute?.();
@@ -150,6 +150,10 @@ export class DatabaseSession implements Session, ConnectionOwner {
   get holdsConnection(): boolean {
     const connection = this.#connection;
     return connection !== undefined && !this.#closed && connection.holdsConnection;
+  }
+
+  get deadline(): StatementDeadline {
+    return this.#deadline;
   }
 
   get inTransaction(): boolean {
@@ -304,7 +308,8 @@ export class DatabaseSession implements Session, ConnectionOwner {
     const connection = this.connection();
     // MySQL and MariaDB name the setting differently: the connection tells which it is.
     if (!connection.statements.ready) await connection.prepare();
-    const change = this.deadline.change(connection.runner, timeoutMs);
+    if (this.#deadline === StatementDeadline.of(this.bind)) this.#deadline = new StatementDeadline(this.bind);
+    const change = this.#deadline.change(connection.runner, timeoutMs);
     if (change.sql) await connection.runner.query(change.sql);
     change.apply();
   }

@@ -2,12 +2,12 @@ import type { Bind } from './bind';
 import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
 import { deadlinePassed, statementFailure } from './statement-outcome';
 
-/** The driver's connection of a query runner (pg client, mysql2 connection), once it has one. */
 /** The session a statement belongs to: a statement after its end fails as a late use, not as a lost connection. */
 export interface LateUse {
   lateUseError(): Error | undefined;
 }
 
+/** The driver's connection of a query runner (pg client, mysql2 connection), once it has one. */
 interface ConnectedRunner {
   databaseConnection?: unknown;
 }
@@ -17,6 +17,21 @@ interface ConnectedRunner {
  * deadline the module keeps on top of it for a database that stopped answering.
  */
 export class StatementDeadline {
+  static readonly #ofBind = new WeakMap<Bind, StatementDeadline>();
+
+  /**
+   * The bind key's own deadline, shared by its sessions until one changes its timeout (then that
+   * session makes its own): a session allocates none of its own on the common path.
+   */
+  static of(bind: Bind): StatementDeadline {
+    let deadline = StatementDeadline.#ofBind.get(bind);
+    if (deadline === undefined) {
+      deadline = new StatementDeadline(bind);
+      StatementDeadline.#ofBind.set(bind, deadline);
+    }
+    return deadline;
+  }
+
   #timeoutMs: number;
   #deadlineMs: number;
   #changed = false;
