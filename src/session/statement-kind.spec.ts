@@ -54,6 +54,13 @@ describe('statement kind', () => {
     'BEGIN',
     'SHOW transaction_isolation',
     "SELECT nextval('items_id_seq')",
+    'WITH recent AS (SELECT * FROM items) SELECT count(*) FROM recent',
+    'SELECT * INTO copy FROM items',
+    'UPDATE items SET name = $1',
+    'CREATE TABLE t (id int)',
+    'LOCK TABLE items',
+    '  /* comment */ select 1',
+    '(SELECT 1) UNION (SELECT 2)',
   ])('one classification says what the three predicates say: %s', (sql) => {
     const statementClass = classifyStatement(sql);
     expect((statementClass & WRITES) !== 0).toBe(isWritingStatement(sql));

@@ -50,9 +50,12 @@ export const PLAIN_READ = 4;
 export const UNCLASSIFIED: StatementClass = WRITES | READS;
 
 export function classifyStatement(sql: string): StatementClass {
-  const reads = READING_VERB.test(sql);
-  const writes = isWritingStatement(sql);
-  if (!reads) return writes ? WRITES : 0;
-  if (writes) return WRITES | READS;
-  return MORE_THAN_A_READ.test(sql) ? READS : READS | PLAIN_READ;
+  // Two tests for the common statements, as the predicates above would take for one question each:
+  // a statement that starts as a read cannot start with a writing verb, and one that does not
+  // cannot be a data-modifying CTE (which starts with WITH); a plain read names no writing verb.
+  if (READING_VERB.test(sql)) {
+    if (!MORE_THAN_A_READ.test(sql)) return READS | PLAIN_READ;
+    return WRITING_CTE.test(sql) ? WRITES | READS : READS;
+  }
+  return WRITING_VERB.test(sql) ? WRITES : 0;
 }
