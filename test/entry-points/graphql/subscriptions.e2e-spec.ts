@@ -55,13 +55,15 @@ eachKind(testDatabaseKinds())('GraphQL subscriptions over graphql-ws (Apollo on 
   /** Subscribes, publishes each event once the server listens, and returns what the client received for each. */
   async function deliver(published: NotePublished[]): Promise<Answer[]> {
     const received: Answer[] = [];
-    const before = events.subscribers;
+    const before = events.subscriptionsMade;
     const unsubscribe = client.subscribe<Record<string, unknown>>(
       { query: SUBSCRIBE },
       { next: (answer) => void received.push(answer as Answer), error: () => undefined, complete: () => undefined },
     );
     try {
-      await waitFor('the subscription to reach the server', () => (events.subscribers > before ? true : undefined));
+      await waitFor('the subscription to reach the server', () =>
+        events.subscriptionsMade > before ? true : undefined,
+      );
       for (const [index, event] of published.entries()) {
         await events.publish(NOTE_PUBLISHED, { notePublished: event });
         await waitFor(`event ${index + 1} to reach the client`, () => (received.length > index ? true : undefined));
