@@ -1,5 +1,6 @@
 import type { NestInterceptor } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
+import { STATIC_CONTEXT } from '@nestjs/core/injector/constants';
 import { cqrsHandlersAdapter } from './cqrs-handlers.adapter';
 import type { EntryPointAdapter, HandlerClass } from './entry-point-adapter';
 import { eventListenersAdapter } from './event-listeners.adapter';
@@ -11,9 +12,9 @@ import type { UnitsOfWork } from './units-of-work';
 
 /** What this reads and changes of Nest's `InstanceWrapper` of a controller or provider. */
 interface ProviderWrapper extends HandlerWrapper {
-  metatype: unknown;
+  readonly metatype: unknown;
   readonly inject?: unknown;
-  readonly isResolved?: boolean;
+  getInstanceByContextId(contextId: typeof STATIC_CONTEXT): { instance: unknown };
 }
 
 /**
@@ -21,7 +22,7 @@ interface ProviderWrapper extends HandlerWrapper {
  * the class of each controller and provider of the application. Runs while Nest instantiates the
  * application, before any module's `onModuleInit` (where the integrations' explorers read the
  * handlers). A provider made by `useValue` is looked at through its object's class; one made by
- * `useFactory` once its factory has run (still before any `onModuleInit`). Returns the function that
+ * `useFactory` once Nest keeps what its factory made (still before any `onModuleInit`). Returns the function that
  * forgets this application's handler objects (at shutdown).
  */
 export function attachEntryPoints(
@@ -46,8 +47,9 @@ export function attachEntryPoints(
   const handled: ProviderWrapper[] = [];
   const wrappers = [...discovery.getControllers(), ...discovery.getProviders()] as unknown as ProviderWrapper[];
   for (const wrapper of wrappers) {
-    if (wrapper.inject && !wrapper.isResolved && typeof wrapper.metatype === 'function') {
-      attachWhenMade(wrapper, (made) => attach(classOf(made)) && handled.push(wrapper));
+    // A factory's provider Nest has not made yet (its instance is null until the factory ran).
+    if (wrapper.inject && (wrapper.instance ?? undefined) === undefined) {
+      attachWhenMade(wrapper, (made) => attach(classOf(made)) && !handled.includes(wrapper) && handled.push(wrapper));
       continue;
     }
     const type = wrapper.inject || wrapper.metatype === null ? classOf(wrapper.instance) : wrapper.metatype;
@@ -56,20 +58,23 @@ export function attachEntryPoints(
   return registerHandlerOwner({ units, wrappers: handled });
 }
 
-/** Calls `made` with what a factory provider's factory returns (awaited), before Nest keeps it. */
+/**
+ * Calls `made` with the object a factory provider's factory returns, when Nest keeps it (on the
+ * wrapper's static instance host, which it sets once the factory resolved): the factory may be running
+ * already, awaiting its dependencies, whatever the order Nest makes the modules in.
+ */
 function attachWhenMade(wrapper: ProviderWrapper, made: (instance: unknown) => unknown): void {
-  const factory = wrapper.metatype as (...args: unknown[]) => unknown;
-  wrapper.metatype = function (this: unknown, ...args: unknown[]): unknown {
-    const result = factory.apply(this, args);
-    if (!(result instanceof Promise)) {
-      made(result);
-      return result;
-    }
-    return result.then((instance: unknown) => {
-      made(instance);
-      return instance;
-    });
-  };
+  const host = wrapper.getInstanceByContextId(STATIC_CONTEXT);
+  let kept = host.instance;
+  Object.defineProperty(host, 'instance', {
+    configurable: true,
+    enumerable: true,
+    get: () => kept,
+    set: (instance: unknown) => {
+      kept = instance;
+      if (instance !== null && instance !== undefined) made(instance);
+    },
+  });
 }
 
 function classOf(instance: unknown): unknown {
