@@ -22,7 +22,7 @@ import { DatabaseUnavailableFilter } from '../commit/database-unavailable.filter
 import { RepositoryExceptionFilter } from '../service/repository-exception.filter';
 import { attachEntryPoints } from '../entry-points/attach-entry-points';
 import { checkEntryPoints } from '../entry-points/check-entry-points';
-import { mergeEntryPointRules } from '../entry-points/merged-entry-point-rules';
+import { mergeEntryPointRules, rejectEntryPointConflicts } from '../entry-points/merged-entry-point-rules';
 import type { EntryPointsOptions } from '../entry-points/entry-point-options';
 import { UnitsOfWork } from '../entry-points/units-of-work';
 import { AfterCommitEvents } from '../entry-points/after-commit-events';
@@ -230,6 +230,7 @@ export class AdvancedAlchemyModule
     const declared = this.alchemy.bindKeys;
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
+      rejectEntryPointConflicts(this.alchemy);
       rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
       rejectUndeclaredFeatureKeys(this.alchemy);
       rejectUnknownEntities(this.alchemy.bindKeys.map((key) => this.alchemy.bind(key)));
