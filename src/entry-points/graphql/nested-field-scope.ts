@@ -53,7 +53,7 @@ export function runNestedFieldsInOperationScope(schema: unknown): void {
 function resolveEventsInUnits(field: FieldShape): void {
   const resolve = field.resolve ?? defaultResolve;
   field.resolve = function (this: unknown, source, args, context, info) {
-    return resolveInEventUnit(info, () => resolve.call(this, source, args, context, info));
+    return resolveInEventUnit(info, context, () => resolve.call(this, source, args, context, info));
   };
 }
 

@@ -13,6 +13,44 @@ interface EventSlot {
 // store set around `next()` reaches the event's resolvers, and nothing else's.
 const eventSlots = new AsyncLocalStorage<EventSlot>();
 
+// Mercurius runs its subscriptions' events itself, with no stream to wrap: an event's unit is opened by
+// its top-level resolver and found again by the subscription (its connection's upgrade request and its
+// id, both in the resolver's context and in Mercurius' onSubscriptionResolution hook).
+const contextOpeners = new WeakMap<object, () => OperationUnit>(); // by Mercurius' `app.graphql`
+const pendingByRequest = new WeakMap<object, Map<unknown, OperationUnit>>();
+
+/** The part of a Mercurius subscription's context the adapter reads. */
+export interface SubscriptionContext {
+  /** The Fastify instance (an encapsulated one: its `graphql` is the one the hooks were added to). */
+  readonly app?: { readonly graphql?: object };
+  readonly request?: object;
+  readonly id?: unknown;
+}
+
+/** Gives each event of the subscriptions of a Mercurius server (its `app.graphql`) a unit, found by its context. */
+export function openEventUnitsByContext(graphql: object, openUnit: () => OperationUnit): void {
+  contextOpeners.set(graphql, openUnit);
+}
+
+/** The unit of the event a Mercurius subscription is resolving now (its hook ends it), if any. */
+export function takeEventUnit(request: object | undefined, id: unknown): OperationUnit | undefined {
+  const pending = request === undefined ? undefined : pendingByRequest.get(request);
+  const unit = pending?.get(id);
+  pending?.delete(id);
+  return unit;
+}
+
+function eventUnitByContext(context: SubscriptionContext | undefined): OperationUnit | undefined {
+  const graphql = context?.app?.graphql;
+  const openUnit = graphql === undefined ? undefined : contextOpeners.get(graphql);
+  if (openUnit === undefined || context?.request === undefined) return undefined;
+  let pending = pendingByRequest.get(context.request);
+  if (pending === undefined) pendingByRequest.set(context.request, (pending = new Map()));
+  let unit = pending.get(context.id);
+  if (unit === undefined) pending.set(context.id, (unit = openUnit()));
+  return unit;
+}
+
 /** A graphql-ws `onOperation` hook, as graphql-ws 5 and 6 call it. */
 export type OnOperation = (ctx: unknown, id: unknown, payload: unknown, args: unknown, result: unknown) => unknown;
 
@@ -33,15 +71,15 @@ export function eventUnitsOnOperation(openUnit: () => OperationUnit, own: OnOper
 
 /**
  * Called by the schema wrapper for a top-level field of a subscription, once per event: runs its
- * resolver in the event's unit (undoable alone, as a mutation field is). Without an event slot (a
- * transport that does not run events through `eventsInUnits`) the resolver is called as it is.
+ * resolver in the event's unit (undoable alone, as a mutation field is). Without an event unit (a
+ * transport the adapter does not serve) the resolver is called as it is.
  */
-export function resolveInEventUnit(info: FieldInfo, resolve: () => unknown): unknown {
-  const slot = eventSlots.getStore();
-  if (slot === undefined) return resolve();
-  registerOperation(info.variableValues, slot.unit); // the event's nested fields find the unit by it
+export function resolveInEventUnit(info: FieldInfo, context: unknown, resolve: () => unknown): unknown {
+  const unit = eventSlots.getStore()?.unit ?? eventUnitByContext(context as SubscriptionContext | undefined);
+  if (unit === undefined) return resolve();
+  registerOperation(info.variableValues, unit); // the event's nested fields find the unit by it
   const nullable = !info.returnType.toString().endsWith('!');
-  return slot.unit.runField(String(info.path.key), nullable, async () => await resolve());
+  return unit.runField(String(info.path.key), nullable, async () => await resolve());
 }
 
 type ResultIterator = AsyncIterator<unknown> & AsyncIterable<unknown>;

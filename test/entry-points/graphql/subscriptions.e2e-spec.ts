@@ -1,10 +1,10 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { createClient, type Client } from 'graphql-ws';
 import { startTestApp, testDatabaseKinds, type TestApp } from 'nestjs-advanced-alchemy/testing';
 import WebSocket from 'ws';
 import { newMarker } from '../../commit/fixtures/markers';
-import { eachKind } from '../../support/each-kind';
 import { waitFor } from '../fixtures/wait-for';
 import { Note, NOTES } from './fixtures/note.entity';
 import {
@@ -17,10 +17,31 @@ import {
 } from './fixtures/note-events.resolver';
 import { BROKEN_CHILD } from './fixtures/notes.resolver';
 import type { Answer } from './fixtures/post-graphql';
+import type { GraphqlServer } from './fixtures/start-graphql-app';
 
 const SUBSCRIBE = 'subscription { notePublished { id marker deliveredCount checkedLabel } }';
 
-eachKind(testDatabaseKinds())('GraphQL subscriptions over graphql-ws (Apollo on Express), %s', (kind) => {
+/** Subscriptions as Nest's docs serve them: Apollo's graphql-ws server on Express, Mercurius' on Fastify. */
+function graphqlModule(server: GraphqlServer) {
+  if (server === 'apollo-express') {
+    return GraphQLModule.forRoot<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      autoSchemaFile: true,
+      subscriptions: { 'graphql-ws': true },
+    });
+  }
+  return GraphQLModule.forRoot<MercuriusDriverConfig>({
+    driver: MercuriusDriver,
+    autoSchemaFile: true,
+    subscription: true,
+  });
+}
+
+const CASES = testDatabaseKinds().flatMap((kind) =>
+  (['apollo-express', 'mercurius-fastify'] as const).map((server) => [server, kind] as const),
+);
+
+describe.each(CASES)('GraphQL subscriptions (%s), %s', (server, kind) => {
   let app: TestApp;
   let client: Client;
   let events: CountingPubSub;
@@ -30,14 +51,8 @@ eachKind(testDatabaseKinds())('GraphQL subscriptions over graphql-ws (Apollo on 
       kind,
       label: 'graphql_subscriptions',
       entities: [Note],
-      imports: [
-        // As Nest's docs serve subscriptions: graphql-ws on the HTTP server.
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          autoSchemaFile: true,
-          subscriptions: { 'graphql-ws': true },
-        }),
-      ],
+      http: server === 'apollo-express' ? 'express' : 'fastify',
+      imports: [graphqlModule(server)],
       providers: [DeliveriesService, NoteEventsResolver, { provide: NOTE_EVENTS, useValue: new CountingPubSub() }],
     });
     events = app.app.get(NOTE_EVENTS);
