@@ -84,14 +84,6 @@ describe.each(testDatabaseKinds())('doctor on %s', (kind) => {
     expect(result.stdout).toContain('No problem blocks; 1 warning(s) above.');
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
   });
-
-  it('commitMode stated: an ok line', async () => {
-    const result = await runBinFromSource(
-      ['doctor', '--app', join(FIXTURES, 'app-default-layout.module.ts')],
-      workspace.env,
-    );
-    expect(line(result, 'ok', '[default] commitMode')).toContain('autocommit (stated)');
-  });
 });
 
 describe('doctor: problems before the database', () => {
@@ -117,6 +109,19 @@ describe('doctor: problems before the database', () => {
     // The boot failed on that database: said once, on the bind key's line.
     expect(line(result, 'FAIL', 'application')).toBeUndefined();
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+  });
+
+  it('commitMode stated: an ok line', async () => {
+    const workspace = await createWorkspace('sqlite', 'doctor_stated');
+    try {
+      const result = await runBinFromSource(
+        ['doctor', '--app', join(FIXTURES, 'app-default-layout.module.ts')],
+        workspace.env,
+      );
+      expect(line(result, 'ok', '[default] commitMode')).toContain('autocommit (stated)');
+    } finally {
+      await workspace.dispose();
+    }
   });
 
   it('the driver of a configured database not installed in the project: FAIL with the install line', async () => {
