@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { checkNode, checkSqliteDriver } from './node-checks';
 
 // The repository's node_modules holds better-sqlite3 12.x on Node 20 and 13.x while CI runs Node 24
 // (.ci/node24.sh); the Node version is the parameter, so each pairing is checked against the real package.
 const ROOT = process.cwd();
-const INSTALLED_MAJOR = Number((require('better-sqlite3/package.json') as { version: string }).version.split('.')[0]);
+const INSTALLED_MAJOR = Number(
+  (
+    JSON.parse(readFileSync(require.resolve('better-sqlite3/package.json'), 'utf8')) as { version: string }
+  ).version.split('.')[0],
+);
 const with12 = INSTALLED_MAJOR === 12 ? describe : describe.skip;
 const with13 = INSTALLED_MAJOR === 13 ? describe : describe.skip;
 
