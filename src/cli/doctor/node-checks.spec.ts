@@ -26,11 +26,12 @@ with12('checkSqliteDriver with better-sqlite3 12.x installed', () => {
   it('Node 20: ok, and the addon loads', () => {
     expect(checkSqliteDriver(ROOT, true, '20.20.2')).toMatchObject({ level: 'ok' });
   });
-  it('Node 24.21 and a SQLite bind key: FAIL (12.x aborts there), fix names 13 and the override', () => {
+  it('Node 24.21 and a SQLite bind key: FAIL (12.x aborts there), fix names 13, TypeORM 1.1.4 and the override', () => {
     const finding = checkSqliteDriver(ROOT, true, '24.21.0');
     expect(finding?.level).toBe('fail');
     expect(finding?.detail).toContain('aborts');
     expect(finding?.fix).toContain('better-sqlite3@13');
+    expect(finding?.fix).toContain('typeorm@^1.1.4');
     expect(finding?.fix).toContain('"overrides": { "better-sqlite3": "$better-sqlite3" }');
   });
   it('Node 24.21 and no SQLite bind key: only a warning', () => {

@@ -26,7 +26,7 @@ export function checkNode(version: string = process.versions.node): Finding {
 /**
  * better-sqlite3 by Node version: 12.x on Node 20 (13.x does not run there); 13.x on Node 22 and
  * later (12.x aborts the process on Node ≥ 24.19 when a prepared statement is garbage-collected).
- * TypeORM 1.1.1 declares `^12`, so 13.x needs an `overrides` entry. `needed`: a bind key is SQLite
+ * TypeORM declares `^12 || ^13` from 1.1.4; before, 13.x needs an `overrides` entry. `needed`: a bind key is SQLite
  * (or the configuration is unknown), so a problem blocks; else it is only a warning.
  */
 export function checkSqliteDriver(
@@ -86,8 +86,8 @@ export function checkSqliteDriver(
 function sqliteInstall(nodeVersion: string): string {
   if (versionParts(nodeVersion)[0] < 22) return 'better-sqlite3@12';
   return (
-    'better-sqlite3@13, with "overrides": { "better-sqlite3": "$better-sqlite3" } in package.json ' +
-    '(TypeORM 1.1.1 declares ^12; README, Node versions)'
+    'better-sqlite3@13 typeorm@^1.1.4 (TypeORM accepts 13 from 1.1.4; to keep an older one, add ' +
+    '"overrides": { "better-sqlite3": "$better-sqlite3" } to package.json: README, Node versions)'
   );
 }
 
