@@ -257,7 +257,7 @@ describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeAr
           .split('\n')
           .filter((line) => line.includes('the database is behind the application'));
         expect(lines).toHaveLength(1);
-        expect(lines[0]).toMatch(/1 migration\(s\) not applied \(\d{13}-add-books\.js\)/);
+        expect(lines[0]).toMatch(/1 migration\(s\) not applied \(\d{13}-add-books\.[jt]s\)/);
         expect(lines[0]).toContain('db upgrade');
       } finally {
         await app.stop();
