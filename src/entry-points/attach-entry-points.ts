@@ -22,8 +22,8 @@ interface ProviderWrapper extends HandlerWrapper {
  * the class of each controller and provider of the application. Runs while Nest instantiates the
  * application, before any module's `onModuleInit` (where the integrations' explorers read the
  * handlers). A provider made by `useValue` is looked at through its object's class; one made by
- * `useFactory` once Nest keeps what its factory made (still before any `onModuleInit`). Returns the function that
- * forgets this application's handler objects (at shutdown).
+ * `useFactory` once Nest keeps what its factory made (still before any `onModuleInit`). Returns the
+ * function that forgets this application's handler objects (at shutdown).
  */
 export function attachEntryPoints(
   discovery: DiscoveryService,

@@ -17,10 +17,11 @@ const wrappedSchemas = new WeakSet<object>();
 
 /**
  * Makes each event of a subscription resolve its top-level field in the event's unit
- * (subscription-events.ts), and the resolvers of nested fields (`@ResolveField()`, which Nest gives no interceptor by
- * default) run in their operation's scope: graphql-js calls them from the continuation of the
- * top-level field's promise, which is outside the scope the interceptor ran that field in. A field
- * outside any operation unit, and a top-level one (the interceptor's), are called as they are.
+ * (subscription-events.ts), and the resolvers of nested fields (`@ResolveField()`, which Nest gives
+ * no interceptor by default) run in their operation's scope: graphql-js calls them from the
+ * continuation of the top-level field's promise, which is outside the scope the interceptor ran that
+ * field in. A field outside any operation unit, and a top-level one (the interceptor's), are called
+ * as they are.
  */
 export function runNestedFieldsInOperationScope(schema: unknown): void {
   const typed = schema as SchemaShape | undefined;
