@@ -9,6 +9,8 @@ import { TwoPhaseAbortedError, TwoPhaseOutcomeUnknownError } from './two-phase.e
 import { beginWithXa } from './xa-runner';
 import { recoverInDoubt, type InDoubtTransaction, type RecoveryOptions } from './recovery';
 import type { InDoubtResolver } from './in-doubt-resolver';
+import type { InstanceLease } from './instance-lease';
+import { newXid } from './xid';
 import { isConnectionError } from '../session/connection-errors';
 
 /** One writing session taking part in a two-phase commit. */
@@ -40,21 +42,36 @@ export class TwoPhaseCoordinator {
     private readonly logger: Logger,
     /** The two-phase bind keys, in declaration order. */
     readonly members: readonly Bind[],
+    /** This process's lease: its instance id goes into every xid; recovery reads the others'. */
+    readonly lease: InstanceLease,
   ) {}
 
-  /** Finishes the in-doubt transactions of this application (the CLI's `db recover`). */
+  /**
+   * Finishes the in-doubt transactions of this application whose instance's lease expired (or that
+   * name no instance), except those this process is finishing itself: at startup, every recovery
+   * interval, and for the CLI's `db recover`. Transactions of live instances are reported, untouched.
+   */
   async recover(options: RecoveryOptions = {}): Promise<InDoubtTransaction[]> {
     await this.log.ensureTable();
-    return recoverInDoubt(this.members, this.log, this.prefix, {
+    await this.lease.ensureTable();
+    const report = await recoverInDoubt(this.members, this.log, this.prefix, {
       ...options,
       skip: new Set(this.resolver.pending),
+      liveInstances: () => this.lease.liveInstances(),
     });
+    if (!options.dryRun) await this.lease.purgeExpired();
+    return report;
+  }
+
+  /** A new transaction id of this process. */
+  newXid(): string {
+    return newXid(this.prefix, this.lease.instanceId);
   }
 
   /** Called for every new query runner of a two-phase bind key: MariaDB begins with XA START. */
   adoptRunner(bind: Bind, runner: QueryRunner): void {
     const type = bind.dataSource.options.type;
-    if (type === 'mariadb' || type === 'mysql') beginWithXa(runner, this.prefix);
+    if (type === 'mariadb' || type === 'mysql') beginWithXa(runner, () => this.newXid());
   }
 
   async commit(sessions: readonly DatabaseSession[]): Promise<TwoPhaseEnding> {
@@ -68,7 +85,7 @@ export class TwoPhaseCoordinator {
       try {
         await participant.session.prepareTwoPhase(async (runner) => {
           participant.runner = runner;
-          participant.xid = participant.dialect.xidFor(runner, this.prefix);
+          participant.xid = participant.dialect.xidFor(runner, () => this.newXid());
           await participant.dialect.prepare(runner, participant.xid);
         });
         participant.prepared = true;
