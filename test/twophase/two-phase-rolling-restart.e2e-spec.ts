@@ -39,10 +39,8 @@ describeTwoPhase('two-phase commit through a rolling restart of three instances'
   beforeAll(async () => {
     db = await openTwoPhaseDatabases(await freePort(), 'rolling', 60);
     proxy = await startRoundRobinProxy();
-    for (let slot = 0; slot < INSTANCES; slot++) {
-      instances[slot] = await startInstance();
-      proxy.setBackend(slot, instances[slot].url);
-    }
+    instances.push(...(await Promise.all(Array.from({ length: INSTANCES }, startInstance))));
+    instances.forEach((instance, slot) => proxy.setBackend(slot, instance.url));
   }, 90_000);
 
   afterAll(async () => {
@@ -81,6 +79,7 @@ describeTwoPhase('two-phase commit through a rolling restart of three instances'
     await sleep(1_000);
     running = false;
     await Promise.all(clients);
+    if (process.env.TP_DEBUG) process.stderr.write(`rolling restart: ${statuses.size} requests\n`);
 
     const byStatus = new Map<number, number>();
     for (const status of statuses.values()) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
