@@ -79,7 +79,7 @@ describeTwoPhase('two-phase commit through a rolling restart of three instances'
     await sleep(1_000);
     running = false;
     await Promise.all(clients);
-    if (process.env.TP_DEBUG) process.stderr.write(`rolling restart: ${statuses.size} requests\n`);
+    if (process.env.ROLLING_REPORT) process.stderr.write(`rolling restart: ${statuses.size} requests\n`);
 
     const byStatus = new Map<number, number>();
     for (const status of statuses.values()) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
