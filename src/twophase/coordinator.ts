@@ -54,6 +54,11 @@ export class TwoPhaseCoordinator {
   async recover(options: RecoveryOptions = {}): Promise<InDoubtTransaction[]> {
     await this.log.ensureTable();
     await this.lease.ensureTable();
+    return this.recoverAbandoned(options);
+  }
+
+  /** `recover()` once the tables exist (startup created them): the pass run every recovery interval. */
+  async recoverAbandoned(options: RecoveryOptions = {}): Promise<InDoubtTransaction[]> {
     const report = await recoverInDoubt(this.members, this.log, this.prefix, {
       ...options,
       skip: new Set(this.resolver.pending),

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { classifyConstraintViolation } from '../errors/map-database-error';
 import { newInstanceId } from './xid';
 
 /** The table of live instances, beside the decision table (docs/twophase.md#several-instances). */
@@ -14,6 +15,8 @@ export const INSTANCE_TABLE = 'aa_twophase_instances';
 export class InstanceLease {
   #instanceId = newInstanceId();
   #timer?: NodeJS.Timeout;
+  #renewing?: Promise<void>;
+  #released = false;
   #failing = false;
 
   constructor(
@@ -49,12 +52,14 @@ export class InstanceLease {
         break;
       } catch (error) {
         // A duplicate id (two random 32-bit ids alike): draw another; anything else is the caller's.
-        if (attempt >= 3) throw error;
+        if (attempt >= 3 || classifyConstraintViolation(error) !== 'duplicate-key') throw error;
         this.#instanceId = newInstanceId();
       }
     }
     const every = Math.max(1, Math.floor(this.leaseMs / 3));
-    this.#timer = setInterval(() => void this.renew(), every).unref();
+    this.#timer = setInterval(() => {
+      this.#renewing ??= this.renew().finally(() => (this.#renewing = undefined));
+    }, every).unref();
   }
 
   /** The instances whose lease has not expired (this one included), read on the database's clock. */
@@ -74,8 +79,11 @@ export class InstanceLease {
 
   /** Stops renewing and deletes the lease: the other instances may recover what this one left at once. */
   async release(): Promise<void> {
+    this.#released = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    // A renewal under way would write the row again after the DELETE.
+    await this.#renewing;
     if (!this.dataSource.isInitialized) return;
     await this.dataSource
       .query(`DELETE FROM ${INSTANCE_TABLE} WHERE instance_id = '${this.#instanceId}'`)
@@ -85,7 +93,7 @@ export class InstanceLease {
   }
 
   private async renew(): Promise<void> {
-    if (!this.dataSource.isInitialized) return;
+    if (this.#released || !this.dataSource.isInitialized) return;
     const upsert = this.isPostgres
       ? 'ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at'
       : 'ON DUPLICATE KEY UPDATE heartbeat_at = VALUES(heartbeat_at), expires_at = VALUES(expires_at)';

@@ -54,9 +54,9 @@ export async function startTwoPhase(binds: readonly Bind[], cliBoot: boolean): P
   await lease.ensureTable();
   // Before the first PREPARE: from now on no other instance touches this one's transactions.
   await lease.acquire();
-  const loop = new RecoveryLoop(() => coordinator.recover(), intervalMs, logger);
+  const loop = new RecoveryLoop(() => coordinator.recoverAbandoned(), intervalMs, logger);
   try {
-    logRecovered(logger, await coordinator.recover());
+    logRecovered(logger, await coordinator.recoverAbandoned());
   } catch (error) {
     await lease.release();
     throw error;
