@@ -2,10 +2,17 @@ import { freePort } from '../support/free-port';
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runDatabaseCli } from 'nestjs-advanced-alchemy';
 import { openProbe, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
 import { startChildApp, type ChildApp } from '../reliability/fixtures/child-process';
 import { poll } from './fixtures/barriers';
-import { leftPrepared, startTwoPhaseApp, twoPhaseConfigs, type TwoPhaseTiming } from './fixtures/two-phase-app';
+import {
+  leftPrepared,
+  startTwoPhaseApp,
+  twoPhaseConfigs,
+  twoPhaseModule,
+  type TwoPhaseTiming,
+} from './fixtures/two-phase-app';
 import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from './fixtures/two-phase-databases';
 
 // Several instances of one application on the same databases. An instance that starts (or runs its
@@ -56,7 +63,22 @@ describeTwoPhase('two-phase commit with several instances', () => {
     return (await app.getUrl()).replace('[::1]', '127.0.0.1');
   };
 
-  it('an instance that starts leaves alone a transaction another live instance has prepared and not decided', async () => {
+  async function recoverWithCli(): Promise<{ code: number; out: string }> {
+    let out = '';
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += chunk.toString();
+      return true;
+    });
+    try {
+      const module = twoPhaseModule(twoPhaseConfigs(db.mariaUrl, db.pgUrl, db.prefix, undefined, TIMING));
+      const code = await runDatabaseCli(module, ['db', 'recover'], { exit: false });
+      return { code, out };
+    } finally {
+      write.mockRestore();
+    }
+  }
+
+  it('an instance that starts, and db recover, leave alone a transaction another live instance has prepared and not decided', async () => {
     const first = await startInstance();
     const holder = await openProbe(db.pgUrl);
     let answer: Promise<Response> | undefined;
@@ -71,6 +93,11 @@ describeTwoPhase('two-phase commit with several instances', () => {
       await startInstance();
       // Several recovery passes of both instances, the first one's lease renewed meanwhile.
       await sleep(LEASE_MS + 2 * INTERVAL_MS);
+      expect(await leftPrepared(db.maria, db.prefix)).toHaveLength(1);
+      // `db recover` run meanwhile lists it and leaves it to its instance.
+      const recovered = await recoverWithCli();
+      expect(recovered.code).toBe(0);
+      expect(recovered.out).toMatch(/\[maria\] \S+: left to instance [0-9a-f]{8} \(alive/);
       expect(await leftPrepared(db.maria, db.prefix)).toHaveLength(1);
     } finally {
       await holder.query(`SELECT pg_advisory_unlock(${HOLD_LOCK})`);
