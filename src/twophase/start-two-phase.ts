@@ -3,6 +3,9 @@ import { ImproperConfigurationError } from '../errors/improper-configuration.err
 import type { Bind } from '../session/bind';
 import { TwoPhaseCoordinator } from './coordinator';
 import { DecisionLog } from './decision-log';
+import { registerScopeTwoPhaseCommit } from '../session/session-scope';
+import { commitTwoPhase } from './commit-scope';
+import { setCoordinatorOf } from './coordinator-of';
 import { twoPhaseDialectOf } from './dialects';
 import { InDoubtResolver } from './in-doubt-resolver';
 import { InstanceLease } from './instance-lease';
@@ -48,7 +51,11 @@ export async function startTwoPhase(binds: readonly Bind[], cliBoot: boolean): P
   const log = new DecisionLog(logBind.dataSource, logBind.key);
   const lease = new InstanceLease(logBind.dataSource, leaseMs, logger);
   const coordinator = new TwoPhaseCoordinator(prefix, log, new InDoubtResolver(logger), logger, members, lease);
-  for (const bind of members) bind.twoPhase = coordinator;
+  for (const bind of members) {
+    setCoordinatorOf(bind, coordinator);
+    bind.pipeline.takeTwoPhasePart((runner) => coordinator.adoptRunner(bind, runner));
+  }
+  registerScopeTwoPhaseCommit(commitTwoPhase);
   if (cliBoot) return undefined;
   await log.ensureTable();
   await lease.ensureTable();
