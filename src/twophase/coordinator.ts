@@ -13,6 +13,9 @@ import type { InstanceLease } from './instance-lease';
 import { newXid } from './xid';
 import { isConnectionError } from '../session/connection-errors';
 
+/** How often recovery drops abort rows and leases expired for an hour. */
+const PURGE_EVERY_MS = 60_000;
+
 /** One writing session taking part in a two-phase commit. */
 interface Participant {
   session: DatabaseSession;
@@ -34,6 +37,8 @@ export interface TwoPhaseEnding {
  * (phase 2). Any failure before the decision rolls every participant back.
  */
 export class TwoPhaseCoordinator {
+  #purgedAt = Number.NEGATIVE_INFINITY;
+
   constructor(
     /** The xid prefix of this application (`sessionConfig.twophasePrefix`). */
     readonly prefix: string,
@@ -59,12 +64,18 @@ export class TwoPhaseCoordinator {
 
   /** `recover()` once the tables exist (startup created them): the pass run every recovery interval. */
   async recoverAbandoned(options: RecoveryOptions = {}): Promise<InDoubtTransaction[]> {
+    // Old abort rows and leases are dropped once a minute at most: a pass runs every few seconds.
+    const purge = !options.dryRun && Date.now() - this.#purgedAt >= PURGE_EVERY_MS;
     const report = await recoverInDoubt(this.members, this.log, this.prefix, {
       ...options,
       skip: new Set(this.resolver.pending),
       liveInstances: () => this.lease.liveInstances(),
+      purge,
     });
-    if (!options.dryRun) await this.lease.purgeExpired();
+    if (purge) {
+      await this.lease.purgeExpired();
+      this.#purgedAt = Date.now();
+    }
     return report;
   }
 

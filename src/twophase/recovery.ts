@@ -27,6 +27,8 @@ export interface RecoveryOptions {
    * registered then). Without it every transaction of the application is resolved.
    */
   liveInstances?: () => Promise<ReadonlySet<string>>;
+  /** Also drop `abort` rows older than an hour (default true; the background passes do it now and then). */
+  purge?: boolean;
 }
 
 /**
@@ -73,7 +75,8 @@ export async function recoverInDoubt(
   }
   if (!options.dryRun) {
     await log.forget(report.filter((entry) => entry.resolved && entry.outcome === 'commit').map((entry) => entry.xid));
-    await log.purgeAborts(new Set(report.filter((entry) => !entry.resolved).map((entry) => entry.xid)));
+    if (options.purge !== false)
+      await log.purgeAborts(new Set(report.filter((entry) => !entry.resolved).map((entry) => entry.xid)));
   }
   return report;
 }
