@@ -8,6 +8,7 @@ import type { ReplicaSet } from '../replicas/replica-set';
 import type { ScopeOwner } from './session-scope';
 import type { TwoPhaseCoordinator } from '../twophase/coordinator';
 import { isBehindTransactionPooler } from './transaction-pooler';
+import type { BindTenancy } from '../tenancy/bind-tenancy';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
 export class Bind {
@@ -35,6 +36,8 @@ export class Bind {
   twoPhase?: TwoPhaseCoordinator;
   /** The bind key's read replicas, when it has any (src/replicas). */
   replicas?: ReplicaSet;
+  /** The bind key's tenancy strategy, when it is tenant-scoped (src/tenancy). */
+  tenancy?: BindTenancy;
   #openSessions = 0;
   #drained?: () => void;
 

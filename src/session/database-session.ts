@@ -30,6 +30,8 @@ import { readOnBorrowedConnection } from './read-before-begin';
 import { ReplicaRouter } from '../replicas/replica-router';
 import { channels, type ScopeKind } from '../observability/channels';
 import * as publish from '../observability/publish';
+import type { TenantSessionSetup } from '../tenancy/bind-tenancy';
+import { enterTenantDatabase, leaveTenantDatabase } from '../tenancy/leave-tenant-database';
 
 /** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
 type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -91,11 +93,14 @@ export class DatabaseSession implements Session {
   /** Where plain reads go until the first write, on a bind key with replicas (src/replicas). */
   readonly #router?: ReplicaRouter;
   readonly scopeKind: ScopeKind;
+  /** The bind key's, or the tenant's own (database strategy). */
+  readonly bind: Bind;
+  /** On a tenant-scoped bind key: the tenant and how the session enters its schema (src/tenancy). */
+  readonly #tenant?: TenantSessionSetup;
 
-  constructor(
-    readonly bind: Bind,
-    options: DatabaseSessionOptions = {},
-  ) {
+  constructor(bind: Bind, options: DatabaseSessionOptions = {}) {
+    this.#tenant = bind.tenancy?.sessionSetup(bind);
+    bind = this.bind = this.#tenant?.bind ?? bind;
     this.#deadline = new StatementDeadline(bind);
     this.#autoBegin = options.autoBegin ?? bind.autoBegin;
     this.#characteristics = bind.transactionDefaults;
@@ -310,6 +315,8 @@ export class DatabaseSession implements Session {
     } finally {
       try {
         this.#released = true;
+        // Whatever ended the session: the connection goes back in its home database, or is destroyed.
+        if (this.#tenant?.leaveSql && this.#connected) await leaveTenantDatabase(runner, this.#tenant.leaveSql);
         await runner.release();
       } finally {
         if (this.#holdsSlot) {
@@ -356,6 +363,7 @@ export class DatabaseSession implements Session {
       this.bind.dataSource.options.type,
       characteristics,
       this.bind.behindTransactionPooler ? this.#deadline.timeoutMs : undefined,
+      this.#tenant?.beginSql,
     );
     if (publish.tracksTransactions()) publish.publishTransactionBegan(this, characteristics);
   }
@@ -430,7 +438,7 @@ export class DatabaseSession implements Session {
     parameters: unknown[] | undefined,
     structured: boolean | undefined,
   ): Promise<unknown> {
-    if (this.#beginPending && this.bind.beginOnFirstWrite && isPlainRead(sql)) {
+    if (this.#beginPending && this.bind.beginOnFirstWrite && !this.#tenant?.readsInTransaction && isPlainRead(sql)) {
       // A plain read does not need the transaction yet: the BEGIN stays pending.
       const slots = this.bind.slots;
       if (slots && !this.#holdsSlot) {
@@ -483,6 +491,7 @@ export class DatabaseSession implements Session {
         // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
         // deadline: a checkout given up half-way would hand its connection to a released runner.
         await runner.connect();
+        if (this.#tenant?.enterSql) await enterTenantDatabase(runner, this.#tenant.enterSql);
         if (waitFrom >= 0) publish.connectionTaken(this, waitFrom);
       }
       if (deferBegin) return;
