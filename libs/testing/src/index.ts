@@ -20,3 +20,5 @@ export type {
 } from './test-app';
 export { httpClient } from './http-client';
 export type { TestHttpClient, TestRequestInit, TestResponse } from './http-client';
+export { createTestTenants, testTenantSchemaName } from './test-tenants';
+export type { TestTenants } from './test-tenants';
