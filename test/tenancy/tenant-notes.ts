@@ -1,13 +1,5 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Agent, request } from 'node:http';
+import { Body, ConflictException, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { CurrentTenant, InjectSession, type Session, type TenancyOptions } from 'nestjs-advanced-alchemy';
@@ -115,4 +107,43 @@ interface MysqlConnection {
 interface MysqlPool {
   config: { connectionLimit: number };
   getConnection(callback: (error: Error | null, connection: MysqlConnection) => void): void;
+}
+
+/**
+ * Sends `count` requests at once over at most 500 keep-alive connections (the server's listen
+ * backlog is 511: a burst of 1,000 fresh connections would be reset before the app sees them).
+ */
+export async function burst(
+  baseUrl: string,
+  count: number,
+  each: (index: number) => { path: string; tenant: string; body: unknown },
+): Promise<Array<{ tenant: string; status: number }>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 500 });
+  try {
+    return await Promise.all(
+      Array.from({ length: count }, (_, index) => {
+        const { path, tenant, body } = each(index);
+        const payload = JSON.stringify(body);
+        return new Promise<{ tenant: string; status: number }>((resolve, reject) => {
+          const outgoing = request(new URL(path, baseUrl), {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+              'x-tenant': tenant,
+            },
+          });
+          outgoing.on('response', (response) => {
+            response.resume();
+            response.on('end', () => resolve({ tenant, status: response.statusCode ?? 0 }));
+          });
+          outgoing.on('error', reject);
+          outgoing.end(payload);
+        });
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
 }
