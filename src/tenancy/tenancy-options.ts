@@ -21,6 +21,8 @@ export interface TenancyOptions {
    * tenant a `database` strategy can find a connection for, and every well-formed id otherwise.
    */
   isKnown?(tenant: string): boolean | Promise<boolean>;
+  /** Every tenant, for the command line's `--all-tenants` (`db upgrade --all-tenants`). */
+  listTenants?(): readonly string[] | Promise<readonly string[]>;
   /** The HTTP status of a request without a tenant. Default 400. */
   missingStatus?: number;
   /** The HTTP status of a request whose tenant is not known. Default 404. */

@@ -1,4 +1,5 @@
 import type { Bind } from '../session/bind';
+import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { TenantContext } from './tenant-context';
 import { TenantRejectedError } from './tenant-errors';
 import { isWellFormedTenantId } from './tenant-id';
@@ -55,6 +56,17 @@ export class Tenancy {
       throw error;
     }
     return context;
+  }
+
+  /** Every tenant (`listTenants`), for the command line's `--all-tenants`. */
+  async listTenants(): Promise<string[]> {
+    if (!this.options.listTenants) {
+      throw new ImproperConfigurationError(
+        '--all-tenants needs tenancy.listTenants: AdvancedAlchemyModule.forRoot(configs, { tenancy: { resolve, ' +
+          'listTenants: () => [...] } }) returning every tenant id.',
+      );
+    }
+    return [...(await this.options.listTenants())];
   }
 
   private unknown(tenant: string): TenantRejectedError {
