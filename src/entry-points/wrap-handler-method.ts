@@ -43,7 +43,7 @@ export function wrapHandlerMethod(prototype: object, name: string, entryPoint: E
       const open = sessionScopeStorage.getStore();
       if (open !== undefined && !open.isEnded) return invoke();
     }
-    const unit = units.run(entryPoint, context, invoke);
+    const unit = units.run(entryPoint, context, invoke, args);
     if (style !== 'listener') return unit;
     return unit.catch((error: unknown) => logger.error(`${context} failed: ${units.redact(error)}`));
   };

@@ -110,6 +110,11 @@ export class DatabaseSession implements Session {
     }
   }
 
+  /** The tenant of this session, on a tenant-scoped bind key. */
+  get tenant(): string | undefined {
+    return this.#tenant?.tenant;
+  }
+
   usePrimary(): void {
     this.#router?.usePrimary();
   }
