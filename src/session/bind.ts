@@ -5,10 +5,8 @@ import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } 
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
 import type { ReplicaSet } from '../replicas/replica-set';
-import type { ScopeOwner } from './session-scope';
-import type { TwoPhaseCoordinator } from '../twophase/coordinator';
+import { StatementPipeline } from './statement-pipeline';
 import { isBehindTransactionPooler } from './transaction-pooler';
-import type { BindTenancy } from '../tenancy/bind-tenancy';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
 export class Bind {
@@ -30,10 +28,8 @@ export class Bind {
   readonly countsUncommittedWrites: boolean;
   /** Set when the application shuts down: no new session may take a connection. */
   closing = false;
-  /** The module this bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
-  owner?: ScopeOwner;
-  /** With `sessionConfig.twophase`: the coordinator of two-phase commits (set at startup). */
-  twoPhase?: TwoPhaseCoordinator;
+  /** The stages of this bind key's statements (features register theirs at startup). */
+  readonly pipeline: StatementPipeline;
   /** The bind key's read replicas, when it has any (src/replicas). */
   replicas?: ReplicaSet;
   /** The bind key's tenancy strategy, when it is tenant-scoped (src/tenancy). */
@@ -67,6 +63,7 @@ export class Bind {
     this.warnsOnUncommittedWrites =
       config.commitMode === 'manual' && config.commitModeStated && config.warnOnUncommittedWrites;
     this.countsUncommittedWrites = this.refusesUncommittedWrites || this.warnsOnUncommittedWrites;
+    this.pipeline = new StatementPipeline(this.countsUncommittedWrites, beginOnFirstWrite);
   }
 
   /** SQLite has one connection: a second session of this bind key waits for the first to end. */
@@ -105,4 +102,31 @@ export class Bind {
       };
     });
   }
+}
+
+/** What a session of a tenant-scoped bind key does differently: made once per session, at its creation. */
+export interface TenantSessionSetup {
+  readonly tenant: string;
+  /** The bind the session works on: the tenant's own (database strategy) or the bind key's. */
+  readonly bind: Bind;
+  /** Sent in the same round trip as BEGIN (PostgreSQL `SET LOCAL search_path`): it ends with the transaction. */
+  readonly beginSql?: string;
+  /** Sent when the session takes its connection (MariaDB/MySQL `USE`): a connection setting. */
+  readonly enterSql?: string;
+  /** Sent before the connection goes back to the pool, undoing `enterSql`. */
+  readonly leaveSql?: string;
+}
+
+/**
+ * A bind key's tenancy strategy at run time (`Bind.tenancy`), registered by src/tenancy at startup:
+ * the core asks it for each new session's setup and never imports the feature.
+ */
+export interface BindTenancy {
+  readonly strategy: 'schema' | 'database';
+  /** Plain reads must run in the transaction (no `beginOnFirstWrite`): only it carries the tenant's setting. */
+  readonly readsInTransaction: boolean;
+  /** The setup of a new session of `base` for the current tenant; throws outside any tenant. */
+  sessionSetup(base: Bind): TenantSessionSetup;
+  /** Closes what the strategy opened (the tenants' DataSources). */
+  close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { AlchemyConfig } from '../config/alchemy-config';
 import { openBind } from '../core/open-bind';
-import type { Bind } from '../session/bind';
-import type { BindTenancy, TenantSessionSetup } from './bind-tenancy';
+import { scopeOwnerOf, setScopeOwner } from '../session/session-scope';
+import type { Bind, BindTenancy, TenantSessionSetup } from '../session/bind';
 import { currentTenantOf } from './current-tenant-of';
 import { tenantStorage, type TenantLease } from './tenant-context';
 import { TenantRequiredError } from './tenant-errors';
@@ -19,6 +19,7 @@ export const DEFAULT_TENANT_IDLE_TIMEOUT_MS = 60_000;
  */
 export class DatabaseTenancy implements BindTenancy {
   readonly strategy = 'database';
+  readonly readsInTransaction = false;
   readonly pool: TenantBindPool;
 
   constructor(
@@ -40,7 +41,8 @@ export class DatabaseTenancy implements BindTenancy {
       locate,
       async (_tenant, connectionString) => {
         const bind = await openBind(tenantConfig(base.config, connectionString, poolSize), base.index, secrets);
-        bind.owner = base.owner;
+        const owner = scopeOwnerOf(base);
+        if (owner) setScopeOwner(bind, owner);
         return bind;
       },
       async (bind) => {
@@ -62,7 +64,7 @@ export class DatabaseTenancy implements BindTenancy {
           'run the work in a request, job or message whose tenant was resolved, or in CurrentTenant.run().',
       );
     }
-    return { tenant, bind, readsInTransaction: false };
+    return { tenant, bind };
   }
 
   close(): Promise<void> {

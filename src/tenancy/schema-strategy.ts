@@ -1,6 +1,5 @@
-import type { Bind } from '../session/bind';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
-import type { BindTenancy, TenantSessionSetup } from './bind-tenancy';
+import type { Bind, BindTenancy, TenantSessionSetup } from '../session/bind';
 import { currentTenantOf } from './current-tenant-of';
 import { quoteIdentifier } from './tenant-id';
 import type { SchemaStrategyOption } from './tenancy-options';
@@ -14,6 +13,7 @@ import type { SchemaStrategyOption } from './tenancy-options';
  */
 export class SchemaTenancy implements BindTenancy {
   readonly strategy = 'schema';
+  readonly readsInTransaction = true;
   readonly #type: string;
   readonly #leaveSql?: string;
 
@@ -49,9 +49,9 @@ export class SchemaTenancy implements BindTenancy {
     const tenant = currentTenantOf(base);
     const schema = quoteIdentifier(this.schemaOf(tenant), this.#type);
     if (this.#type === 'postgres') {
-      return { tenant, bind: base, beginSql: `SET LOCAL search_path TO ${schema}`, readsInTransaction: true };
+      return { tenant, bind: base, beginSql: `SET LOCAL search_path TO ${schema}` };
     }
-    return { tenant, bind: base, enterSql: `USE ${schema}`, leaveSql: this.#leaveSql, readsInTransaction: true };
+    return { tenant, bind: base, enterSql: `USE ${schema}`, leaveSql: this.#leaveSql };
   }
 
   async close(): Promise<void> {}

@@ -1,5 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-import { destroyDriverConnection } from '../session/pool-guard';
+import { destroyDriverConnection } from './pool-guard';
 
 type Runner = QueryRunner & { databaseConnection?: unknown };
 
