@@ -60,7 +60,9 @@ function parseHostEntry(entry: string, index: number, defaultPort: number, where
   const fix = 'write the hosts as host:port separated by commas, e.g. postgresql://user@db1:5432,db2:5432/app';
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d*))?$/.exec(entry);
   if (!match) {
-    throw new ImproperConfigurationError(`${where} has a malformed host ${index + 1} in its host list ("${entry}"): ${fix}.`);
+    throw new ImproperConfigurationError(
+      `${where} has a malformed host ${index + 1} in its host list ("${entry}"): ${fix}.`,
+    );
   }
   const port = match[2] ? Number(match[2]) : defaultPort;
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {

@@ -6,6 +6,8 @@ interface PgClientInstance {
   connect(callback?: PgConnectCallback): Promise<unknown> | undefined;
   query(sql: string): Promise<{ rows: Array<Record<string, unknown>> }>;
   end(): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
   host: string;
   port: number;
   connectionParameters: { host: string; port: number };
@@ -31,23 +33,21 @@ export function hostChoosingPgClient(bindKey: string, choice: HostChoice): PgCli
   return class HostChoosingPgClient extends pg.Client {
     constructor(config: Record<string, unknown>) {
       super(config);
-      chooser ??= new PgHostChooser(
-        bindKey,
-        choice,
-        (host) =>
-          new pg.Client({
-            ...config,
-            host: host.host,
-            port: host.port,
-            application_name: 'aa-host-probe',
-          }) as unknown as RoleProbeClient,
-      );
+      chooser ??= new PgHostChooser(bindKey, choice, (host) => {
+        const probe = new pg.Client({ ...config, host: host.host, port: host.port, application_name: 'aa-host-probe' });
+        // A probe's lost connection rejects its connect or query; as an event it would end the process.
+        probe.on('error', () => undefined);
+        return probe as unknown as RoleProbeClient;
+      });
     }
 
     override connect(callback?: PgConnectCallback): Promise<this> | undefined {
       const done = this.#connectToChosenHost(chooser as PgHostChooser);
       if (!callback) return done.then(() => this);
-      done.then(() => callback(), (error: Error) => callback(error));
+      done.then(
+        () => callback(),
+        (error: Error) => callback(error),
+      );
       return undefined;
     }
 
@@ -67,7 +67,16 @@ export function hostChoosingPgClient(bindKey: string, choice: HostChoice): PgCli
         hosts.forget(host);
         throw error;
       }
-      if (hosts.checksRole) await this.#checkRole(hosts, host);
+      if (!hosts.checksRole) return;
+      // Until the pool hands the client out (and listens to it), a connection lost during the role
+      // query must not become an 'error' event without a listener: the query's rejection reports it.
+      const ignore = (): void => undefined;
+      this.on('error', ignore);
+      try {
+        await this.#checkRole(hosts, host);
+      } finally {
+        this.off('error', ignore);
+      }
     }
 
     /** After the handshake, as libpq does: a server that changed role since it was chosen is not used. */
