@@ -20,6 +20,10 @@ const MYSQL_CODES = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_CONNECTION_KILLED',
 ]);
+// A Galera node outside the primary component (it left the cluster, or wsrep_reject_queries is set)
+// answers every statement with ER_UNKNOWN_COM_ERROR (1047, SQLSTATE 08S01) "WSREP has not yet
+// prepared node for application use": the node is unavailable, the statement was not wrong.
+const GALERA_NOT_READY_ERRNO = 1047;
 const PG_MESSAGES = [
   'Connection terminated',
   'timeout exceeded when trying to connect',
@@ -54,6 +58,7 @@ export function isConnectionError(error: unknown, depth = 0): boolean {
   if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
   if (candidate.fatal === true) return true;
   const message = typeof candidate.message === 'string' ? candidate.message : '';
+  if ((candidate as { errno?: unknown }).errno === GALERA_NOT_READY_ERRNO && message.includes('WSREP')) return true;
   if (PG_MESSAGES.some((text) => message.includes(text))) return true;
   return isConnectionError(candidate.driverError, depth + 1) || isConnectionError(candidate.cause, depth + 1);
 }
