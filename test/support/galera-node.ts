@@ -58,7 +58,13 @@ export async function startGaleraCluster(ports: number[]): Promise<GaleraCluster
       const dataDir = join(root, `node${index + 1}`);
       const install = spawnSync(
         'mariadb-install-db',
-        [`--datadir=${dataDir}`, '--no-defaults', '--user=mysql', '--skip-test-db'],
+        [
+          `--datadir=${dataDir}`,
+          '--no-defaults',
+          '--user=mysql',
+          '--skip-test-db',
+          '--auth-root-authentication-method=normal',
+        ],
         { encoding: 'utf8' },
       );
       if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`);
