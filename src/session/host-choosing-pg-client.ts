@@ -28,6 +28,7 @@ type PgClientClass = new (config: Record<string, unknown>) => PgClientInstance;
  * fail and are dropped by the pool guard, the rest keep working where they are.
  */
 export function hostChoosingPgClient(bindKey: string, choice: HostChoice): PgClientClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- pg is an optional peer, present on PostgreSQL binds
   const pg = require('pg') as { Client: PgClientClass };
   let chooser: PgHostChooser | undefined;
   return class HostChoosingPgClient extends pg.Client {
