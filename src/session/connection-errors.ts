@@ -58,7 +58,16 @@ export function isConnectionError(error: unknown, depth = 0): boolean {
   if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
   if (candidate.fatal === true) return true;
   const message = typeof candidate.message === 'string' ? candidate.message : '';
-  if ((candidate as { errno?: unknown }).errno === GALERA_NOT_READY_ERRNO && message.includes('WSREP')) return true;
+  if (isGaleraNotReady(candidate)) return true;
   if (PG_MESSAGES.some((text) => message.includes(text))) return true;
   return isConnectionError(candidate.driverError, depth + 1) || isConnectionError(candidate.cause, depth + 1);
+}
+
+/** A Galera node outside the primary component refused the statement (1047 "WSREP has not yet prepared node…"). */
+export function isGaleraNotReady(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const fields = ((error as ErrorLike).driverError ?? error) as ErrorLike & { errno?: unknown };
+  return (
+    fields.errno === GALERA_NOT_READY_ERRNO && typeof fields.message === 'string' && fields.message.includes('WSREP')
+  );
 }

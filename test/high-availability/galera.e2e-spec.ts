@@ -170,8 +170,9 @@ describeWithGalera('a three-node MariaDB Galera cluster', () => {
     // ER_UNKNOWN_COM_ERROR "WSREP has not yet prepared node for application use".
     await cluster.nodes[0].query('SET GLOBAL wsrep_reject_queries = ALL');
     try {
-      const refused = await apps[0].http.post('/galera/request-unit', { writer: 100, seq: 1 });
+      const refused = await apps[0].http.post<{ message: string }>('/galera/request-unit', { writer: 100, seq: 1 });
       expect(refused.status).toBe(503);
+      expect(refused.body.message).toMatch(/Galera node of bind key "default" is not part of the cluster's primary/);
       expect(refused.headers.get('retry-after')).toBe('1');
     } finally {
       await cluster.nodes[0].query('SET GLOBAL wsrep_reject_queries = NONE');
