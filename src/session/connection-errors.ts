@@ -71,3 +71,19 @@ export function isGaleraNotReady(error: unknown): boolean {
     fields.errno === GALERA_NOT_READY_ERRNO && typeof fields.message === 'string' && fields.message.includes('WSREP')
   );
 }
+
+/**
+ * What a session says when it could not get a working connection: the reason when the database
+ * told one that a client can act on (a Galera node out of the cluster, no server of a multi-host
+ * URL with the asked-for role during a failover), else that the database cannot be reached.
+ */
+export function unreachableMessage(bindKey: string, error: unknown): string {
+  if (isGaleraNotReady(error)) {
+    return (
+      `The MariaDB Galera node of bind key "${bindKey}" is not part of the cluster's primary component now ` +
+      '(WSREP not ready): nothing was stored. Retry the request.'
+    );
+  }
+  if (error instanceof Error && error.name === 'NoServerWithRoleError') return error.message;
+  return `The database of bind key "${bindKey}" cannot be reached.`;
+}

@@ -4,7 +4,7 @@ import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { SessionClosedError } from '../errors/session-closed.error';
 import type { Bind } from './bind';
-import { isConnectionError } from './connection-errors';
+import { isConnectionError, unreachableMessage } from './connection-errors';
 import type { Session, SessionUnitWork } from './session';
 import { StatementDeadline } from './statement-deadline';
 import {
@@ -500,7 +500,7 @@ export class DatabaseSession implements Session {
     } catch (error) {
       if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this, error);
       if (!isConnectionError(error)) throw error;
-      throw new DatabaseUnavailableError(`The database of bind key "${this.bindKey}" cannot be reached.`, {
+      throw new DatabaseUnavailableError(unreachableMessage(this.bindKey, error), {
         cause: error,
       });
     }

@@ -141,7 +141,8 @@ describeWithPostgres('a PostgreSQL failover under 30 concurrent writers', () => 
     // Figures for docs/high-availability.md (not asserted: timing lives in the benchmarks).
     process.stdout.write(
       `failover: ${answers.length} answers, ${answers.filter(ok).length} 2xx, ${errors.length} errors ` +
-        `(${unknown.length} outcome unknown, ${unknown.filter((a) => stored.has(key(a))).length} of them stored); ` +
+        `(${unknown.length} outcome unknown, ${unknown.filter((a) => stored.has(key(a))).length} of them stored, ` +
+        `${errors.filter((a) => a.message.includes('accepts read-write connections now')).length} "no server with the role"); ` +
         `first error ${Math.round(firstError.answeredAt - killedAt)} ms after the kill; ` +
         `pg_promote returned after ${Math.round(promoteReturnedAt - promotedAt)} ms; ` +
         `first 2xx ${Math.round(firstAfterPromote.answeredAt - promotedAt)} ms after the promote began\n`,
