@@ -58,18 +58,17 @@ export function isConnectionError(error: unknown, depth = 0): boolean {
   if (/^08/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
   if (candidate.fatal === true) return true;
   const message = typeof candidate.message === 'string' ? candidate.message : '';
-  if (isGaleraNotReady(candidate)) return true;
+  if (isGaleraNotReady(candidate, 3)) return true;
   if (PG_MESSAGES.some((text) => message.includes(text))) return true;
   return isConnectionError(candidate.driverError, depth + 1) || isConnectionError(candidate.cause, depth + 1);
 }
 
 /** A Galera node outside the primary component refused the statement (1047 "WSREP has not yet prepared node…"). */
-export function isGaleraNotReady(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const fields = ((error as ErrorLike).driverError ?? error) as ErrorLike & { errno?: unknown };
-  return (
-    fields.errno === GALERA_NOT_READY_ERRNO && typeof fields.message === 'string' && fields.message.includes('WSREP')
-  );
+export function isGaleraNotReady(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const candidate = error as ErrorLike & { errno?: unknown };
+  if (candidate.errno === GALERA_NOT_READY_ERRNO && String(candidate.message).includes('WSREP')) return true;
+  return isGaleraNotReady(candidate.driverError, depth + 1) || isGaleraNotReady(candidate.cause, depth + 1);
 }
 
 /**
@@ -84,6 +83,14 @@ export function unreachableMessage(bindKey: string, error: unknown): string {
       '(WSREP not ready): nothing was stored. Retry the request.'
     );
   }
-  if (error instanceof Error && error.name === 'NoServerWithRoleError') return error.message;
+  const withRole = causeNamed(error, 'NoServerWithRoleError');
+  if (withRole) return withRole.message;
   return `The database of bind key "${bindKey}" cannot be reached.`;
+}
+
+function causeNamed(error: unknown, name: string, depth = 0): Error | undefined {
+  if (!(error instanceof Error) || depth > 3) return undefined;
+  if (error.name === name) return error;
+  const { driverError } = error as ErrorLike;
+  return causeNamed(driverError, name, depth + 1) ?? causeNamed(error.cause, name, depth + 1);
 }
