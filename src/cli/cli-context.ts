@@ -12,6 +12,7 @@ import { resolveMigrationSettings, type MigrationSettings } from '../migrations/
 import { CliError, EXIT } from './cli-error';
 import { Progress } from './progress';
 import type { TwoPhaseCoordinator } from '../twophase/coordinator';
+import { maybeCoordinatorOf } from '../twophase/coordinator-of';
 
 /** One bind key as the commands work on it. */
 export interface CliBind {
@@ -69,7 +70,7 @@ export class CliContext {
   async twoPhase(): Promise<TwoPhaseCoordinator | undefined> {
     const alchemy = await this.alchemy();
     const member = alchemy.config.find((config) => config.sessionConfig.twophase === true);
-    return member ? alchemy.bindFor(member.bindKey).twoPhase : undefined;
+    return member ? maybeCoordinatorOf(alchemy.bindFor(member.bindKey)) : undefined;
   }
 
   /** Runs a bind key's part of a command; errors that do not say which bind key get it prefixed. */
