@@ -167,4 +167,31 @@ describeWithPostgres('a PostgreSQL failover under 30 concurrent writers', () => 
     const [{ n }] = await cluster.query('standby', 'SELECT count(*)::int AS n FROM ha_write WHERE writer = 0');
     expect(n).toBe(1);
   });
+
+  it('fails at startup, naming each server and its role, when no server of the list accepts writes', async () => {
+    // After the rejoin the old primary's port serves a standby; the other port of the list is closed.
+    const [closed] = await freePorts(1);
+    @Module({
+      imports: [
+        AdvancedAlchemyModule.forRoot({
+          connectionString: `postgresql://postgres:pw-never-shown@127.0.0.1:${cluster.primaryPort},127.0.0.1:${closed}/postgres?target_session_attrs=read-write`,
+          engineConfig: { connectTimeout: 1000 },
+        }),
+      ],
+    })
+    class NoPrimaryModule {}
+    const failure = await bootTestApp(NoPrimaryModule).then(
+      async (app) => {
+        await app.close();
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    const message = String(failure);
+    expect(message).toContain(
+      `No server of bind key "default" (127.0.0.1:${cluster.primaryPort},127.0.0.1:${closed}) accepts read-write ` +
+        `connections now (127.0.0.1:${cluster.primaryPort}: a standby; 127.0.0.1:${closed}: unreachable (ECONNREFUSED))`,
+    );
+    expect(message).not.toContain('pw-never-shown');
+  });
 });
