@@ -3,6 +3,8 @@ import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 't
 import { AdvancedAlchemyModule, InjectSession, type Session } from 'nestjs-advanced-alchemy';
 import { bootTestApp, type BootedTestApp } from 'nestjs-advanced-alchemy/testing';
 import { freePorts } from '../support/free-port';
+import { startupError } from '../support/boot-app';
+import { isSuccess as ok, outcomeUnknown, postWrite, type WriteAnswer as Answer } from '../support/write-answers';
 import { galeraAvailable, PORTS_PER_NODE, startGaleraCluster, type GaleraCluster } from '../support/galera-node';
 
 // A three-node MariaDB Galera cluster of its own (Debian's galera-4) on loopback ports, an app on
@@ -103,12 +105,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-interface Answer extends WriteBody {
-  status: number;
-  retryAfter: string | null;
-  message: string;
-}
-
 describeWithGalera('a three-node MariaDB Galera cluster', () => {
   it('stores what was answered 2xx, retries or answers 503 for certification conflicts, and 503 for a killed node', async () => {
     const answers: Answer[] = [];
@@ -118,15 +114,9 @@ describeWithGalera('a three-node MariaDB Galera cluster', () => {
       const app = apps[Math.floor((id - 1) / 8)];
       const path = id % 2 === 1 ? '/galera/retried-unit' : '/galera/request-unit';
       for (let seq = 1; !stop; seq++) {
-        const response = await app.http.post<{ message?: string }>(path, { writer: id, seq });
-        answers.push({
-          writer: id,
-          seq,
-          status: response.status,
-          retryAfter: response.headers.get('retry-after'),
-          message: typeof response.body === 'object' ? (response.body?.message ?? '') : response.text,
-        });
-        if (response.status === 503) await new Promise((resolve) => setTimeout(resolve, 20));
+        const answer = await postWrite(app.http, path, id, seq);
+        answers.push(answer);
+        if (answer.status === 503) await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
     const running = Array.from({ length: 24 }, (_, index) => writer(index + 1));
@@ -140,13 +130,12 @@ describeWithGalera('a three-node MariaDB Galera cluster', () => {
     stop = true;
     await Promise.all(running);
 
-    const ok = (answer: Answer): boolean => answer.status >= 200 && answer.status < 300;
     const key = (row: Record<string, unknown> | Answer): string => `${Number(row.writer)}/${Number(row.seq)}`;
     const rows = await cluster.nodes[0].query('SELECT writer, seq FROM app.galera_write');
     const stored = new Set(rows.map(key));
     const [{ total }] = await cluster.nodes[0].query('SELECT sum(n) AS total FROM app.galera_counter');
     const errors = answers.filter((answer) => !ok(answer));
-    const unknown = errors.filter((answer) => answer.message.includes('may or may not have been stored'));
+    const unknown = errors.filter(outcomeUnknown);
     const conflicts = errors.filter((answer) => answer.message.includes('conflict'));
     const retries = GaleraController.attempts - answers.length;
     process.stdout.write(
@@ -184,19 +173,9 @@ describeWithGalera('a three-node MariaDB Galera cluster', () => {
   });
 
   it('refuses two-phase commit at startup on a Galera node, saying Galera has no XA', async () => {
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot([{ connectionString: cluster.nodes[0].url, sessionConfig: { twophase: true } }]),
-      ],
-    })
-    class TwoPhaseOnGaleraModule {}
-    const failure = await bootTestApp(TwoPhaseOnGaleraModule).then(
-      async (app) => {
-        await app.close();
-        return undefined;
-      },
-      (error: unknown) => error,
-    );
+    const failure = await startupError([
+      AdvancedAlchemyModule.forRoot([{ connectionString: cluster.nodes[0].url, sessionConfig: { twophase: true } }]),
+    ]);
     expect(String(failure)).toMatch(
       /sessionConfig\.twophase is set on bind key "default", but its MariaDB server is a Galera cluster node .*Galera does not support XA transactions: remove sessionConfig\.twophase/,
     );

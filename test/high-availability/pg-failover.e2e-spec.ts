@@ -4,6 +4,8 @@ import { AdvancedAlchemyModule, InjectSession, type Session } from 'nestjs-advan
 import { bootTestApp, testDatabaseKinds, type BootedTestApp } from 'nestjs-advanced-alchemy/testing';
 import { freePorts } from '../support/free-port';
 import { startStandbyCluster, type StandbyCluster } from '../support/pg-standby-cluster';
+import { startupError } from '../support/boot-app';
+import { isSuccess as ok, outcomeUnknown, postWrite, type WriteAnswer as Answer } from '../support/write-answers';
 
 // A primary and a synchronous standby of its own, the app on both hosts (target_session_attrs),
 // 30 writers, a crash of the primary and a promote: what the clients were told must be what is stored.
@@ -36,16 +38,6 @@ class FailoverController {
     );
     return row;
   }
-}
-
-interface Answer {
-  writer: number;
-  seq: number;
-  status: number;
-  retryAfter: string | null;
-  message: string;
-  sentAt: number;
-  answeredAt: number;
 }
 
 let cluster: StandbyCluster;
@@ -95,22 +87,12 @@ describeWithPostgres('a PostgreSQL failover under 30 concurrent writers', () => 
     let stop = false;
     const writer = async (id: number): Promise<void> => {
       for (let seq = 1; !stop; seq++) {
-        const sentAt = performance.now();
-        const response = await booted.http.post<{ message?: string }>('/ha/writes', { writer: id, seq });
-        answers.push({
-          writer: id,
-          seq,
-          status: response.status,
-          retryAfter: response.headers.get('retry-after'),
-          message: typeof response.body === 'object' ? (response.body?.message ?? '') : response.text,
-          sentAt,
-          answeredAt: performance.now(),
-        });
+        const answer = await postWrite(booted.http, '/ha/writes', id, seq);
+        answers.push(answer);
         // A client that honours Retry-After would wait a second; these retry sooner, to load the failover.
-        if (response.status === 503) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (answer.status === 503) await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
-    const ok = (answer: Answer): boolean => answer.status >= 200 && answer.status < 300;
     const running = Array.from({ length: WRITERS }, (_, index) => writer(index + 1));
 
     await waitFor('60 writes on the first primary', async () => answers.filter(ok).length >= 60);
@@ -132,7 +114,7 @@ describeWithPostgres('a PostgreSQL failover under 30 concurrent writers', () => 
     );
     const key = (answer: Answer): string => `${answer.writer}/${answer.seq}`;
     const errors = answers.filter((answer) => !ok(answer));
-    const unknown = errors.filter((answer) => answer.message.includes('may or may not have been stored'));
+    const unknown = errors.filter(outcomeUnknown);
     const firstAfterPromote = answers
       .filter((answer) => ok(answer) && answer.answeredAt > promotedAt)
       .sort((a, b) => a.answeredAt - b.answeredAt)[0];
@@ -171,22 +153,12 @@ describeWithPostgres('a PostgreSQL failover under 30 concurrent writers', () => 
   it('fails at startup, naming each server and its role, when no server of the list accepts writes', async () => {
     // After the rejoin the old primary's port serves a standby; the other port of the list is closed.
     const [closed] = await freePorts(1);
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: `postgresql://postgres:pw-never-shown@127.0.0.1:${cluster.primaryPort},127.0.0.1:${closed}/postgres?target_session_attrs=read-write`,
-          engineConfig: { connectTimeout: 1000 },
-        }),
-      ],
-    })
-    class NoPrimaryModule {}
-    const failure = await bootTestApp(NoPrimaryModule).then(
-      async (app) => {
-        await app.close();
-        return undefined;
-      },
-      (error: unknown) => error,
-    );
+    const failure = await startupError([
+      AdvancedAlchemyModule.forRoot({
+        connectionString: `postgresql://postgres:pw-never-shown@127.0.0.1:${cluster.primaryPort},127.0.0.1:${closed}/postgres?target_session_attrs=read-write`,
+        engineConfig: { connectTimeout: 1000 },
+      }),
+    ]);
     const message = String(failure);
     expect(message).toContain(
       `No server of bind key "default" (127.0.0.1:${cluster.primaryPort},127.0.0.1:${closed}) accepts read-write ` +
