@@ -7,6 +7,7 @@ import type { AdvancedAlchemy } from '../core/advanced-alchemy';
 import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
 import { BindMigrationExecutor } from '../migrations/bind-migration-executor';
 import { bootForMigrations, type RootModule } from '../migrations/boot-for-migrations';
+import { observeConfigs } from '../migrations/config-observer';
 import { loadMigrations } from '../migrations/migration-loader';
 import { resolveMigrationSettings, type MigrationSettings } from '../migrations/migration-settings';
 import { CliError, EXIT } from './cli-error';
@@ -22,6 +23,12 @@ export interface CliBind {
   settings: MigrationSettings;
   /** The connection string with its password hidden, or a note that the DataSource was given. */
   target: string;
+}
+
+/** Where a bind key connects, safe to print: the connection string with its password hidden. */
+export function targetOf(config: AlchemyConfig): string {
+  if (config.connectionString) return redactConnectionString(config.connectionString);
+  return config.typeOrmOptions ? describeTypeOrmTarget(config.typeOrmOptions) : 'a given DataSource';
 }
 
 /**
@@ -53,12 +60,25 @@ export class CliContext {
       config,
       dataSource: alchemy.getDataSource(config.bindKey),
       settings: resolveMigrationSettings(config),
-      target: config.connectionString
-        ? redactConnectionString(config.connectionString)
-        : config.typeOrmOptions
-          ? describeTypeOrmTarget(config.typeOrmOptions)
-          : 'a given DataSource',
+      target: targetOf(config),
     }));
+  }
+
+  /**
+   * Boots the application for `doctor`: its `AdvancedAlchemy`, or the error that stopped the boot
+   * with the configurations the module had by then (none when the root module did not load).
+   */
+  async bootForDoctor(): Promise<{ configs: readonly AlchemyConfig[]; alchemy?: AdvancedAlchemy; error?: unknown }> {
+    let configs: readonly AlchemyConfig[] = [];
+    try {
+      const alchemy = await observeConfigs(
+        (announced) => (configs = announced),
+        () => this.alchemy(),
+      );
+      return { configs: alchemy.config, alchemy };
+    } catch (error) {
+      return { configs, error };
+    }
   }
 
   /** The bind key's migration executor; `load: false` skips reading the migration files. */
