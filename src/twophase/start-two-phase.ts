@@ -115,7 +115,7 @@ async function checkCanPrepare(bind: Bind): Promise<void> {
   );
 }
 
-/** Galera replicates no XA transaction (MariaDB refuses XA START on a wsrep node, or loses it at failover). */
+/** Galera does not support XA transactions (a documented limitation of MariaDB Galera Cluster): refuse it at startup. */
 async function refuseGalera(bind: Bind): Promise<void> {
   const rows = (await bind.dataSource.query("SHOW VARIABLES LIKE 'wsrep_on'")) as Array<{ Value?: string }>;
   if (rows[0]?.Value !== 'ON') return;
