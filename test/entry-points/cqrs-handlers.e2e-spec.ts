@@ -3,7 +3,8 @@ import { startTestApp, testDatabaseKinds, type TestApp } from 'nestjs-advanced-a
 import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
 import { newMarker } from '../commit/fixtures/markers';
 import { eachKind } from '../support/each-kind';
-import { CountRows, CqrsWitness, PlaceOrder, cqrsProviders } from './fixtures/cqrs-app';
+import { CountRows, CqrsWitness, OrdersController, PlaceOrder, cqrsProviders } from './fixtures/cqrs-app';
+import { waitFor } from './fixtures/wait-for';
 
 // @nestjs/cqrs: a command is a unit of work of its own unless it runs inside one (then it joins it);
 // its events reach their handlers only once that unit committed, never after a rollback; a query joins.
@@ -20,6 +21,7 @@ eachKind(testDatabaseKinds())('@nestjs/cqrs handlers on %s', (kind) => {
       label: 'entry_cqrs',
       entities: [CommitRow],
       imports: [CqrsModule.forRoot()],
+      controllers: [OrdersController],
       providers: cqrsProviders(),
     });
     commands = app.app.get(CommandBus);
@@ -64,6 +66,15 @@ eachKind(testDatabaseKinds())('@nestjs/cqrs handlers on %s', (kind) => {
     await app.alchemy.withSession(() => commands.execute(new PlaceOrder(marker)));
     expect([await rowsOf(marker), await rowsOf(`${marker}:mail`)]).toEqual([1, 1]);
     expect(deliveriesOf(marker)).toEqual([{ marker, orderCommitted: true }]);
+  });
+
+  it("a command dispatched by a route joins the request's unit: its event handled after the request's COMMIT", async () => {
+    const [kept, lost] = [newMarker(), newMarker()];
+    expect((await app.http.post(`/orders/${kept}?fail=false`)).status).toBe(201);
+    expect((await app.http.post(`/orders/${lost}?fail=true`)).status).toBe(500);
+    await waitFor('the mail of the kept order', async () => ((await rowsOf(`${kept}:mail`)) === 1 ? true : undefined));
+    expect([await rowsOf(kept), await rowsOf(lost), await rowsOf(`${lost}:mail`)]).toEqual([1, 0, 0]);
+    expect([...deliveriesOf(kept), ...deliveriesOf(lost)]).toEqual([{ marker: kept, orderCommitted: true }]);
   });
 
   it('a query outside any unit gets one of its own', async () => {
