@@ -1,9 +1,9 @@
-import { Injectable, Module, type Type } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { getDataSourceToken, InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
 import { AdvancedAlchemyModule, ImproperConfigurationError } from 'nestjs-advanced-alchemy';
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { bootApp, startupError } from '../support/boot-app';
 import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { User } from '../fixtures/nestjs-typeorm-app/users/user.entity';
 
@@ -17,19 +17,6 @@ class Stranger {
 @Injectable()
 class StrangersService {
   constructor(@InjectRepository(Stranger) readonly strangers: Repository<Stranger>) {}
-}
-
-/** Boots the root module and returns the error it fails with (the test fails if it starts). */
-async function startupError(rootModule: Type): Promise<Error> {
-  const started = await bootApp(rootModule).then(
-    async (app) => {
-      await app.close();
-      return undefined;
-    },
-    (error: Error) => error,
-  );
-  if (!started) throw new Error('the application started');
-  return started;
 }
 
 describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integration on %s', (kind) => {
@@ -47,7 +34,7 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     @Module({ imports: [AdvancedAlchemyModule.forRoot(config()), ReportsModule] })
     class AppModule {}
 
-    const error = await startupError(AppModule);
+    const error = await startupError([AppModule]);
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     expect(error.message).toContain('Bind key "default" is registered twice');
     expect(error.message).toMatch(
@@ -67,7 +54,7 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     })
     class AppModule {}
 
-    const error = await startupError(AppModule);
+    const error = await startupError([AppModule]);
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     expect(error.message).toContain('TypeOrmModule.forRoot registers a DataSource named "default"');
     expect(error.message).toContain('AdvancedAlchemyModule.forRootAsync({ inject: [getDataSourceToken()]');
@@ -82,7 +69,7 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     })
     class AppModule {}
 
-    const error = await startupError(AppModule);
+    const error = await startupError([AppModule]);
     expect(error.message).toContain('TypeOrmModule.forRoot registers a DataSource named "audit"');
     expect(error.message).toContain("getDataSourceToken('audit')");
   });
@@ -115,7 +102,7 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     })
     class AppModule {}
 
-    const error = await startupError(AppModule);
+    const error = await startupError([AppModule]);
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     expect(error.message).toContain('TypeOrmModule.forRoot registers a DataSource named "default"');
     expect(error.message).toContain("Add getDataSourceToken() to forRootAsync's inject");
@@ -130,7 +117,7 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     @Module({ imports: [AdvancedAlchemyModule.forRoot(config()), StrangersModule] })
     class AppModule {}
 
-    const error = await startupError(AppModule);
+    const error = await startupError([AppModule]);
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     expect(error.message).toContain('Stranger is not an entity of bind key "default"');
     expect(error.message).toContain('autoLoadEntities: true');
@@ -143,7 +130,7 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     @Module({ imports: [AdvancedAlchemyModule.forRoot(config()), StrangersModule] })
     class AppModule {}
 
-    const error = await startupError(AppModule);
+    const error = await startupError([AppModule]);
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     expect(error.message).toContain("AdvancedAlchemyModule.forFeature([Stranger], 'ghost')");
     expect(error.message).toContain('Configured bind keys: "default"');
@@ -161,7 +148,7 @@ describe.each(testDatabaseKinds())('Startup checks of the @nestjs/typeorm integr
     })
     class AppModule {}
 
-    const error = await startupError(AppModule);
+    const error = await startupError([AppModule]);
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     expect(error.message).toContain('sets autoLoadEntities but brings its own dataSource');
   });

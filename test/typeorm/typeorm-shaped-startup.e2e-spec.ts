@@ -1,24 +1,10 @@
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AdvancedAlchemyModule, DatabaseStartupError, ImproperConfigurationError } from 'nestjs-advanced-alchemy';
-import { bootApp } from '../support/boot-app';
+import { startupError } from '../support/boot-app';
 
 // Startup failures of @nestjs/typeorm-shaped registrations: no database is needed to provoke them.
 
 const PASSWORD = 'Pa55-w0rd';
-
-async function startupError(imports: DynamicModule[]): Promise<Error> {
-  @Module({ imports })
-  class AppModule {}
-  const error = await bootApp(AppModule).then(
-    async (app) => {
-      await app.close();
-      return undefined;
-    },
-    (failure: Error) => failure,
-  );
-  if (!error) throw new Error('the application started');
-  return error;
-}
 
 describe('Startup of @nestjs/typeorm-shaped registrations', () => {
   it('tries retryAttempts times, then names the target without its password', async () => {
