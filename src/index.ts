@@ -76,6 +76,7 @@ export { NotFoundError } from './errors/not-found.error';
 export { IntegrityError } from './errors/integrity.error';
 export { InvalidValueError } from './errors/invalid-value.error';
 export { DuplicateKeyError } from './errors/duplicate-key.error';
+export { ConflictError } from './errors/conflict.error';
 export { ForeignKeyError } from './errors/foreign-key.error';
 export { InvalidFilterError } from './errors/invalid-filter.error';
 export { mapDatabaseError, classifyConstraintViolation } from './errors/map-database-error';
@@ -83,7 +84,12 @@ export type { ConstraintViolation } from './errors/map-database-error';
 export * from './service/filters';
 export { AlchemyReadOnlyRepositoryService } from './service/repository/read-only-repository.service';
 export { AlchemyRepositoryService } from './service/repository/repository.service';
+export { AlchemyRepositoryWrites } from './service/repository/repository-writes.service';
+export type { HookResult } from './service/repository/repository-writes.service';
+export { slugify } from './service/repository/slug';
+export type { SlugOptions } from './service/repository/slug';
 export { OffsetPagination } from './service/repository/offset-pagination';
+export type { LoadSpec, LockMode, ReadOptions } from './service/repository/read-options';
 export type {
   ChunkOptions,
   Criterion,
