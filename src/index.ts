@@ -89,6 +89,8 @@ export type { HookResult } from './service/repository/repository-writes.service'
 export { slugify } from './service/repository/slug';
 export type { SlugOptions } from './service/repository/slug';
 export { OffsetPagination } from './service/repository/offset-pagination';
+export { CursorPage, CursorPagination } from './service/pagination/cursor-page';
+export type { CursorPageOptions } from './service/pagination/cursor-page';
 export type { LoadSpec, LockMode, ReadOptions } from './service/repository/read-options';
 export type {
   ChunkOptions,
@@ -114,7 +116,7 @@ export { ListQuery } from './service/list-query/list-query.decorator';
 export { parseListQuery, listQueryFilters } from './service/list-query/parse-list-query';
 export type { ListQueryOptions } from './service/list-query/list-query-options';
 export { ApiListQuery } from './openapi/api-list-query.decorator';
-export { ApiPaginatedResponse } from './openapi/api-paginated-response.decorator';
+export { ApiPaginatedResponse, ApiCursorPaginatedResponse } from './openapi/api-paginated-response.decorator';
 
 export { runDatabaseCli } from './cli/run-database-cli';
 export type { RunDatabaseCliOptions } from './cli/run-database-cli';

@@ -30,12 +30,19 @@ export function ApiListQuery(options: ListQueryOptions = {}): MethodDecorator & 
       description: 'Rows per page.',
       schema: { type: 'integer', minimum: 1, maximum: maxLimit, default: defaultLimit },
     }),
-    ApiQuery({
-      name: 'offset',
-      required: false,
-      description: 'Rows to skip.',
-      schema: { type: 'integer', minimum: 0, default: 0 },
-    }),
+    options.pagination === 'cursor'
+      ? ApiQuery({
+          name: 'cursor',
+          required: false,
+          description: 'The nextCursor of the page before (none for the first page); opaque and signed.',
+          schema: { type: 'string', maxLength: 4096 },
+        })
+      : ApiQuery({
+          name: 'offset',
+          required: false,
+          description: 'Rows to skip.',
+          schema: { type: 'integer', minimum: 0, default: 0 },
+        }),
     ApiQuery({
       name: 'orderBy',
       required: false,

@@ -20,6 +20,13 @@ export interface ListQueryOptions {
   createdAtField?: string;
   /** The field `updatedBefore`/`updatedAfter` filter on. Default `updatedAt`. */
   updatedAtField?: string;
+  /**
+   * `offset` (default): `limit` and `offset` make a `LimitOffset`. `cursor`: `limit` and `cursor`
+   * make a `CursorPage` (read with `listByCursor`), and `offset` is refused.
+   */
+  pagination?: 'offset' | 'cursor';
+  /** The key cursors are signed with (see `CursorPageOptions.secret`). */
+  cursorSecret?: string | Buffer;
 }
 
 export const DEFAULT_MAX_LIMIT = 100;

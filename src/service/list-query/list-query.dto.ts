@@ -33,6 +33,10 @@ export class ListQueryDto {
   offset?: number;
 
   @IsOptional()
+  @MaxLength(4096)
+  @IsString()
+  cursor?: string;
+  @IsOptional()
   @Matches(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, { message: '$property must be a field name' })
   @IsString()
   orderBy?: string;

@@ -3,6 +3,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { BeforeAfter } from '../filters/before-after';
 import { CollectionFilter } from '../filters/collection-filter';
 import { LimitOffset } from '../filters/limit-offset';
+import { CursorPage } from '../pagination/cursor-page';
 import { OrderBy } from '../filters/order-by';
 import { SearchFilter } from '../filters/search-filter';
 import type { StatementFilter } from '../filters/statement-filter';
@@ -14,6 +15,7 @@ type FieldType = 'integer' | 'text' | 'boolean' | 'list' | 'date';
 const FIELDS: Record<keyof ListQueryDto, FieldType> = {
   limit: 'integer',
   offset: 'integer',
+  cursor: 'text',
   orderBy: 'text',
   sortOrder: 'text',
   searchString: 'text',
@@ -51,15 +53,22 @@ export function parseListQuery(query: unknown, options: ListQueryOptions = {}): 
     problems.push(`orderBy must be one of: ${options.orderByFields.join(', ')}`);
   }
   if (dto.searchString && !options.searchFields?.length) problems.push('searchString is not supported here');
+  if (options.pagination === 'cursor' && dto.offset !== undefined) {
+    problems.push('offset is not supported here: pages follow each other by cursor');
+  }
+  if (options.pagination !== 'cursor' && dto.cursor !== undefined) problems.push('cursor is not supported here');
   if (problems.length > 0) throw new BadRequestException(problems);
   return dto;
 }
 
-/** The filters a validated list query stands for: always a `LimitOffset`, the rest when given. */
+/** The filters a validated list query stands for: always a `LimitOffset` (or `CursorPage`), the rest when given. */
 export function listQueryFilters(dto: ListQueryDto, options: ListQueryOptions = {}): StatementFilter[] {
   const maxLimit = options.maxLimit ?? DEFAULT_MAX_LIMIT;
+  const limit = dto.limit ?? Math.min(options.defaultLimit ?? DEFAULT_LIMIT, maxLimit);
   const filters: StatementFilter[] = [
-    new LimitOffset(dto.limit ?? Math.min(options.defaultLimit ?? DEFAULT_LIMIT, maxLimit), dto.offset ?? 0),
+    options.pagination === 'cursor'
+      ? new CursorPage(limit, dto.cursor, { secret: options.cursorSecret })
+      : new LimitOffset(limit, dto.offset ?? 0),
   ];
   const orderBy = dto.orderBy ?? options.defaultOrderBy;
   if (orderBy !== undefined) filters.push(new OrderBy(orderBy, dto.sortOrder ?? options.defaultSortOrder ?? 'asc'));

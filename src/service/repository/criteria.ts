@@ -8,6 +8,7 @@ import { LimitOffset } from '../filters/limit-offset';
 import { NullFilter } from '../filters/null-filter';
 import { OrderBy } from '../filters/order-by';
 import { StatementFilter, WhereFilter } from '../filters/statement-filter';
+import { CursorPage } from '../pagination/cursor-page';
 import { isReadOptions, mergeReadOptions, type ReadOptions } from './read-options';
 import type { Criterion, PrimaryKeyValue } from './repository-types';
 
@@ -16,6 +17,8 @@ export interface SortedCriteria {
   where: WhereFilter[];
   orderBy: OrderBy[];
   page?: LimitOffset;
+  /** The last `CursorPage`, for `listByCursor`. */
+  cursor?: CursorPage;
   /** Filters of user-defined classes, applied as they are. */
   custom: StatementFilter[];
   /** Read options given among the criteria, merged in order. */
@@ -29,6 +32,7 @@ export function sortCriteria<Entity>(metadata: EntityMetadata, criteria: readonl
     if (criterion instanceof WhereFilter) sorted.where.push(criterion);
     else if (criterion instanceof OrderBy) sorted.orderBy.push(criterion);
     else if (criterion instanceof LimitOffset) sorted.page = criterion;
+    else if (criterion instanceof CursorPage) sorted.cursor = criterion;
     else if (criterion instanceof StatementFilter) sorted.custom.push(criterion);
     else if (isPlainObject(criterion) && isReadOptions(metadata, criterion)) {
       sorted.options = mergeReadOptions(sorted.options, criterion);

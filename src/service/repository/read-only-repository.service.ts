@@ -6,6 +6,9 @@ import type { Session } from '../../session/session';
 import { FilterContext } from '../filters/filter-context';
 import { LimitOffset } from '../filters/limit-offset';
 import { primaryKeyFilter, sortCriteria, type SortedCriteria } from './criteria';
+import { InvalidFilterError } from '../../errors/invalid-filter.error';
+import { CursorPagination } from '../pagination/cursor-page';
+import { applyKeyset } from '../pagination/keyset';
 import { OffsetPagination } from './offset-pagination';
 import type { LoadSpec, ReadOptions } from './read-options';
 import { joinToOnePaths, loadPaths, loadSeparately, separatePaths } from './relation-loading';
@@ -97,6 +100,27 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
     });
   }
 
+  /**
+   * A keyset page: the rows after the `CursorPage`'s cursor in the order of the `OrderBy` filters
+   * (the primary key last), and the cursor of the next page. No `COUNT`, no `OFFSET`: a page costs
+   * the same however deep, and rows inserted between pages neither repeat nor skip others.
+   * A cursor altered, signed with another key or made for another ordering is an `InvalidFilterError` (400).
+   */
+  listByCursor(...criteria: Criterion<Entity>[]): Promise<CursorPagination<Entity>> {
+    return this.run(async (repository) => {
+      const sorted = sortCriteria(repository.metadata, criteria);
+      const page = sorted.cursor;
+      if (!page) throw new InvalidFilterError('listByCursor needs a CursorPage among its criteria.');
+      const query = this.select(repository, criteria, { paginate: false, order: false, join: true });
+      const nextCursor = applyKeyset(query, sorted.orderBy, page);
+      const { entities, raw } = await query.getRawAndEntities<Record<string, unknown>>();
+      const items = entities.slice(0, page.limit);
+      await this.loadRest(repository, items, criteria);
+      const more = entities.length > page.limit;
+      return new CursorPagination(items, page.limit, more ? nextCursor(raw[page.limit - 1]) : null);
+    });
+  }
+
   /** `list`/`listAndCount` results as an `OffsetPagination`, with the limit and offset the filters asked for. */
   toSchema<Item = Entity>(
     items: Item[],
@@ -124,13 +148,13 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
   protected select(
     repository: Repository<Entity>,
     criteria: readonly Criterion<Entity>[],
-    options: { paginate: boolean; order: boolean },
+    options: { paginate: boolean; order: boolean; join?: boolean },
   ): SelectQueryBuilder<Entity> {
     const query = repository.createQueryBuilder(ENTITY_ALIAS);
     const sorted = sortCriteria(repository.metadata, criteria);
     if (sorted.options.withDeleted) query.withDeleted();
     applyRowLock(query, ENTITY_ALIAS, sorted.options);
-    if (options.order) joinToOnePaths(query, ENTITY_ALIAS, this.loadPathsOf(repository, sorted));
+    if (options.order || options.join) joinToOnePaths(query, ENTITY_ALIAS, this.loadPathsOf(repository, sorted));
     for (const filter of sorted.where) filter.apply(query);
     for (const filter of sorted.custom) filter.apply(query);
     if (options.order) {
