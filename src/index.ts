@@ -114,7 +114,7 @@ export type { RepositoryErrorBody } from './service/repository-exception.filter'
 export { ListQueryDto } from './service/list-query/list-query.dto';
 export { ListQuery } from './service/list-query/list-query.decorator';
 export { parseListQuery, listQueryFilters } from './service/list-query/parse-list-query';
-export type { ListQueryOptions } from './service/list-query/list-query-options';
+export type { ListQueryOptions, FieldFilterConfig } from './service/list-query/list-query-options';
 export { ApiListQuery } from './openapi/api-list-query.decorator';
 export { ApiPaginatedResponse, ApiCursorPaginatedResponse } from './openapi/api-paginated-response.decorator';
 

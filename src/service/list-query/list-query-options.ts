@@ -1,4 +1,13 @@
+import type { MultiFilterOptions } from '../filters/multi-filter';
 import type { SortOrder } from '../filters/order-by';
+
+/**
+ * The query parameters of one field, as Advanced Alchemy's `FilterConfig` gives them:
+ * `{ in: true, notIn: true }` → `<field>In` / `<field>NotIn` (lists); `{ boolean: true }` →
+ * `<field>=true|false`; `{ choices: [...] }` → `<field>=<one of them>` (`multiple`: a list).
+ */
+export type FieldFilterConfig =
+  { in?: boolean; notIn?: boolean } | { boolean: true } | { choices: readonly string[]; multiple?: boolean };
 
 /** How `@ListQuery()` reads a list endpoint's query parameters. */
 export interface ListQueryOptions {
@@ -27,6 +36,10 @@ export interface ListQueryOptions {
   pagination?: 'offset' | 'cursor';
   /** The key cursors are signed with (see `CursorPageOptions.secret`). */
   cursorSecret?: string | Buffer;
+  /** Per-field filter parameters (see `FieldFilterConfig`). */
+  fieldFilters?: Readonly<Record<string, FieldFilterConfig>>;
+  /** Accept `filter`, a `MultiFilter` JSON tree checked against this allow-list. */
+  multiFilter?: MultiFilterOptions;
 }
 
 export const DEFAULT_MAX_LIMIT = 100;
