@@ -1,3 +1,8 @@
+// The public API of nestjs-advanced-alchemy, by layer. Anything not exported here is internal
+// (registries, the response gate, the session core): import only from this file. The testing kit
+// is its own entry point, 'nestjs-advanced-alchemy/testing'.
+
+// ── Core: the module, its options and injection tokens ──
 export { AdvancedAlchemyModule } from './core/advanced-alchemy.module';
 export type { AdvancedAlchemyModuleAsyncOptions, AdvancedAlchemyModuleOptions } from './core/advanced-alchemy.module';
 export type {
@@ -5,13 +10,14 @@ export type {
   AlchemyConfigInput,
   AlchemyConfigResult,
 } from './core/async-config-provider';
-export type { TypeOrmShapedConfigOptions } from './config/typeorm-shaped-options';
 export { AdvancedAlchemy } from './core/advanced-alchemy';
 export { getDatabaseMigrationPlugin } from './core/get-database-migration-plugin';
 export { InjectDataSource } from './core/inject-data-source.decorator';
-export { getDataSourceToken, getEntityManagerToken, getSessionToken, ALCHEMY_CONFIGS } from './core/tokens';
+export { getDataSourceToken, getEntityManagerToken, getSessionToken } from './core/tokens';
 export type { FeatureEntity } from './typeorm/feature-entities';
 
+// ── Configuration: bind keys, engines, sessions, commit modes ──
+export type { TypeOrmShapedConfigOptions } from './config/typeorm-shaped-options';
 export { AlchemyConfig, DEFAULT_BIND_KEY } from './config/alchemy-config';
 export type { AlchemyConfigOptions, EntityList } from './config/alchemy-config';
 export { COMMIT_MODES, commitsOnStatus } from './config/commit-mode';
@@ -22,47 +28,11 @@ export type { SessionConfig } from './config/session-config';
 export type { MigrationConfig } from './config/migration-config';
 export { redactConnectionString } from './config/connection-string';
 
-export { SessionScopeInterceptor } from './entry-points/session-scope.interceptor';
-export { AfterCommitEvents } from './entry-points/after-commit-events';
-export { SkipSessionScope, SKIP_SESSION_SCOPE } from './entry-points/skip-session-scope.decorator';
-export type { EntryPointKind, EntryPointRule, EntryPointsOptions } from './entry-points/entry-point-options';
-export {
-  holdResponseUntilSessionsEnd,
-  COMMIT_FAILED_BODY,
-  commitFailedResponse,
-  transactionConflictResponse,
-} from './commit/response-gate';
-export type { BeforeSend, ReplacementResponse } from './commit/response-gate';
-
-export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
-export type { AlchemyHealthResult, PingCheckOptions } from './health/alchemy-health-indicator';
-export { ReadOnly, UsePrimary } from './replicas/route-mode';
-export type { ReplicaOption, ReplicaOptions, RoutingConfig } from './replicas/replica-config';
-export type { ReplicaHealth } from './replicas/replica-health';
-
-export { AlchemyServiceMixin, AlchemyService } from './service/json/alchemy-service.mixin';
-export type { Constructor, Jsonify, WithJsonify } from './service/json/alchemy-service.mixin';
-export { JsonResponse } from './service/json/json-response';
-export type { JsonifyOptions } from './service/json/json-response';
-export { toJsonValue } from './service/json/to-json-value';
-export type { JsonValue } from './service/json/to-json-value';
-
+// ── Sessions ──
 export type { Session, SessionUnitWork } from './session/session';
 export { InjectSession } from './session/inject-session.decorator';
 
-export { AdvancedAlchemyError } from './errors/advanced-alchemy.error';
-export { ImproperConfigurationError } from './errors/improper-configuration.error';
-export { SessionScopeError } from './errors/session-scope.error';
-export { SessionClosedError } from './errors/session-closed.error';
-export { SessionAcquireTimeoutError } from './errors/session-acquire-timeout.error';
-export { DatabaseStartupError } from './errors/database-startup.error';
-export { DatabaseUnavailableError } from './errors/database-unavailable.error';
-export { StatementTimeoutError } from './errors/statement-timeout.error';
-export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter';
-export { TransactionConflictError } from './errors/transaction-conflict.error';
-export { TransactionPropagationError } from './errors/transaction-propagation.error';
-export { ReadOnlyTransactionError } from './errors/read-only-transaction.error';
-
+// ── Transactions: units, propagation, hooks ──
 export { Transactional } from './transactions/transactional.decorator';
 export { disableTransactionalTestMode, enableTransactionalTestMode } from './transactions/test-mode';
 export { PROPAGATIONS } from './transactions/propagation';
@@ -70,6 +40,29 @@ export type { Propagation } from './transactions/propagation';
 export type { RetryOptions, TransactionOptions } from './transactions/transaction-options';
 export type { TransactionCompletionHook, TransactionHook, TransactionOutcome } from './transactions/transaction-hooks';
 
+// ── Commit on the response, and the entry points outside HTTP ──
+export { SessionScopeInterceptor } from './entry-points/session-scope.interceptor';
+export { AfterCommitEvents } from './entry-points/after-commit-events';
+export { SkipSessionScope, SKIP_SESSION_SCOPE } from './entry-points/skip-session-scope.decorator';
+export type { EntryPointKind, EntryPointRule, EntryPointsOptions } from './entry-points/entry-point-options';
+/** The body of the answer that replaces a response whose commit failed. */
+export { COMMIT_FAILED_BODY } from './commit/response-gate';
+export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter';
+
+// ── Replicas and health ──
+export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
+export type { AlchemyHealthResult, PingCheckOptions } from './health/alchemy-health-indicator';
+export { ReadOnly, UsePrimary } from './replicas/route-mode';
+export type { ReplicaOption, ReplicaOptions, RoutingConfig } from './replicas/replica-config';
+export type { ReplicaHealth } from './replicas/replica-health';
+
+// ── Service layer: repositories, entities, filters, list queries, JSON ──
+export { AlchemyServiceMixin, AlchemyService } from './service/json/alchemy-service.mixin';
+export type { Constructor, Jsonify, WithJsonify } from './service/json/alchemy-service.mixin';
+export { JsonResponse } from './service/json/json-response';
+export type { JsonifyOptions } from './service/json/json-response';
+export { toJsonValue } from './service/json/to-json-value';
+export type { JsonValue } from './service/json/to-json-value';
 export { RepositoryError } from './errors/repository.error';
 export type { RepositoryErrorOptions } from './errors/repository.error';
 export { NotFoundError } from './errors/not-found.error';
@@ -118,6 +111,20 @@ export type { ListQueryOptions, FieldFilterConfig } from './service/list-query/l
 export { ApiListQuery } from './openapi/api-list-query.decorator';
 export { ApiPaginatedResponse, ApiCursorPaginatedResponse } from './openapi/api-paginated-response.decorator';
 
+// ── Errors ──
+export { AdvancedAlchemyError } from './errors/advanced-alchemy.error';
+export { ImproperConfigurationError } from './errors/improper-configuration.error';
+export { SessionScopeError } from './errors/session-scope.error';
+export { SessionClosedError } from './errors/session-closed.error';
+export { SessionAcquireTimeoutError } from './errors/session-acquire-timeout.error';
+export { DatabaseStartupError } from './errors/database-startup.error';
+export { DatabaseUnavailableError } from './errors/database-unavailable.error';
+export { StatementTimeoutError } from './errors/statement-timeout.error';
+export { TransactionConflictError } from './errors/transaction-conflict.error';
+export { TransactionPropagationError } from './errors/transaction-propagation.error';
+export { ReadOnlyTransactionError } from './errors/read-only-transaction.error';
+
+// ── Migrations and the command line ──
 export { runDatabaseCli } from './cli/run-database-cli';
 export type { RunDatabaseCliOptions } from './cli/run-database-cli';
 export { createDataSourceForBindKey } from './migrations/data-source-for-bind-key';
@@ -126,6 +133,7 @@ export { runMigrationsOnStartup } from './migrations/run-on-startup';
 export { MigrationError } from './migrations/migration-error';
 export { RevisionError } from './migrations/revision';
 
+// ── Observability ──
 export { ALCHEMY_CHANNELS } from './observability/channels';
 export type {
   CommitFailedEvent,

@@ -7,11 +7,13 @@ import type { AdvancedAlchemy } from '../core/advanced-alchemy';
 import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
 import { BindMigrationExecutor } from '../migrations/bind-migration-executor';
 import { bootForMigrations, type RootModule } from '../migrations/boot-for-migrations';
+import { observeConfigs } from '../migrations/config-observer';
 import { loadMigrations } from '../migrations/migration-loader';
 import { resolveMigrationSettings, type MigrationSettings } from '../migrations/migration-settings';
 import { CliError, EXIT } from './cli-error';
 import { Progress } from './progress';
 import type { TwoPhaseCoordinator } from '../twophase/coordinator';
+import { maybeCoordinatorOf } from '../twophase/coordinator-of';
 
 /** One bind key as the commands work on it. */
 export interface CliBind {
@@ -21,6 +23,12 @@ export interface CliBind {
   settings: MigrationSettings;
   /** The connection string with its password hidden, or a note that the DataSource was given. */
   target: string;
+}
+
+/** Where a bind key connects, safe to print: the connection string with its password hidden. */
+export function targetOf(config: AlchemyConfig): string {
+  if (config.connectionString) return redactConnectionString(config.connectionString);
+  return config.typeOrmOptions ? describeTypeOrmTarget(config.typeOrmOptions) : 'a given DataSource';
 }
 
 /**
@@ -52,12 +60,25 @@ export class CliContext {
       config,
       dataSource: alchemy.getDataSource(config.bindKey),
       settings: resolveMigrationSettings(config),
-      target: config.connectionString
-        ? redactConnectionString(config.connectionString)
-        : config.typeOrmOptions
-          ? describeTypeOrmTarget(config.typeOrmOptions)
-          : 'a given DataSource',
+      target: targetOf(config),
     }));
+  }
+
+  /**
+   * Boots the application for `doctor`: its `AdvancedAlchemy`, or the error that stopped the boot
+   * with the configurations the module had by then (none when the root module did not load).
+   */
+  async bootForDoctor(): Promise<{ configs: readonly AlchemyConfig[]; alchemy?: AdvancedAlchemy; error?: unknown }> {
+    let configs: readonly AlchemyConfig[] = [];
+    try {
+      const alchemy = await observeConfigs(
+        (announced) => (configs = announced),
+        () => this.alchemy(),
+      );
+      return { configs: alchemy.config, alchemy };
+    } catch (error) {
+      return { configs, error };
+    }
   }
 
   /** The bind key's migration executor; `load: false` skips reading the migration files. */
@@ -69,7 +90,7 @@ export class CliContext {
   async twoPhase(): Promise<TwoPhaseCoordinator | undefined> {
     const alchemy = await this.alchemy();
     const member = alchemy.config.find((config) => config.sessionConfig.twophase === true);
-    return member ? alchemy.bindFor(member.bindKey).twoPhase : undefined;
+    return member ? maybeCoordinatorOf(alchemy.bindFor(member.bindKey)) : undefined;
   }
 
   /** Runs a bind key's part of a command; errors that do not say which bind key get it prefixed. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from './cli-context';
 import { registerCheck } from './commands/check';
+import { registerDoctor } from './commands/doctor';
 import { registerDowngrade } from './commands/downgrade';
 import { registerDropAll } from './commands/drop-all';
 import { registerDumpData } from './commands/dump-data';
@@ -13,7 +14,7 @@ import { registerStamp } from './commands/stamp';
 import { registerUpgrade } from './commands/upgrade';
 
 /**
- * The command tree: `<name> database|db <command> …`. `configure` adds options to the root
+ * The command tree: `<name> database|db <command> …`, and `<name> doctor`. `configure` adds options to the root
  * (the bin's `--app` / `--module`); they may be written anywhere on the line.
  */
 export function buildDatabaseProgram(
@@ -23,6 +24,7 @@ export function buildDatabaseProgram(
 ): Command {
   const program = new Command(name).exitOverride().showHelpAfterError('(add --help for usage)');
   configure(program);
+  registerDoctor(program, context);
   const database = program
     .command('database')
     .alias('db')

@@ -6,7 +6,7 @@ import type { EngineConfig } from './engine-config';
 import type { MigrationConfig } from './migration-config';
 import type { SessionConfig } from './session-config';
 import type { ReplicaOption, RoutingConfig } from '../replicas/replica-config';
-import type { ConnectRetry } from './typeorm-shaped-options';
+import type { ConnectRetry } from './connect-retry';
 
 /** The bind key a config gets when it names none. */
 export const DEFAULT_BIND_KEY = 'default';

@@ -3,6 +3,7 @@ import type { DataSource, DataSourceOptions } from 'typeorm';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { redactConnectionString } from './connection-string';
 import type { AlchemyConfigOptions } from './alchemy-config';
+import type { ConnectRetry } from './connect-retry';
 
 /**
  * `@nestjs/typeorm`'s `forRoot` options as they are (a TypeORM `DataSourceOptions` with `type`, plus
@@ -14,14 +15,6 @@ export type TypeOrmShapedConfigOptions = TypeOrmModuleOptions &
     /** `@nestjs/typeorm`'s name for `createDataSource`: builds the DataSource from the options. */
     dataSourceFactory?: (options?: DataSourceOptions) => Promise<DataSource> | DataSource;
   };
-
-/** Connection retries at startup (`retryAttempts`/`retryDelay`/`toRetry` of `@nestjs/typeorm`). */
-export interface ConnectRetry {
-  /** Connection attempts in all, the first included. */
-  readonly attempts: number;
-  readonly delayMs: number;
-  readonly toRetry?: (error: unknown) => boolean;
-}
 
 /** What a TypeORM-shaped config becomes: the module's options, and the DataSource options it passes on. */
 export interface TypeOrmShapedParts {

@@ -42,6 +42,7 @@ import { checkTelemetryOption, startModuleTelemetry, type TelemetryOption } from
 import { asyncConfigProviders, type AlchemyConfigResult, type AsyncConfigSource } from './async-config-provider';
 import { joinRegistrations, REGISTRATION_ID, rejectRepeatedBindKeys, type Registration } from './registration-assembly';
 import { registerTypeOrmFeatureEntities } from '../typeorm/typeorm-feature-scan';
+import { announceConfigs } from '../migrations/config-observer';
 
 /** This registration's own configs (each forRoot/forRootAsync module has its own). */
 const REGISTRATION_CONFIGS = Symbol('nestjs-advanced-alchemy:registration-configs');
@@ -278,6 +279,7 @@ async function openRegistry(modules: ModulesContainer, registrations: Registrati
   const alchemy = new AdvancedAlchemy(configs, { shutdownTimeoutMs });
   const telemetry = registrations.find((registration) => registration.telemetry !== undefined)?.telemetry;
   startModuleTelemetry(alchemy, telemetry ?? false);
+  announceConfigs(configs);
   await alchemy.initialize();
   return alchemy;
 }

@@ -10,13 +10,7 @@ import {
   type ReplacementResponse,
 } from '../commit/response-gate';
 import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
-import {
-  refusedWritesError,
-  refusedWritesMessage,
-  refusedWritesResponse,
-  routeOf,
-  sessionWithRefusedWrites,
-} from '../commit/unstated-commit-mode';
+import { refuseUnstatedWrites, routeOf } from '../commit/unstated-commit-mode';
 import { isConnectionError } from '../session/connection-errors';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
@@ -24,7 +18,13 @@ import type { Bind } from '../session/bind';
 import { DatabaseSession } from '../session/database-session';
 import { ScopedSession } from '../session/scoped-session';
 import type { Session, SessionUnitWork } from '../session/session';
-import { SessionScope, sessionScopeStorage, type ScopeEnding, type ScopeOwner } from '../session/session-scope';
+import {
+  SessionScope,
+  sessionScopeStorage,
+  setScopeOwner,
+  type ScopeEnding,
+  type ScopeOwner,
+} from '../session/session-scope';
 import { TransactionConflictError } from '../errors/transaction-conflict.error';
 import { ownerStarted, ownerStopped } from '../transactions/live-owners';
 import { runUnit } from '../transactions/run-unit';
@@ -94,7 +94,7 @@ export class AdvancedAlchemy implements ScopeOwner {
     try {
       for (const [index, config] of this.config.entries()) {
         const bind = await openBind(config, index, this.#secrets);
-        bind.owner = this;
+        setScopeOwner(bind, this);
         this.#binds.push(bind);
         this.#byKey.set(bind.key, bind);
         config.attach({
@@ -182,13 +182,13 @@ export class AdvancedAlchemy implements ScopeOwner {
         await this.finish(await scope.end(() => false, 'threw'), `withSession('${bind.key}')`);
         throw error;
       }
-      const refused = sessionWithRefusedWrites(scope, bind);
+      const refused = refuseUnstatedWrites(scope, bind);
       const ending = await scope.end(
         (candidate) => refused === undefined && (candidate === bind || candidate.commitMode !== 'manual'),
         'resolved',
       );
       await this.finish(ending, `withSession('${bind.key}')`);
-      if (refused) throw refusedWritesError(refusedWritesMessage(refused, `withSession('${bind.key}')`));
+      if (refused) throw refused.error(`withSession('${bind.key}')`);
       if (ending.commitError !== undefined) throw ending.commitError;
       return result;
     });
@@ -260,7 +260,7 @@ export class AdvancedAlchemy implements ScopeOwner {
   private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
     this.#uncommittedWrites.check(scope, status);
     // 1xx–3xx only: an error answer is expected to roll back, and a client gone away (0) reads nothing.
-    const refused = status >= 100 && status < 400 ? sessionWithRefusedWrites(scope) : undefined;
+    const refused = status >= 100 && status < 400 ? refuseUnstatedWrites(scope) : undefined;
     const ending = await scope.end(
       (bind) => refused === undefined && commitsOnStatus(bind.commitMode, status),
       refused === undefined ? status : 500,
@@ -281,9 +281,9 @@ export class AdvancedAlchemy implements ScopeOwner {
     // After the response: the replacement (or the held response) is released first.
     runEndingHooksDetached(ending);
     if (refused) {
-      const message = refusedWritesMessage(refused, routeOf(scope.response?.req));
+      const message = refused.message(routeOf(scope.response?.req));
       this.#logger.error(message);
-      return refusedWritesResponse(message);
+      return refused.response(message);
     }
     return replacement;
   }

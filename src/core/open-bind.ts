@@ -18,6 +18,7 @@ import { runMigrationsOnStartup } from '../migrations/run-on-startup';
 import { schemaLockName, withMigrationLock } from '../migrations/migration-lock';
 import { describeSchemaStatus, readSchemaStatus } from '../migrations/schema-status';
 import { createMissingTables } from './create-missing-tables';
+import { routeReadsToReplicas } from '../replicas/replica-router';
 import { ReplicaSet } from '../replicas/replica-set';
 import { beginsOnFirstWrite } from '../session/begin-on-first-write';
 import { describeError, scrubSecrets } from './secret-scrubber';
@@ -112,6 +113,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
   const bind = new Bind(index, config, dataSource, owns, slots, secrets, beginOnFirstWrite);
   // The command line (migrations, drop-all, dump-data) works on the primary only.
   if (!isDatabaseCliBoot()) bind.replicas = await ReplicaSet.open(config, secrets);
+  if (bind.replicas) routeReadsToReplicas(bind, bind.replicas);
   return bind;
 }
 

@@ -5,7 +5,7 @@ import { SessionScope, sessionScopeStorage, type ScopeEnding } from '../session/
 import type { EntryPointRules } from './check-entry-points';
 import type { EntryPointKind } from './entry-point-options';
 import { reportEnding, runEndingHooks } from './report-ending';
-import { refusedWritesError, refusedWritesMessage, sessionWithRefusedWrites } from '../commit/unstated-commit-mode';
+import { refuseUnstatedWrites } from '../commit/unstated-commit-mode';
 
 /** The scope kind (as telemetry reports sessions) of each entry point's units. */
 const SCOPE_KINDS: Readonly<Record<EntryPointKind, ScopeKind>> = {
@@ -78,7 +78,7 @@ export class UnitsOfWork {
     const rule = this.rules[entryPoint];
     const ruleMode = rule === false ? undefined : rule.commitMode;
     // An entry point's own commitMode is a stated one: only the bind keys' unstated `manual` refuses writes.
-    const refused = succeeded && ruleMode === undefined ? sessionWithRefusedWrites(scope) : undefined;
+    const refused = succeeded && ruleMode === undefined ? refuseUnstatedWrites(scope) : undefined;
     const commits = succeeded && refused === undefined;
     const ending = await scope.end(
       (bind) => commits && (ruleMode ?? bind.commitMode) !== 'manual',
@@ -88,9 +88,9 @@ export class UnitsOfWork {
       this.alchemy.redact(error),
     );
     if (refused) {
-      const message = refusedWritesMessage(refused, capitalized(context));
-      this.#logger.error(message);
-      ending.commitError = refusedWritesError(message);
+      const error = refused.error(capitalized(context));
+      this.#logger.error(error.message);
+      ending.commitError = error;
     }
     return ending;
   }

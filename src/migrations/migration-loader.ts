@@ -1,9 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { MigrationInterface } from 'typeorm';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { importModuleFile } from './import-module-file';
 import { foreignMigrationError } from './migration-kind';
+import { listMigrationFiles } from './migration-files';
 import type { MigrationSettings } from './migration-settings';
 
 /** A migration class found in a bind key's migrations directory. */
@@ -14,17 +13,6 @@ export interface LoadedMigration {
   file: string;
   migrationClass: new () => MigrationInterface;
   instance: MigrationInterface;
-}
-
-const MIGRATION_FILE = /^(?!.*\.d\.[cm]?ts$).+\.[cm]?[tj]s$/;
-
-/** The files of a migrations directory that hold migrations (`.ts`, `.js` and their `.m*`/`.c*` forms; not `.d.ts`), sorted. */
-export function listMigrationFiles(directory: string): string[] {
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory)
-    .filter((name) => MIGRATION_FILE.test(name))
-    .sort()
-    .map((name) => join(directory, name));
 }
 
 /**

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import type { DatabaseKind } from '../config/connection-string';
 import { databaseKindOf } from './migration-kind';
-import { listMigrationFiles } from './migration-loader';
+import { listMigrationFiles } from './migration-files';
 import { buildCounterpart, readTypeScriptLayout, sourceCounterpart, type TypeScriptLayout } from './project-layout';
 import { isTypeScriptLoaderActive } from './typescript-loader';
 

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import { BindMigrationExecutor } from './bind-migration-executor';
-import { listMigrationFiles } from './migration-loader';
+import { listMigrationFiles } from './migration-files';
 import { resolveMigrationSettings } from './migration-settings';
 
 /** What the database lacks for the application: migrations not applied, tables the entities map that do not exist. */

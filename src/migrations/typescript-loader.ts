@@ -38,7 +38,7 @@ export function ensureTypeScriptLoader(fromDirectory: string, why: string, syste
   const project = findUp(fromDirectory, 'tsconfig.json');
   if (system === 'esm') {
     if (isEsmLoaderActive()) return;
-    if (!tryResolve(fromProject, '@swc-node/register') || !tryResolve(fromProject, '@swc/core')) {
+    if (chooseTypeScriptLoader(fromDirectory, system) === undefined) {
       throw new ImproperConfigurationError(
         `${why} is a TypeScript ES module: loading it needs @swc-node/register. Run ` +
           'npm install --save-dev @swc-node/register @swc/core, or run the command on the compiled JavaScript (after nest build).',
@@ -51,7 +51,8 @@ export function ensureTypeScriptLoader(fromDirectory: string, why: string, syste
     return;
   }
   if (isRequireHookActive()) return;
-  if (tryResolve(fromProject, 'ts-node')) {
+  const loader = chooseTypeScriptLoader(fromDirectory, system);
+  if (loader === 'ts-node') {
     const tsNode = fromProject('ts-node') as { register(options: Record<string, unknown>): unknown };
     tsNode.register({
       transpileOnly: true,
@@ -59,7 +60,7 @@ export function ensureTypeScriptLoader(fromDirectory: string, why: string, syste
       // TypeScript 6 asks for an explicit rootDir when files (e.g. migrations) live outside the project.
       ignoreDiagnostics: [5011, 6059],
     });
-  } else if (tryResolve(fromProject, '@swc-node/register') && tryResolve(fromProject, '@swc/core')) {
+  } else if (loader === '@swc-node/register') {
     if (project) process.env.SWC_NODE_PROJECT ??= project;
     fromProject('@swc-node/register');
   } else {
@@ -76,6 +77,21 @@ export function ensureTypeScriptLoader(fromDirectory: string, why: string, syste
       paths.register({ baseUrl: loaded.absoluteBaseUrl, paths: loaded.paths });
     }
   }
+}
+
+/** A loader the command line can register itself, from the project's packages. */
+export type TypeScriptLoader = 'ts-node' | '@swc-node/register';
+
+/**
+ * The loader `ensureTypeScriptLoader` registers for `.ts` files of `system` (ES modules: only
+ * @swc-node/register; CommonJS: ts-node first), or `undefined` when the project has none installed.
+ */
+export function chooseTypeScriptLoader(fromDirectory: string, system: ModuleSystem): TypeScriptLoader | undefined {
+  const fromProject = createRequire(join(fromDirectory, 'noop.js'));
+  const swc = tryResolve(fromProject, '@swc-node/register') && tryResolve(fromProject, '@swc/core');
+  if (system === 'esm') return swc ? '@swc-node/register' : undefined;
+  if (tryResolve(fromProject, 'ts-node')) return 'ts-node';
+  return swc ? '@swc-node/register' : undefined;
 }
 
 function tryResolve(resolver: NodeJS.Require, id: string): boolean {

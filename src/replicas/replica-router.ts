@@ -3,7 +3,9 @@ import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error'
 import { isConnectionError } from '../session/connection-errors';
 import { destroyDriverConnection } from '../session/pool-guard';
 import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
-import { isPlainRead, isReadingStatement, isWritingStatement } from '../session/statement-kind';
+import type { Bind } from '../session/bind';
+import { PLAIN_READ, READS, WRITES, type StatementClass } from '../session/statement-kind';
+import type { PrimaryPath, StatementRoute } from '../session/statement-route';
 import type { TransactionCharacteristics } from '../session/begin-transaction';
 import type { ReplicaPool } from './replica-pool';
 import type { ReplicaSet } from './replica-set';
@@ -18,7 +20,7 @@ type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structur
  * from that statement on (or `usePrimary()`, or a `@UsePrimary()` route) everything goes to the
  * primary, for good. In a `@ReadOnly()` route the reads stay on the replica and writes fail here.
  */
-export class ReplicaRouter {
+export class ReplicaRouter implements StatementRoute {
   #onPrimary = false;
   /** Inside a read-only unit that reads from the replica (no transaction on either server). */
   #readOnlyUnit = false;
@@ -55,18 +57,21 @@ export class ReplicaRouter {
     sql: string,
     parameters: unknown[] | undefined,
     structured: boolean | undefined,
-    onPrimary: () => Promise<unknown>,
+    statementClass: StatementClass,
+    primary: PrimaryPath,
   ): Promise<unknown> {
-    if (this.#onPrimary) return onPrimary();
+    if (this.#onPrimary) return primary.sendToPrimary(sql, parameters, structured, statementClass);
     const mode = routeModeOf(this.#scope);
-    if (mode === 'primary') return this.switchTo(onPrimary);
-    if (!isPlainRead(sql)) {
-      if (mode !== 'read-only' && !this.#readOnlyUnit) return this.switchTo(onPrimary);
-      if (isWritingStatement(sql) || isReadingStatement(sql)) return Promise.reject(this.readOnlyError(sql));
-      // Transaction control of a read-only unit: the primary, while the reads stay on the replica.
-      return onPrimary();
+    if (mode === 'primary' || ((statementClass & PLAIN_READ) === 0 && mode !== 'read-only' && !this.#readOnlyUnit)) {
+      this.usePrimary();
+      return primary.sendToPrimary(sql, parameters, structured, statementClass);
     }
-    const pending = this.onReplica(sql, parameters, structured, onPrimary);
+    if ((statementClass & PLAIN_READ) === 0) {
+      if ((statementClass & (WRITES | READS)) !== 0) return Promise.reject(this.readOnlyError(sql));
+      // Transaction control of a read-only unit: the primary, while the reads stay on the replica.
+      return primary.sendToPrimary(sql, parameters, structured, statementClass);
+    }
+    const pending = this.onReplica(sql, parameters, structured, statementClass, primary);
     this.#last = pending.then(ignore, ignore);
     return pending;
   }
@@ -109,22 +114,19 @@ export class ReplicaRouter {
     if (taken !== undefined && this.#pool !== undefined) await this.#pool.checkin(taken).catch(ignore);
   }
 
-  private switchTo(onPrimary: () => Promise<unknown>): Promise<unknown> {
-    this.usePrimary();
-    return onPrimary();
-  }
-
   private async onReplica(
     sql: string,
     parameters: unknown[] | undefined,
     structured: boolean | undefined,
-    onPrimary: () => Promise<unknown>,
+    statementClass: StatementClass,
+    primary: PrimaryPath,
   ): Promise<unknown> {
     for (;;) {
       const pending = (this.#runner ??= this.checkout());
       const runner = await pending;
       // No replica can answer: the primary does (outside a transaction when the session reads only).
-      if (runner === undefined || this.#onPrimary) return onPrimary();
+      if (runner === undefined || this.#onPrimary)
+        return primary.sendToPrimary(sql, parameters, structured, statementClass);
       const pool = this.#pool as ReplicaPool;
       try {
         return await this.withinDeadline(
@@ -185,4 +187,10 @@ export class ReplicaRouter {
         `which reads from a replica only. ${this.#readOnlyUnit ? 'Drop readOnly from the unit' : 'Remove @ReadOnly() from the route'}, or move the write out of it.`,
     );
   }
+}
+
+/** The replica stage of `bind`'s statement pipeline: each session gets a router of its own. */
+export function routeReadsToReplicas(bind: Bind, replicas: ReplicaSet): void {
+  const deadlineMs = bind.deadlineFor(bind.statementTimeoutMs);
+  bind.pipeline.routeWith(() => new ReplicaRouter(replicas, bind.key, deadlineMs));
 }

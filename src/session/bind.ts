@@ -5,8 +5,7 @@ import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } 
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
 import type { ReplicaSet } from '../replicas/replica-set';
-import type { ScopeOwner } from './session-scope';
-import type { TwoPhaseCoordinator } from '../twophase/coordinator';
+import { StatementPipeline } from './statement-pipeline';
 import { isBehindTransactionPooler } from './transaction-pooler';
 
 /** A configured bind key at run time: its position in declaration order and its open DataSource. */
@@ -29,10 +28,8 @@ export class Bind {
   readonly countsUncommittedWrites: boolean;
   /** Set when the application shuts down: no new session may take a connection. */
   closing = false;
-  /** The module this bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
-  owner?: ScopeOwner;
-  /** With `sessionConfig.twophase`: the coordinator of two-phase commits (set at startup). */
-  twoPhase?: TwoPhaseCoordinator;
+  /** The stages of this bind key's statements (features register theirs at startup). */
+  readonly pipeline: StatementPipeline;
   /** The bind key's read replicas, when it has any (src/replicas). */
   replicas?: ReplicaSet;
   #openSessions = 0;
@@ -64,6 +61,7 @@ export class Bind {
     this.warnsOnUncommittedWrites =
       config.commitMode === 'manual' && config.commitModeStated && config.warnOnUncommittedWrites;
     this.countsUncommittedWrites = this.refusesUncommittedWrites || this.warnsOnUncommittedWrites;
+    this.pipeline = new StatementPipeline(this.countsUncommittedWrites, beginOnFirstWrite);
   }
 
   /** SQLite has one connection: a second session of this bind key waits for the first to end. */

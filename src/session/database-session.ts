@@ -2,11 +2,8 @@ import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunne
 import type { IsolationLevel } from '../config/engine-config';
 import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
-import { SessionClosedError } from '../errors/session-closed.error';
-import type { Bind } from './bind';
-import { isConnectionError } from './connection-errors';
-import type { Session, SessionUnitWork } from './session';
-import { StatementDeadline } from './statement-deadline';
+import { channels, type ScopeKind } from '../observability/channels';
+import * as publish from '../observability/publish';
 import {
   HookBatch,
   type HookKind,
@@ -14,9 +11,16 @@ import {
   type TransactionHook,
 } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
-import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
-import { runUnit } from '../transactions/run-unit';
 import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
+import type { TransactionCharacteristics } from './begin-transaction';
+import type { Bind } from './bind';
+import type { Session, SessionUnitWork } from './session';
+import { SessionConnection, type ConnectionOwner, type SessionRunner as Runner } from './session-connection';
+import { closedError } from './session-statements';
+import { StatementDeadline } from './statement-deadline';
+import type { StatementRoute } from './statement-route';
+import { TransactionState } from './transaction-state';
+import { runUnitOf } from './unit-runner';
 
 /** Options of a session that differ from its bind key's (the sessions of transactional units). */
 export interface DatabaseSessionOptions {
@@ -25,88 +29,46 @@ export interface DatabaseSessionOptions {
   /** What the session belongs to, as telemetry reports it (a unit's own session: `unit`). */
   kind?: ScopeKind;
 }
-import { isPlainRead, isWritingStatement } from './statement-kind';
-import { readOnBorrowedConnection } from './read-before-begin';
-import { ReplicaRouter } from '../replicas/replica-router';
-import { channels, type ScopeKind } from '../observability/channels';
-import * as publish from '../observability/publish';
-
-/** TypeORM keeps the nesting depth protected; the session needs to set it when it defers BEGIN. */
-type Runner = Omit<QueryRunner, 'isTransactionActive'> & {
-  isTransactionActive: boolean;
-  transactionDepth: number;
-  /** The driver's connection (pg client, mysql2 connection), once the runner has one. */
-  databaseConnection?: unknown;
-};
-
-const ignore = (): void => undefined;
-
-type StatementFn = (this: unknown, sql: string, parameters?: unknown[], structured?: boolean) => Promise<unknown>;
 
 /**
- * The real session behind the scoped proxy. It takes no connection until its first statement:
- * then it waits for a connection permit of its bind key (bounded by `poolTimeout`) and, with
- * autoBegin, sends BEGIN. Until then it looks to TypeORM as if a transaction were already open,
- * so that `save()` does not open and commit one of its own.
+ * The real session behind the scoped proxy (the `Session` users call). It takes no connection
+ * until its first statement: then it waits for a connection permit of its bind key (bounded by
+ * `poolTimeout`) and, with autoBegin, sends BEGIN. Where its transaction stands is its
+ * `TransactionState`; the path of each statement is its `SessionStatements`.
  */
-export class DatabaseSession implements Session {
+export class DatabaseSession implements Session, ConnectionOwner {
   #info?: Record<string, unknown>;
-  #runner?: Runner;
-  /**
-   * The runner's transaction depth when the session got it: 0, or 1 when it joined a transaction
-   * that is already open (a test transaction of the testing kit). The session never ends that one.
-   */
-  #baseDepth = 0;
-  #beginPending = false;
-  #holdsSlot = false;
-  /** True from the first statement on: the session holds its connection (SQLite's lock included) until it closes. */
-  #connected = false;
-  /** True once the next statement can go straight to the driver (permit held, BEGIN sent). */
-  #ready = false;
-  /**
-   * The last statement sent. A connection runs its statements in order, so once this one has
-   * settled none is in flight; ending the transaction waits for it (a stream can still be
-   * writing when its response is decided).
-   */
-  #lastStatement?: Promise<unknown>;
+  /** The session's query runner and what goes with it, from the first statement to the session's end. */
+  #connection?: SessionConnection;
   #closed = false;
-  /** This session's statement timeout and the module's deadline on top of it. */
-  readonly #deadline: StatementDeadline;
-  /** Set when close() gives the runner back: statements after that come from a request that has ended. */
-  #released = false;
-  readonly #autoBegin: boolean;
   /** The transaction itself as the outermost unit (made at the first hook or NESTED unit). */
   #rootFrame?: UnitFrame;
-  /** How the open (or pending) transaction began. */
-  #characteristics: Readonly<TransactionCharacteristics>;
-  /** SQLite's read-only mode is a connection setting (`PRAGMA query_only`): turned off before the transaction ends. */
-  #queryOnly = false;
-  #savepoints = 0;
+  /** Pending BEGIN, depth, savepoints. */
+  readonly state: TransactionState;
+  /** This session's statement timeout and the module's deadline on top of it (the bind key's until changed). */
+  #deadline: StatementDeadline;
+  /** Where the statements go, on a bind key with a routing stage (src/replicas). */
+  readonly route: StatementRoute | undefined;
   /** Data-changing statements sent since the last commit or rollback, in manual mode (for its warning). */
   uncommittedWrites = 0;
   /** Data-changing statements in the open transaction, counted on two-phase bind keys only (src/twophase). */
   twoPhaseWrites = 0;
   /** True once the code using the session called `rollback()` itself. */
   rolledBackByCaller = false;
-  /** Where plain reads go until the first write, on a bind key with replicas (src/replicas). */
-  readonly #router?: ReplicaRouter;
   readonly scopeKind: ScopeKind;
 
   constructor(
     readonly bind: Bind,
     options: DatabaseSessionOptions = {},
   ) {
-    this.#deadline = new StatementDeadline(bind);
-    this.#autoBegin = options.autoBegin ?? bind.autoBegin;
-    this.#characteristics = bind.transactionDefaults;
+    this.#deadline = StatementDeadline.of(bind);
+    this.state = new TransactionState(options.autoBegin ?? bind.autoBegin, bind.transactionDefaults);
     this.scopeKind = options.kind ?? 'sessionMaker';
-    if (bind.replicas) {
-      this.#router = new ReplicaRouter(bind.replicas, bind.key, bind.deadlineFor(bind.statementTimeoutMs));
-    }
+    this.route = bind.pipeline.openRoute?.();
   }
 
   usePrimary(): void {
-    this.#router?.usePrimary();
+    this.route?.usePrimary();
   }
 
   /** The transaction itself, as the outermost unit: its hooks run when it ends. */
@@ -117,22 +79,22 @@ export class DatabaseSession implements Session {
 
   /** Whether the session begins a transaction by itself at its first statement. */
   get autoBegins(): boolean {
-    return this.#autoBegin;
+    return this.state.autoBegin;
   }
 
   /** True while the session is to begin its transaction at its next statement and has not yet. */
   get beginPending(): boolean {
-    return this.#runner === undefined ? this.#autoBegin : this.#beginPending;
+    return this.state.beginPending;
   }
 
   /** How the open (or pending) transaction begins or began. */
   get characteristics(): Readonly<TransactionCharacteristics> {
-    return this.#characteristics;
+    return this.state.characteristics;
   }
 
   /** A name for the next savepoint, unique in this session. */
   nextSavepointName(): string {
-    return `aa_savepoint_${++this.#savepoints}`;
+    return this.state.nextSavepointName();
   }
 
   /** Registers a hook on the innermost unit the calling code runs in (the transaction itself at the top). */
@@ -157,7 +119,7 @@ export class DatabaseSession implements Session {
   }
 
   transaction<T>(work: SessionUnitWork<T>, options?: TransactionOptions): Promise<T> {
-    return runUnit(this.bind, work, options ?? {}, this);
+    return runUnitOf(this.bind, work, options ?? {}, this);
   }
 
   get info(): Record<string, unknown> {
@@ -186,15 +148,16 @@ export class DatabaseSession implements Session {
    * the session's end; SQLite's lock while a transaction is open, or pending after a plain read.
    */
   get holdsConnection(): boolean {
-    const runner = this.#runner;
-    if (!runner || this.#closed) return false;
-    if (this.bind.slots) return this.#holdsSlot;
-    return runner.isTransactionActive && (this.#connected || !this.#beginPending);
+    const connection = this.#connection;
+    return connection !== undefined && !this.#closed && connection.holdsConnection;
+  }
+
+  get deadline(): StatementDeadline {
+    return this.#deadline;
   }
 
   get inTransaction(): boolean {
-    const runner = this.#runner;
-    return runner !== undefined && runner.transactionDepth > this.#baseDepth && !this.#beginPending;
+    return this.state.inTransaction;
   }
 
   getRepository<Entity extends ObjectLiteral>(target: EntityTarget<Entity>): Repository<Entity> {
@@ -212,21 +175,21 @@ export class DatabaseSession implements Session {
   /** Begins the transaction now with these characteristics (sends a pending BEGIN). */
   async beginWith(characteristics: TransactionCharacteristics): Promise<void> {
     // A read-only unit before the first write reads from a replica and begins nothing on the primary.
-    if (this.#router?.beginReadOnly(characteristics, this.dataSource.options.type)) {
-      this.#characteristics = characteristics;
+    if (this.route?.beginReadOnly(characteristics, this.dataSource.options.type)) {
+      this.state.beganElsewhere(characteristics);
       return;
     }
-    const runner = this.runner();
-    if (this.#beginPending) {
-      await this.prepare(runner, characteristics);
+    const connection = this.connection();
+    if (this.state.armed) {
+      await connection.prepare(characteristics);
       return;
     }
-    if (runner.transactionDepth > this.#baseDepth) {
+    if (this.state.statementsInTransaction) {
       throw new AdvancedAlchemyError(
         `Session of bind key "${this.bindKey}" is already in a transaction: commit() or rollback() it before begin().`,
       );
     }
-    await this.startTransaction(runner, characteristics);
+    await connection.startTransaction(characteristics);
   }
 
   async commit(): Promise<void> {
@@ -240,13 +203,14 @@ export class DatabaseSession implements Session {
   async commitTransaction(): Promise<HookBatch> {
     // Awaited only when there is something to wait for: every request's end runs through here.
     if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
-    if (this.#lastStatement) await this.settle();
-    if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
-    const runner = this.#runner;
-    if (runner && !this.#beginPending) {
-      if (this.#queryOnly) await this.leaveReadOnly(runner);
+    const connection = this.#connection;
+    if (connection?.statements.last) await connection.statements.settle();
+    if (this.route?.endReadOnly()) this.state.resetCharacteristics();
+    if (connection && !this.state.armed) {
+      const runner = connection.runner;
+      if (connection.queryOnly) await connection.leaveReadOnly();
       try {
-        while (runner.transactionDepth > this.#baseDepth) await runner.commitTransaction();
+        while (runner.transactionDepth > this.state.baseDepth) await runner.commitTransaction();
       } catch (error) {
         if (channels.transactionEnded.hasSubscribers || channels.commitFailed.hasSubscribers) {
           publish.commitFailed(this, error);
@@ -255,7 +219,7 @@ export class DatabaseSession implements Session {
       }
       if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'commit', 'caller');
       this.uncommittedWrites = this.twoPhaseWrites = 0;
-      this.armBegin(runner);
+      connection.arm();
     }
     return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
   }
@@ -268,16 +232,17 @@ export class DatabaseSession implements Session {
   /** Rolls back; returns the afterRollback hooks for the caller to run. */
   async rollbackTransaction(): Promise<HookBatch> {
     this.uncommittedWrites = this.twoPhaseWrites = 0;
-    if (this.#lastStatement) await this.settle();
-    if (this.#router?.endReadOnly()) this.#characteristics = this.bind.transactionDefaults;
-    const runner = this.#runner;
-    if (runner && !this.#beginPending) {
+    const connection = this.#connection;
+    if (connection?.statements.last) await connection.statements.settle();
+    if (this.route?.endReadOnly()) this.state.resetCharacteristics();
+    if (connection && !this.state.armed) {
+      const runner = connection.runner;
       try {
-        if (this.#queryOnly) await this.leaveReadOnly(runner);
+        if (connection.queryOnly) await connection.leaveReadOnly();
       } finally {
-        while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
+        while (runner.transactionDepth > this.state.baseDepth) await runner.rollbackTransaction();
         if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'caller');
-        this.armBegin(runner);
+        connection.arm();
       }
     }
     return this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
@@ -291,41 +256,19 @@ export class DatabaseSession implements Session {
   async closeSession(): Promise<HookBatch> {
     if (this.#closed) return HookBatch.empty;
     this.#closed = true;
-    if (this.#lastStatement) await this.settle();
-    if (this.#router) await this.#router.release();
+    const connection = this.#connection;
+    if (connection?.statements.last) await connection.statements.settle();
+    if (this.route) await this.route.release();
     const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
-    const runner = this.#runner;
-    if (!runner) return hooks;
-    this.#runner = undefined;
-    this.clearPendingBegin(runner);
-    try {
-      try {
-        if (this.#queryOnly) await this.leaveReadOnly(runner);
-      } finally {
-        while (runner.transactionDepth > this.#baseDepth) await runner.rollbackTransaction();
-        if (channels.transactionEnded.hasSubscribers) publish.publishTransactionEnded(this, 'rollback', 'close');
-      }
-      // The connection goes back to the pool with the bind key's own statement timeout.
-      if (this.#deadline.changed) await runner.query(this.#deadline.restoreSql(runner));
-    } finally {
-      try {
-        this.#released = true;
-        await runner.release();
-      } finally {
-        if (this.#holdsSlot) {
-          this.#holdsSlot = false;
-          this.bind.slots?.release();
-        }
-        this.bind.sessionClosed();
-        if (channels.sessionClosed.hasSubscribers) publish.publishSessionClosed(this);
-      }
-    }
+    if (!connection) return hooks;
+    this.#connection = undefined;
+    await connection.close();
     return hooks;
   }
 
   /** True when the session wrote in a transaction of its own that two-phase commit can prepare. */
   get wroteInTwoPhase(): boolean {
-    return this.twoPhaseWrites > 0 && this.#baseDepth === 0 && this.inTransaction;
+    return this.twoPhaseWrites > 0 && this.state.baseDepth === 0 && this.inTransaction;
   }
 
   /**
@@ -336,111 +279,17 @@ export class DatabaseSession implements Session {
   async prepareTwoPhase(prepare: (runner: QueryRunner) => Promise<void>): Promise<void> {
     // Awaited only when there is something to wait for: every request's end runs through here.
     if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
-    if (this.#lastStatement) await this.settle();
-    const runner = this.#runner as Runner;
-    await prepare(runner as unknown as QueryRunner);
+    const connection = this.#connection as SessionConnection;
+    if (connection.statements.last) await connection.statements.settle();
+    await prepare(connection.runner as unknown as QueryRunner);
     this.uncommittedWrites = this.twoPhaseWrites = 0;
-    this.setDepth(runner, this.#baseDepth);
+    this.state.leftByPrepare();
   }
 
   /** The hooks of a transaction that two-phase commit ended. */
   twoPhaseEnded(committed: boolean): HookBatch {
     const hooks = this.#rootFrame?.hooks;
     return (committed ? hooks?.committed() : hooks?.rolledBack()) ?? HookBatch.empty;
-  }
-
-  private async startTransaction(runner: Runner, characteristics: TransactionCharacteristics): Promise<void> {
-    this.#characteristics = characteristics;
-    this.#queryOnly = await beginTransaction(
-      runner,
-      this.bind.dataSource.options.type,
-      characteristics,
-      this.bind.behindTransactionPooler ? this.#deadline.timeoutMs : undefined,
-    );
-    if (publish.tracksTransactions()) publish.publishTransactionBegan(this, characteristics);
-  }
-
-  private async leaveReadOnly(runner: Runner): Promise<void> {
-    if (!this.#queryOnly) return;
-    this.#queryOnly = false;
-    await leaveQueryOnly(runner);
-  }
-
-  /** Waits until no statement of this session is in flight (their errors belong to their callers). */
-  private async settle(): Promise<void> {
-    const last = this.#lastStatement;
-    if (last) await last.then(ignore, ignore);
-  }
-
-  /** Statements after close() come from a request that has ended: say so, not "connection lost". */
-  readonly #lateUse = (): SessionClosedError | undefined => (this.#released ? this.closedError() : undefined);
-
-  private closedError(): SessionClosedError {
-    return new SessionClosedError(
-      `The session of bind key "${this.bindKey}" is closed: its request has ended. ` +
-        'Work that outlives a request belongs in advancedAlchemy.withSession().',
-    );
-  }
-
-  private runner(): Runner {
-    if (this.#runner) return this.#runner;
-    if (this.#closed) throw this.closedError();
-    if (this.bind.closing) {
-      throw new DatabaseUnavailableError(
-        `The application is shutting down: bind key "${this.bindKey}" takes no new sessions.`,
-      );
-    }
-    const runner = this.bind.dataSource.createQueryRunner() as Runner;
-    this.bind.sessionOpened();
-    if (channels.sessionOpened.hasSubscribers) publish.publishSessionOpened(this);
-    this.#baseDepth = runner.transactionDepth ?? 0;
-    this.bind.twoPhase?.adoptRunner(this.bind, runner as unknown as QueryRunner);
-    const runStatement = runner.query as StatementFn;
-    runner.query = ((sql: string, parameters?: unknown[], structured?: boolean) => {
-      // Counted for manual mode only; outside a transaction (autoBegin off) a write commits by itself.
-      if (this.bind.countsUncommittedWrites && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql)) {
-        this.uncommittedWrites++;
-      }
-      if (this.bind.twoPhase && runner.transactionDepth > this.#baseDepth && isWritingStatement(sql))
-        this.twoPhaseWrites++;
-      const router = this.#router;
-      // The replica router gets a closure; a bind key without replicas allocates none per statement.
-      const result = (this.#lastStatement = router
-        ? router.run(sql, parameters, structured, () =>
-            this.#ready
-              ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
-              : this.prepareThenRun(runner, runStatement, sql, parameters, structured),
-          )
-        : this.#ready
-          ? this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse)
-          : this.prepareThenRun(runner, runStatement, sql, parameters, structured));
-      if (channels.statement.hasSubscribers) publish.observeStatement(this.bind.key, sql, result);
-      return result;
-    }) as Runner['query'];
-    this.#runner = runner;
-    this.#ready = this.bind.slots === undefined;
-    this.armBegin(runner);
-    return runner;
-  }
-
-  private async prepareThenRun(
-    runner: Runner,
-    runStatement: StatementFn,
-    sql: string,
-    parameters: unknown[] | undefined,
-    structured: boolean | undefined,
-  ): Promise<unknown> {
-    if (this.#beginPending && this.bind.beginOnFirstWrite && isPlainRead(sql)) {
-      // A plain read does not need the transaction yet: the BEGIN stays pending.
-      const slots = this.bind.slots;
-      if (slots && !this.#holdsSlot) {
-        return readOnBorrowedConnection(this.bind, slots, this.#deadline, sql, parameters, structured, this.#lateUse);
-      }
-      await this.prepare(runner, undefined, true);
-    } else {
-      await this.prepare(runner);
-    }
-    return this.#deadline.guard(runner, sql, runStatement.call(runner, sql, parameters, structured), this.#lateUse);
   }
 
   /**
@@ -456,72 +305,28 @@ export class DatabaseSession implements Session {
     }
     const type = this.bind.dataSource.options.type;
     if (type === 'better-sqlite3') return;
-    const runner = this.runner();
+    const connection = this.connection();
     // MySQL and MariaDB name the setting differently: the connection tells which it is.
-    if (!this.#ready) await this.prepare(runner);
-    const change = this.#deadline.change(runner, timeoutMs);
-    if (change.sql) await runner.query(change.sql);
+    if (!connection.statements.ready) await connection.prepare();
+    if (this.#deadline === StatementDeadline.of(this.bind)) this.#deadline = new StatementDeadline(this.bind);
+    const change = this.#deadline.change(connection.runner, timeoutMs);
+    if (change.sql) await connection.runner.query(change.sql);
     change.apply();
   }
 
-  /**
-   * Takes a connection permit and sends the pending BEGIN (unless `deferBegin`: a plain read goes
-   * first); a lost database becomes a 503-class error.
-   */
-  private async prepare(
-    runner: Runner,
-    characteristics = this.bind.transactionDefaults,
-    deferBegin = false,
-  ): Promise<void> {
-    try {
-      this.#connected = true;
-      const slots = this.bind.slots;
-      if (!this.#holdsSlot && slots) {
-        const waitFrom = publish.tracksConnections() ? performance.now() : -1;
-        if (!slots.tryAcquire()) await slots.acquire();
-        this.#holdsSlot = true;
-        // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
-        // deadline: a checkout given up half-way would hand its connection to a released runner.
-        await runner.connect();
-        if (waitFrom >= 0) publish.connectionTaken(this, waitFrom);
-      }
-      if (deferBegin) return;
-      if (this.#beginPending) {
-        this.clearPendingBegin(runner);
-        try {
-          await this.startTransaction(runner, characteristics);
-        } catch (error) {
-          this.setDepth(runner, this.#baseDepth);
-          this.armBegin(runner);
-          throw error;
-        }
-      }
-      this.#ready = true;
-    } catch (error) {
-      if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this, error);
-      if (!isConnectionError(error)) throw error;
-      throw new DatabaseUnavailableError(`The database of bind key "${this.bindKey}" cannot be reached.`, {
-        cause: error,
-      });
+  private connection(): SessionConnection {
+    if (this.#connection) return this.#connection;
+    if (this.#closed) throw closedError(this.bindKey);
+    if (this.bind.closing) {
+      throw new DatabaseUnavailableError(
+        `The application is shutting down: bind key "${this.bindKey}" takes no new sessions.`,
+      );
     }
+    this.#connection = SessionConnection.open(this);
+    return this.#connection;
   }
 
-  private armBegin(runner: Runner): void {
-    this.#characteristics = this.bind.transactionDefaults;
-    if (!this.#autoBegin) return;
-    this.#beginPending = true;
-    this.#ready = false;
-    this.setDepth(runner, this.#baseDepth + 1);
-  }
-
-  private clearPendingBegin(runner: Runner): void {
-    if (!this.#beginPending) return;
-    this.#beginPending = false;
-    this.setDepth(runner, this.#baseDepth);
-  }
-
-  private setDepth(runner: Runner, depth: number): void {
-    runner.transactionDepth = depth;
-    runner.isTransactionActive = depth > 0;
+  private runner(): Runner {
+    return this.connection().runner;
   }
 }

@@ -1,4 +1,4 @@
-import type { PoolGuardOptions } from './pool-guard';
+import type { PoolGuardOptions } from './pool-guard-options';
 
 /** The `code` of the error a checkout fails with when every connection it was given was dead. */
 export const CONNECTION_CLOSED_CODE = 'ALCHEMY_CONNECTION_CLOSED';

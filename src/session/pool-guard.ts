@@ -1,18 +1,6 @@
-import type { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { GuardedCheckout } from './guarded-checkout';
-
-/** What the guard needs to know of a bind key's pools. */
-export interface PoolGuardOptions {
-  bindKey: string;
-  /** Check each connection with a round trip at checkout (the seed's `pool_pre_ping`). */
-  prePing: boolean;
-  /** How long a ping may take before the connection counts as dead (the connect timeout). */
-  pingTimeoutMs: number;
-  /** Server-side statement timeout to set on each new MySQL/MariaDB connection; 0 = none. */
-  statementTimeoutMs: number;
-  logger: Logger;
-}
+import type { PoolGuardOptions } from './pool-guard-options';
 
 /** The parts of a pg `Pool` and `Client` the guard uses (pg 8, pg-pool 3). */
 interface PgClient {

@@ -3,7 +3,7 @@ import type { ConnectionSlots } from './connection-slots';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import type { Bind } from './bind';
 import { isConnectionError } from './connection-errors';
-import type { StatementDeadline } from './statement-deadline';
+import type { LateUse, StatementDeadline } from './statement-deadline';
 
 /**
  * A plain read of a session that has not begun its transaction (`beginOnFirstWrite`), on a server
@@ -19,7 +19,7 @@ export async function readOnBorrowedConnection(
   sql: string,
   parameters: unknown[] | undefined,
   structured: boolean | undefined,
-  lateUse: () => Error | undefined,
+  lateUse: LateUse,
 ): Promise<unknown> {
   if (!slots.tryAcquire()) await slots.acquire();
   let reader: (QueryRunner & { databaseConnection?: unknown }) | undefined;

@@ -6,8 +6,8 @@ import type { DatabaseSession } from './database-session';
 import type { Session, SessionUnitWork } from './session';
 import type { TransactionCompletionHook, TransactionHook } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
-import { runUnit } from '../transactions/run-unit';
 import { sessionScopeStorage } from './session-scope';
+import { runUnitOf } from './unit-runner';
 
 /**
  * What `@InjectSession()` injects (like SQLAlchemy's `scoped_session`): one object for the whole
@@ -87,7 +87,7 @@ export class ScopedSession implements Session {
 
   transaction<T>(work: SessionUnitWork<T>, options?: Omit<TransactionOptions, 'bindKey'>): Promise<T> {
     // Outside a scope too: a unit with no transaction around it opens its own.
-    return runUnit(this.bind, work, options ?? {});
+    return runUnitOf(this.bind, work, options ?? {});
   }
 
   beforeCommit(hook: TransactionHook): void {

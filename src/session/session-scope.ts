@@ -3,7 +3,6 @@ import type { ServerResponse } from 'node:http';
 import type { HookBatch } from '../transactions/transaction-hooks';
 import type { Bind } from './bind';
 import { DatabaseSession, type DatabaseSessionOptions } from './database-session';
-import { commitTwoPhase } from '../twophase/commit-scope';
 import type { ScopeKind } from '../observability/channels';
 import { channels } from '../observability/channels';
 import { decidedByOutcome, noteDecision, type ScopeOutcome } from '../observability/publish';
@@ -19,6 +18,40 @@ const SESSION_OPTIONS: Readonly<Record<ScopeKind, DatabaseSessionOptions>> = {
   unit: { kind: 'unit' },
   sessionMaker: { kind: 'sessionMaker' },
 };
+
+/** A scope's two-phase commit: how it ended, and the sessions it ended (the scope only closes those). */
+export interface ScopeTwoPhase {
+  error?: unknown;
+  hooks: HookBatch[];
+  sessions: ReadonlySet<DatabaseSession>;
+}
+
+/**
+ * Commits a scope's writing sessions of two-phase bind keys together; undefined when there is
+ * nothing to do (synchronous: every scope's end passes here). Registered by src/twophase at startup.
+ */
+export type ScopeTwoPhaseCommit = (
+  sessions: ReadonlyArray<DatabaseSession | undefined>,
+  shouldCommit: (bind: Bind) => boolean,
+) => Promise<ScopeTwoPhase> | undefined;
+
+let commitTwoPhase: ScopeTwoPhaseCommit | undefined;
+
+/** Called by src/twophase when a bind key takes part in two-phase commit; without one, scopes skip the stage. */
+export function registerScopeTwoPhaseCommit(commit: ScopeTwoPhaseCommit): void {
+  commitTwoPhase = commit;
+}
+
+const owners = new WeakMap<Bind, ScopeOwner>();
+
+/** Records the module a bind key belongs to, once it is initialised (units outside a scope open theirs through it). */
+export function setScopeOwner(bind: Bind, owner: ScopeOwner): void {
+  owners.set(bind, owner);
+}
+
+export function scopeOwnerOf(bind: Bind): ScopeOwner | undefined {
+  return owners.get(bind);
+}
 
 /** What went wrong while a scope ended its sessions. */
 export interface ScopeEnding {
@@ -149,7 +182,7 @@ export class SessionScope {
   async end(shouldCommit: (bind: Bind) => boolean, outcome?: ScopeOutcome): Promise<ScopeEnding> {
     this.#ended = true;
     const ending: ScopeEnding = { closeErrors: [], hooks: [] };
-    const twoPhasePending = commitTwoPhase(this.#sessions, shouldCommit);
+    const twoPhasePending = commitTwoPhase?.(this.#sessions, shouldCommit);
     const twoPhase = twoPhasePending && (await twoPhasePending);
     if (twoPhase) {
       ending.commitError = twoPhase.error;

@@ -2,6 +2,11 @@ import type { Bind } from './bind';
 import { destroyDriverConnection, statementTimeoutSql } from './pool-guard';
 import { deadlinePassed, statementFailure } from './statement-outcome';
 
+/** The session a statement belongs to: a statement after its end fails as a late use, not as a lost connection. */
+export interface LateUse {
+  lateUseError(): Error | undefined;
+}
+
 /** The driver's connection of a query runner (pg client, mysql2 connection), once it has one. */
 interface ConnectedRunner {
   databaseConnection?: unknown;
@@ -12,6 +17,21 @@ interface ConnectedRunner {
  * deadline the module keeps on top of it for a database that stopped answering.
  */
 export class StatementDeadline {
+  static readonly #ofBind = new WeakMap<Bind, StatementDeadline>();
+
+  /**
+   * The bind key's own deadline, shared by its sessions until one changes its timeout (then that
+   * session makes its own): a session allocates none of its own on the common path.
+   */
+  static of(bind: Bind): StatementDeadline {
+    let deadline = StatementDeadline.#ofBind.get(bind);
+    if (deadline === undefined) {
+      deadline = new StatementDeadline(bind);
+      StatementDeadline.#ofBind.set(bind, deadline);
+    }
+    return deadline;
+  }
+
   #timeoutMs: number;
   #deadlineMs: number;
   #changed = false;
@@ -33,21 +53,15 @@ export class StatementDeadline {
 
   /**
    * Bounds the wait for a statement's answer and turns a lost connection or a timeout into the
-   * module's 503-class errors (`failure` may say otherwise, e.g. for a closed session). Past the
+   * module's 503-class errors (or a late use of an ended session). Past the
    * deadline the connection is dropped: a database that stopped answering would otherwise hold the
    * request, and the connection, forever.
    */
-  guard(
-    runner: ConnectedRunner,
-    sql: string,
-    pending: Promise<unknown>,
-    closedError: () => Error | undefined,
-  ): Promise<unknown> {
+  guard(runner: ConnectedRunner, sql: string, pending: Promise<unknown>, session: LateUse): Promise<unknown> {
     const deadlineMs = this.#deadlineMs;
-    const failure = (error: unknown) => closedError() ?? statementFailure(error, sql, this.bind.key, this.#timeoutMs);
     if (deadlineMs === 0) {
       return pending.catch((error: unknown) => {
-        throw failure(error);
+        throw this.failure(error, sql, session);
       });
     }
     return new Promise((resolve, reject) => {
@@ -62,10 +76,14 @@ export class StatementDeadline {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(failure(error));
+          reject(this.failure(error, sql, session));
         },
       );
     });
+  }
+  /** What a failed statement fails with: a late use of an ended session, or the module's own error. */
+  private failure(error: unknown, sql: string, session: LateUse): unknown {
+    return session.lateUseError() ?? statementFailure(error, sql, this.bind.key, this.#timeoutMs);
   }
 
   /**

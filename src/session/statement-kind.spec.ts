@@ -1,4 +1,12 @@
-import { isPlainRead, isWritingStatement } from './statement-kind';
+import {
+  classifyStatement,
+  isPlainRead,
+  isReadingStatement,
+  isWritingStatement,
+  PLAIN_READ,
+  READS,
+  WRITES,
+} from './statement-kind';
 
 describe('statement kind', () => {
   it.each([
@@ -36,5 +44,27 @@ describe('statement kind', () => {
     'LOCK TABLE items',
   ])('not a plain read: %s', (sql) => {
     expect(isPlainRead(sql)).toBe(false);
+  });
+
+  it.each([
+    'SELECT 1',
+    'SELECT * FROM items FOR UPDATE',
+    'WITH moved AS (DELETE FROM items RETURNING *) SELECT * FROM moved',
+    'INSERT INTO items (name) VALUES ($1)',
+    'BEGIN',
+    'SHOW transaction_isolation',
+    "SELECT nextval('items_id_seq')",
+    'WITH recent AS (SELECT * FROM items) SELECT count(*) FROM recent',
+    'SELECT * INTO copy FROM items',
+    'UPDATE items SET name = $1',
+    'CREATE TABLE t (id int)',
+    'LOCK TABLE items',
+    '  /* comment */ select 1',
+    '(SELECT 1) UNION (SELECT 2)',
+  ])('one classification says what the three predicates say: %s', (sql) => {
+    const statementClass = classifyStatement(sql);
+    expect((statementClass & WRITES) !== 0).toBe(isWritingStatement(sql));
+    expect((statementClass & READS) !== 0).toBe(isReadingStatement(sql));
+    expect((statementClass & PLAIN_READ) !== 0).toBe(isPlainRead(sql));
   });
 });

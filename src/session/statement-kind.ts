@@ -37,3 +37,25 @@ export function isReadingStatement(sql: string): boolean {
 export function isPlainRead(sql: string): boolean {
   return READING_VERB.test(sql) && !MORE_THAN_A_READ.test(sql);
 }
+
+/** What one statement is, read once and handed to every stage of the statement pipeline (bit flags). */
+export type StatementClass = number;
+/** Changes data or schema. */
+export const WRITES = 1;
+/** Starts as a read (`SELECT`, `WITH`, `SHOW`), locking or not. */
+export const READS = 2;
+/** Only reads and takes no lock. */
+export const PLAIN_READ = 4;
+/** Not classified: no stage of the bind key needed it (such a statement counts as writing). */
+export const UNCLASSIFIED: StatementClass = WRITES | READS;
+
+export function classifyStatement(sql: string): StatementClass {
+  // Two tests for the common statements, as the predicates above would take for one question each:
+  // a statement that starts as a read cannot start with a writing verb, and one that does not
+  // cannot be a data-modifying CTE (which starts with WITH); a plain read names no writing verb.
+  if (READING_VERB.test(sql)) {
+    if (!MORE_THAN_A_READ.test(sql)) return READS | PLAIN_READ;
+    return WRITING_CTE.test(sql) ? WRITES | READS : READS;
+  }
+  return WRITING_VERB.test(sql) ? WRITES : 0;
+}

@@ -3,7 +3,8 @@ import type { Bind } from '../session/bind';
 import { DatabaseSession } from '../session/database-session';
 import { ScopedSession } from '../session/scoped-session';
 import type { Session, SessionUnitWork } from '../session/session';
-import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
+import { scopeOwnerOf, sessionScopeStorage, type SessionScope } from '../session/session-scope';
+import { registerUnitRunner } from '../session/unit-runner';
 import { checkJoin, joinCharacteristics } from './join-check';
 import { inNewSession } from './new-session-unit';
 import { ownTransaction } from './own-transaction';
@@ -56,12 +57,13 @@ function runScoped<T>(bind: Bind, session: DatabaseSession, work: () => Promise<
 }
 
 function ownerOf(bind: Bind) {
-  if (bind.owner === undefined) {
+  const owner = scopeOwnerOf(bind);
+  if (owner === undefined) {
     throw new TransactionPropagationError(
       `Bind key "${bind.key}" is not initialised: run units once the application has started.`,
     );
   }
-  return bind.owner;
+  return owner;
 }
 
 function runOutsideScope<T>(bind: Bind, work: SessionUnitWork<T>, unit: UnitOptions): Promise<T> {
@@ -83,7 +85,7 @@ function runOutsideScope<T>(bind: Bind, work: SessionUnitWork<T>, unit: UnitOpti
       return retrying(unit, bind, () => {
         const session = new DatabaseSession(bind, { autoBegin: true, kind: 'unit' });
         const run = (): Promise<T> => work(unitSession(bind));
-        return owner.runScope(bind, session, () => ownTransaction(session, unit, run, bind.twoPhase !== undefined));
+        return owner.runScope(bind, session, () => ownTransaction(session, unit, run, bind.pipeline.twoPhase));
       });
   }
 }
@@ -138,3 +140,8 @@ async function join<T>(session: DatabaseSession, unit: UnitOptions, run: () => P
 function ownInSession<T>(session: DatabaseSession, bind: Bind, unit: UnitOptions, run: () => Promise<T>): Promise<T> {
   return retrying(unit, bind, () => ownTransaction(session, unit, run));
 }
+
+// The session core runs `session.transaction(…)` through this feature without importing it.
+registerUnitRunner((bind, work, options, session) =>
+  runUnit(bind, work, options, session instanceof DatabaseSession ? session : undefined),
+);

@@ -1,11 +1,7 @@
 import type { Bind } from '../session/bind';
 import type { DatabaseSession } from '../session/database-session';
-import type { TwoPhaseEnding } from './coordinator';
-
-/** A scope's two-phase commit: its ending, and the sessions it ended (the scope only closes those). */
-export interface ScopeTwoPhase extends TwoPhaseEnding {
-  sessions: ReadonlySet<DatabaseSession>;
-}
+import type { ScopeTwoPhase } from '../session/session-scope';
+import { coordinatorOf } from './coordinator-of';
 
 /**
  * When two or more sessions of two-phase bind keys wrote in their transaction and are to commit,
@@ -18,7 +14,13 @@ export function commitTwoPhase(
 ): Promise<ScopeTwoPhase> | undefined {
   let writers: DatabaseSession[] | undefined;
   for (const session of sessions) {
-    if (session?.bind.twoPhase === undefined || !session.wroteInTwoPhase || !shouldCommit(session.bind)) continue;
+    if (
+      session === undefined ||
+      !session.bind.pipeline.twoPhase ||
+      !session.wroteInTwoPhase ||
+      !shouldCommit(session.bind)
+    )
+      continue;
     (writers ??= []).push(session);
   }
   // Synchronous when there is nothing to do: every scope's end passes here.
@@ -28,7 +30,7 @@ export function commitTwoPhase(
 
 async function commitTogether(writers: DatabaseSession[]): Promise<ScopeTwoPhase> {
   try {
-    return { ...(await writers[0].bind.twoPhase!.commit(writers)), sessions: new Set(writers) };
+    return { ...(await coordinatorOf(writers[0].bind).commit(writers)), sessions: new Set(writers) };
   } catch (error) {
     // Not expected (the coordinator answers its failures): the scope still closes every session.
     return { error, hooks: [], sessions: new Set(writers) };

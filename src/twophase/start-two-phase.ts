@@ -3,6 +3,9 @@ import { ImproperConfigurationError } from '../errors/improper-configuration.err
 import type { Bind } from '../session/bind';
 import { TwoPhaseCoordinator } from './coordinator';
 import { DecisionLog } from './decision-log';
+import { registerScopeTwoPhaseCommit } from '../session/session-scope';
+import { commitTwoPhase } from './commit-scope';
+import { setCoordinatorOf } from './coordinator-of';
 import { twoPhaseDialectOf } from './dialects';
 import { InDoubtResolver } from './in-doubt-resolver';
 import { recoverInDoubt } from './recovery';
@@ -32,7 +35,11 @@ export async function startTwoPhase(binds: readonly Bind[], cliBoot: boolean): P
   const logBind = members.find((bind) => bind.dataSource.options.type === 'postgres') ?? members[0];
   const log = new DecisionLog(logBind.dataSource, logBind.key);
   const coordinator = new TwoPhaseCoordinator(prefix, log, new InDoubtResolver(logger), logger, members);
-  for (const bind of members) bind.twoPhase = coordinator;
+  for (const bind of members) {
+    setCoordinatorOf(bind, coordinator);
+    bind.pipeline.takeTwoPhasePart((runner) => coordinator.adoptRunner(bind, runner));
+  }
+  registerScopeTwoPhaseCommit(commitTwoPhase);
   if (cliBoot) return;
   await log.ensureTable();
   const report = await recoverInDoubt(members, log, prefix);

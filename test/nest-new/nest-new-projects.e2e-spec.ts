@@ -184,6 +184,32 @@ describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeAr
       expectSuccess(await db(app, 'stamp', 'base', '--no-prompt'));
     });
 
+    // The README's `doctor` line, on this kind: the migration just made is pending (stamp base above).
+    const doctor = () =>
+      project.node(
+        [project.installed('nestjs-advanced-alchemy/dist/src/cli/bin.js'), 'doctor', '--app', 'src/app.module.ts'],
+        env,
+      );
+    it('doctor: the pending migration is a FAIL naming db upgrade; after upgrade nothing blocks', async () => {
+      const pending = await doctor();
+      expect(pending.code).toBe(1);
+      const lines = pending.stdout.split('\n');
+      expect(lines.find((line) => line.includes('[default] database'))).toMatch(new RegExp(`^ok .*${kind}`));
+      expect(lines.find((line) => line.includes('driver') || line.includes('better-sqlite3'))).toMatch(/^ok /);
+      expect(lines.find((line) => line.includes('module system'))).toMatch(
+        name === 'nest-new-esm'
+          ? /^ok .*ES module; TypeScript loader: @swc-node\/register/
+          : /^ok .*CommonJS; TypeScript loader: ts-node/,
+      );
+      expect(lines.find((line) => line.startsWith('FAIL'))).toContain(`[default] schema: 1 migration(s) not applied`);
+      expect(pending.stdout).toContain('db upgrade');
+      expect(lines.find((line) => line.includes('[default] commitMode'))).toMatch(/^ok .*autocommit \(stated\)/);
+      expectSuccess(await db('src/app.module.ts', 'upgrade'));
+      const upgraded = expectSuccess(await doctor());
+      expect(upgraded.stdout).not.toContain('FAIL');
+      expectSuccess(await db('src/app.module.ts', 'downgrade', 'base', '--no-prompt'));
+    });
+
     it('the TypeORM CLI on the TypeScript sources, through createDataSourceForBindKey', async () => {
       const dataSource = 'src/data-source.ts';
       expect(expectSuccess(await typeorm(dataSource, 'migration:show', typescriptNodeArgs)).stdout).toContain(
@@ -220,6 +246,22 @@ describe.each(PROJECTS)('a `nest new` project: $name', ({ name, typescriptNodeAr
       expect(await tables()).toEqual(['books', 'migrations']);
       expectSuccess(await typeorm(dataSource, 'migration:revert'));
       expect(await tables()).toEqual(['migrations']);
+    });
+
+    it('the built app started with the migration pending says so in one line naming db upgrade', async () => {
+      // The quick start's app keeps createAll (it creates the table); the migration stays pending.
+      const app = await startBuiltApp(project, env);
+      try {
+        const lines = app
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('the database is behind the application'));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/1 migration\(s\) not applied \(\d{13}-add-books\.[jt]s\)/);
+        expect(lines[0]).toContain('db upgrade');
+      } finally {
+        await app.stop();
+      }
     });
   });
 });
