@@ -137,6 +137,11 @@ export class SessionConfigSchema {
   @IsString()
   @Matches(/^[A-Za-z0-9_]{1,40}$/, { message: 'twophasePrefix must be 1 to 40 letters, digits or "_"' })
   twophasePrefix?: unknown;
+  @IsOptional()
+  @IsInt()
+  @Min(300, { message: 'twophaseLeaseMs must be at least 300 (ms): the lease is renewed three times per lease' })
+  twophaseLeaseMs?: unknown;
+  @IsOptional() @IsInt() @Min(50) twophaseRecoveryIntervalMs?: unknown;
 }
 
 export class MigrationConfigSchema {

@@ -31,4 +31,12 @@ export interface SessionConfig {
    * prepared transactions whose id has it. Give every application sharing a server its own.
    */
   twophasePrefix?: string;
+  /**
+   * How long an instance's two-phase lease lasts without a heartbeat, in ms (default 10000; renewed
+   * three times per lease). Recovery leaves alone the transactions of instances whose lease has not
+   * expired; a crashed instance's are finished by another within this plus the recovery interval.
+   */
+  twophaseLeaseMs?: number;
+  /** How often each instance looks for in-doubt transactions of expired instances, in ms (default 5000). */
+  twophaseRecoveryIntervalMs?: number;
 }

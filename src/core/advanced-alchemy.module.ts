@@ -22,6 +22,7 @@ import { DatabaseUnavailableFilter } from '../commit/database-unavailable.filter
 import { RepositoryExceptionFilter } from '../service/repository-exception.filter';
 import { attachEntryPoints } from '../entry-points/attach-entry-points';
 import { checkEntryPoints } from '../entry-points/check-entry-points';
+import { mergeEntryPointRules, rejectEntryPointConflicts } from '../entry-points/merged-entry-point-rules';
 import type { EntryPointsOptions } from '../entry-points/entry-point-options';
 import { UnitsOfWork } from '../entry-points/units-of-work';
 import { AfterCommitEvents } from '../entry-points/after-commit-events';
@@ -197,8 +198,10 @@ export class AdvancedAlchemyModule
         alchemyProvider,
         {
           provide: UnitsOfWork,
-          useFactory: (alchemy: AdvancedAlchemy) => new UnitsOfWork(alchemy, entryPoints),
-          inject: [AdvancedAlchemy],
+          // Every import's units read the rules all the imports of the application state (merged, checked).
+          useFactory: (alchemy: AdvancedAlchemy, configs: AlchemyConfig[]) =>
+            new UnitsOfWork(alchemy, mergeEntryPointRules(alchemy, configs, entryPoints, moduleOptions.entryPoints)),
+          inject: [AdvancedAlchemy, REGISTRATION_CONFIGS],
         },
         AfterCommitEvents,
         SessionScopeMiddleware,
@@ -228,6 +231,7 @@ export class AdvancedAlchemyModule
     const declared = this.alchemy.bindKeys;
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
+      rejectEntryPointConflicts(this.alchemy);
       rejectUndeclaredBindKeyInjections(this.discovery, undeclared, declared);
       rejectUndeclaredFeatureKeys(this.alchemy);
       rejectUnknownEntities(this.alchemy.bindKeys.map((key) => this.alchemy.bind(key)));

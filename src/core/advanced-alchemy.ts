@@ -30,7 +30,7 @@ import { ownerStarted, ownerStopped } from '../transactions/live-owners';
 import { runUnit } from '../transactions/run-unit';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import { openBind } from './open-bind';
-import { startTwoPhase } from '../twophase/start-two-phase';
+import { startTwoPhase, type StopTwoPhase } from '../twophase/start-two-phase';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { describeError } from './secret-scrubber';
 import { stopModuleTelemetry } from '../observability/telemetry';
@@ -57,6 +57,8 @@ export class AdvancedAlchemy implements ScopeOwner {
   /** Connection passwords, scrubbed from everything the module logs or throws. */
   readonly #secrets: string[] = [];
   #closing?: Promise<void>;
+  /** Stops two-phase commit's heartbeat and recovery loop, and releases this instance's lease. */
+  #stopTwoPhase?: StopTwoPhase;
   #shutdownStartedAt?: number;
   readonly #shutdownTimeoutMs: number;
 
@@ -102,7 +104,7 @@ export class AdvancedAlchemy implements ScopeOwner {
           close: () => this.closeBind(bind),
         });
       }
-      await startTwoPhase(this.#binds, isDatabaseCliBoot());
+      this.#stopTwoPhase = await startTwoPhase(this.#binds, isDatabaseCliBoot());
     } catch (error) {
       await this.closeEngines();
       throw error;
@@ -221,17 +223,22 @@ export class AdvancedAlchemy implements ScopeOwner {
     ownerStopped(this);
     stopModuleTelemetry(this);
     for (const bind of this.#binds) bind.closing = true;
-    this.#closing ??= Promise.all(
-      this.#binds.map(async (bind) => {
-        await bind.drain(drainTimeoutMs);
-        if (bind.openSessions > 0) {
-          this.#logger.warn(
-            `Closing bind key "${bind.key}" with ${bind.openSessions} session(s) still open after ${drainTimeoutMs} ms.`,
-          );
-        }
-        await this.closeBind(bind);
-      }),
-    ).then(() => undefined);
+    this.#closing ??= (async () => {
+      await Promise.all(
+        this.#binds.map(async (bind) => {
+          await bind.drain(drainTimeoutMs);
+          if (bind.openSessions > 0) {
+            this.#logger.warn(
+              `Closing bind key "${bind.key}" with ${bind.openSessions} session(s) still open after ${drainTimeoutMs} ms.`,
+            );
+          }
+        }),
+      );
+      // Once every request has ended: no transaction of this instance is still being decided, so
+      // the other instances may recover what it leaves (its lease is deleted), before the pools close.
+      await this.#stopTwoPhase?.();
+      await Promise.all(this.#binds.map((bind) => this.closeBind(bind)));
+    })();
     return this.#closing;
   }
 

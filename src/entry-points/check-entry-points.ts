@@ -2,7 +2,7 @@ import { COMMIT_MODES, type CommitMode } from '../config/commit-mode';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import type { EntryPointKind, EntryPointRule, EntryPointsOptions } from './entry-point-options';
 
-const ENTRY_POINT_KINDS: readonly EntryPointKind[] = ['graphql', 'queues', 'schedule', 'events', 'messages'];
+const ENTRY_POINT_KINDS: readonly EntryPointKind[] = ['graphql', 'queues', 'schedule', 'events', 'messages', 'cqrs'];
 const EXAMPLE = "e.g. entryPoints: { queues: { commitMode: 'autocommit' }, schedule: false }";
 
 /** The checked `entryPoints` option: a rule for every entry point (`false` where the module opens no unit). */
@@ -19,6 +19,7 @@ export function checkEntryPoints(value: unknown): EntryPointRules {
     schedule: {},
     events: {},
     messages: {},
+    cqrs: {},
   };
   if (value === undefined) return rules;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -1,7 +1,7 @@
 import type { CommitMode } from '../config/commit-mode';
 
 /** The kinds of work Nest calls user code for besides a plain HTTP route. */
-export type EntryPointKind = 'graphql' | 'queues' | 'schedule' | 'events' | 'messages';
+export type EntryPointKind = 'graphql' | 'queues' | 'schedule' | 'events' | 'messages' | 'cqrs';
 
 /** How the module treats the units of work of one entry point. */
 export interface EntryPointRule {

@@ -1,10 +1,16 @@
 import type { UnitsOfWork } from './units-of-work';
 
+/** What the owner reads of Nest's wrapper of a controller or provider. */
+export interface HandlerWrapper {
+  readonly instance: unknown;
+  readonly metatype: unknown;
+}
+
 /** An application's units of work and the handler objects Nest made for it. */
 interface HandlerOwner {
   readonly units: UnitsOfWork;
-  /** Nest's wrappers of the classes whose handlers were wrapped (their `instance` exists once Nest made it). */
-  readonly wrappers: ReadonlyArray<{ readonly instance: unknown; readonly metatype: unknown }>;
+  /** Nest's wrappers of the providers whose handlers were wrapped (their `instance` exists once Nest made it). */
+  readonly wrappers: readonly HandlerWrapper[];
 }
 
 // Handler methods are wrapped once per class, on its prototype; a call finds the application its

@@ -9,11 +9,13 @@ export function reportEnding(
   redact: (error: unknown) => string,
 ): void {
   if (ending.commitError !== undefined) {
-    // A two-phase commit fails as a whole (its error names the bind key that refused).
+    // A two-phase commit fails as a whole: its bind keys are named (its error names the one that refused).
     const what =
-      ending.commitBindKey === undefined
-        ? 'Two-phase commit failed'
-        : `Commit failed for bind key "${ending.commitBindKey}"`;
+      ending.commitBindKey !== undefined
+        ? `Commit failed for bind key "${ending.commitBindKey}"`
+        : ending.twoPhaseBindKeys !== undefined
+          ? `Two-phase commit of bind keys ${ending.twoPhaseBindKeys.map((key) => `"${key}"`).join(', ')} failed`
+          : 'Commit failed';
     logger.error(`${what} after ${context}: ${redact(ending.commitError)}`);
   }
   for (const { bindKey, error } of ending.closeErrors) {

@@ -14,6 +14,7 @@ const SCOPE_KINDS: Readonly<Record<EntryPointKind, ScopeKind>> = {
   queues: 'job',
   schedule: 'tick',
   events: 'event',
+  cqrs: 'message',
 };
 
 /**
@@ -58,6 +59,26 @@ export class UnitsOfWork {
     await runEndingHooks(ending);
     if (ending.commitError !== undefined) throw ending.commitError;
     return result;
+  }
+
+  /**
+   * Runs `hook` once the open unit `scope` has committed, never after its rollback: after the COMMIT
+   * of every transaction it has open now (when it has none yet, after the only or `default` bind
+   * key's, as `AfterCommitEvents` waits).
+   */
+  afterCommit(scope: SessionScope, hook: () => unknown): void {
+    const open = scope.sessions.filter((session) => session?.isActive === true && session.inTransaction);
+    if (open.length === 0) {
+      sessionScopeStorage.run(scope, () => this.alchemy.getSession().afterCommit(hook));
+      return;
+    }
+    let waiting = open.length;
+    for (const session of open) {
+      session?.afterCommit(() => {
+        waiting -= 1;
+        return waiting === 0 ? hook() : undefined;
+      });
+    }
   }
 
   /** A root scope for one unit of `entryPoint` (for adapters that cannot hand over their work as a function). */

@@ -9,9 +9,11 @@ import { SKIP_SESSION_SCOPE } from './skip-session-scope.decorator';
  * - `unit`: always a unit of its own; the caller gets the result once committed, the error once rolled back
  *   (a queue job, a scheduled tick);
  * - `listener`: the same, but the error is logged instead of thrown (an event emitter would not await it);
- * - `join`: inside an open scope the handler simply joins it; otherwise a unit of its own (an event listener).
+ * - `join`: inside an open scope the handler simply joins it; otherwise a unit of its own (an event listener);
+ * - `afterCommit`: inside an open scope the call waits for that scope's COMMIT (dropped on rollback) and
+ *   then runs as a `listener`; otherwise at once as one (a CQRS event handler).
  */
-export type CallStyle = 'unit' | 'listener' | 'join';
+export type CallStyle = 'unit' | 'listener' | 'join' | 'afterCommit';
 
 type HandlerFunction = (this: object, ...args: unknown[]) => unknown;
 
@@ -39,13 +41,17 @@ export function wrapHandlerMethod(prototype: object, name: string, entryPoint: E
     const units = unitsOf(this);
     const invoke = () => handler.apply(this, args);
     if (units === undefined || !units.isOn(entryPoint)) return invoke();
-    if (style === 'join') {
-      const open = sessionScopeStorage.getStore();
-      if (open !== undefined && !open.isEnded) return invoke();
-    }
-    const unit = units.run(entryPoint, context, invoke);
-    if (style !== 'listener') return unit;
-    return unit.catch((error: unknown) => logger.error(`${context} failed: ${units.redact(error)}`));
+    const open = sessionScopeStorage.getStore();
+    const inOpenUnit = open !== undefined && !open.isEnded;
+    if (style === 'join' && inOpenUnit) return invoke();
+    const runAlone = () => units.run(entryPoint, context, invoke);
+    if (style === 'unit' || style === 'join') return runAlone();
+    const logged = () =>
+      runAlone().catch((error: unknown) => logger.error(`${context} failed: ${units.redact(error)}`));
+    if (style === 'listener' || !inOpenUnit) return logged();
+    // Outside the scope: the handler's unit must not be the committing one's child.
+    units.afterCommit(open, () => sessionScopeStorage.exit(logged));
+    return Promise.resolve();
   };
   for (const key of Reflect.getOwnMetadataKeys(handler)) {
     Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, handler), wrapped);
@@ -63,6 +69,8 @@ function entryPointLabel(entryPoint: EntryPointKind): string {
       return 'the scheduled tick of';
     case 'events':
       return 'the event listener';
+    case 'cqrs':
+      return 'the CQRS handler';
     default:
       return 'the handler';
   }

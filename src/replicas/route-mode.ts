@@ -5,7 +5,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { defer, finalize, type Observable } from 'rxjs';
 import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
 
 /** How a scope's sessions use the replicas: by the sticky rule (no mark), never the primary, or only the primary. */
@@ -22,10 +22,22 @@ export function routeModeOf(scope: SessionScope | undefined): RouteMode | undefi
 function markScope(mode: RouteMode): new () => NestInterceptor {
   @Injectable()
   class RouteModeInterceptor implements NestInterceptor {
-    intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
       const scope = sessionScopeStorage.getStore();
-      if (scope !== undefined) modes.set(scope, mode);
-      return next.handle();
+      if (scope === undefined) return next.handle();
+      if (context.getType<string>() !== 'graphql') {
+        modes.set(scope, mode);
+        return next.handle();
+      }
+      // The fields of a GraphQL operation share its scope (one after another): the mark holds while
+      // this field resolves, and the fields after it are back to the operation's own.
+      return defer(() => {
+        const before = modes.get(scope);
+        modes.set(scope, mode);
+        return next
+          .handle()
+          .pipe(finalize(() => (before === undefined ? modes.delete(scope) : modes.set(scope, before))));
+      });
     }
   }
   Object.defineProperty(RouteModeInterceptor, 'name', {

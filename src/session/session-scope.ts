@@ -59,6 +59,8 @@ export interface ScopeEnding {
   commitError?: unknown;
   /** The bind key whose commit failed. */
   commitBindKey?: string;
+  /** When a two-phase commit failed: the bind keys it committed together (it fails as a whole). */
+  twoPhaseBindKeys?: string[];
   /** Rollback or release failures: the data was not committed, but a connection may be lost. */
   closeErrors: Array<{ bindKey: string; error: unknown }>;
   /** The afterCommit / afterRollback hooks of the ended transactions, to run (their errors are logged). */
@@ -186,6 +188,8 @@ export class SessionScope {
     const twoPhase = twoPhasePending && (await twoPhasePending);
     if (twoPhase) {
       ending.commitError = twoPhase.error;
+      if (twoPhase.error !== undefined)
+        ending.twoPhaseBindKeys = [...twoPhase.sessions].map((session) => session.bindKey);
       ending.hooks.push(...twoPhase.hooks);
     }
     for (const session of this.#sessions) {

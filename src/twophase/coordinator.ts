@@ -9,7 +9,12 @@ import { TwoPhaseAbortedError, TwoPhaseOutcomeUnknownError } from './two-phase.e
 import { beginWithXa } from './xa-runner';
 import { recoverInDoubt, type InDoubtTransaction, type RecoveryOptions } from './recovery';
 import type { InDoubtResolver } from './in-doubt-resolver';
+import type { InstanceLease } from './instance-lease';
+import { newXid } from './xid';
 import { isConnectionError } from '../session/connection-errors';
+
+/** How often recovery drops abort rows and leases expired for an hour. */
+const PURGE_EVERY_MS = 60_000;
 
 /** One writing session taking part in a two-phase commit. */
 interface Participant {
@@ -32,6 +37,8 @@ export interface TwoPhaseEnding {
  * (phase 2). Any failure before the decision rolls every participant back.
  */
 export class TwoPhaseCoordinator {
+  #purgedAt = Number.NEGATIVE_INFINITY;
+
   constructor(
     /** The xid prefix of this application (`sessionConfig.twophasePrefix`). */
     readonly prefix: string,
@@ -40,21 +47,47 @@ export class TwoPhaseCoordinator {
     private readonly logger: Logger,
     /** The two-phase bind keys, in declaration order. */
     readonly members: readonly Bind[],
+    /** This process's lease: its instance id goes into every xid; recovery reads the others'. */
+    readonly lease: InstanceLease,
   ) {}
 
-  /** Finishes the in-doubt transactions of this application (the CLI's `db recover`). */
+  /**
+   * Finishes the in-doubt transactions of this application whose instance's lease expired (or that
+   * name no instance), except those this process is finishing itself: at startup, every recovery
+   * interval, and for the CLI's `db recover`. Transactions of live instances are reported, untouched.
+   */
   async recover(options: RecoveryOptions = {}): Promise<InDoubtTransaction[]> {
     await this.log.ensureTable();
-    return recoverInDoubt(this.members, this.log, this.prefix, {
+    await this.lease.ensureTable();
+    return this.recoverAbandoned(options);
+  }
+
+  /** `recover()` once the tables exist (startup created them): the pass run every recovery interval. */
+  async recoverAbandoned(options: RecoveryOptions = {}): Promise<InDoubtTransaction[]> {
+    // Old abort rows and leases are dropped once a minute at most: a pass runs every few seconds.
+    const purge = !options.dryRun && Date.now() - this.#purgedAt >= PURGE_EVERY_MS;
+    const report = await recoverInDoubt(this.members, this.log, this.prefix, {
       ...options,
       skip: new Set(this.resolver.pending),
+      liveInstances: () => this.lease.liveInstances(),
+      purge,
     });
+    if (purge) {
+      await this.lease.purgeExpired();
+      this.#purgedAt = Date.now();
+    }
+    return report;
+  }
+
+  /** A new transaction id of this process. */
+  newXid(): string {
+    return newXid(this.prefix, this.lease.instanceId);
   }
 
   /** Called for every new query runner of a two-phase bind key: MariaDB begins with XA START. */
   adoptRunner(bind: Bind, runner: QueryRunner): void {
     const type = bind.dataSource.options.type;
-    if (type === 'mariadb' || type === 'mysql') beginWithXa(runner, this.prefix);
+    if (type === 'mariadb' || type === 'mysql') beginWithXa(runner, () => this.newXid());
   }
 
   async commit(sessions: readonly DatabaseSession[]): Promise<TwoPhaseEnding> {
@@ -68,7 +101,7 @@ export class TwoPhaseCoordinator {
       try {
         await participant.session.prepareTwoPhase(async (runner) => {
           participant.runner = runner;
-          participant.xid = participant.dialect.xidFor(runner, this.prefix);
+          participant.xid = participant.dialect.xidFor(runner, () => this.newXid());
           await participant.dialect.prepare(runner, participant.xid);
         });
         participant.prepared = true;

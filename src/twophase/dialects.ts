@@ -1,11 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { isOwnXid, newXid, xidLiteral } from './xid';
+import { isOwnXid, xidLiteral } from './xid';
 import { xaTransactionOf } from './xa-runner';
 
 /** What two-phase commit needs of a database: the statements of both phases and of recovery. */
 export interface TwoPhaseDialect {
   /** The xid the runner's open transaction will be prepared under (MariaDB: the one XA START gave it). */
-  xidFor(runner: QueryRunner, prefix: string): string;
+  xidFor(runner: QueryRunner, newXid: () => string): string;
   /** Ends the runner's transaction with PREPARE; the connection is then outside any transaction. */
   prepare(runner: QueryRunner, xid: string): Promise<void>;
   commitSql(xid: string): string;
@@ -28,7 +28,7 @@ function codeOf(error: unknown): { code?: unknown; errno?: unknown } {
 }
 
 const postgres: TwoPhaseDialect = {
-  xidFor: (_runner, prefix) => newXid(prefix),
+  xidFor: (_runner, newXid) => newXid(),
   async prepare(runner, xid) {
     await runner.query(`PREPARE TRANSACTION ${xidLiteral(xid)}`);
   },

@@ -1,6 +1,7 @@
 import type { Bind } from '../session/bind';
 import type { DecisionLog, Outcome } from './decision-log';
 import { twoPhaseDialectOf, type TwoPhaseDialect } from './dialects';
+import { parseOwnXid } from './xid';
 
 /** One in-doubt (prepared, unfinished) transaction of this application, and what recovery does with it. */
 export interface InDoubtTransaction {
@@ -8,9 +9,11 @@ export interface InDoubtTransaction {
   xid: string;
   /** `commit` when the decision log holds a commit decision, else `abort`. */
   outcome: Outcome;
-  /** False when the COMMIT/ROLLBACK PREPARED failed (the error is in `error`), or in a dry run. */
+  /** False when the COMMIT/ROLLBACK PREPARED failed (the error is in `error`), in a dry run, or when left alone. */
   resolved: boolean;
   error?: string;
+  /** Set when the transaction was left alone: the instance that made it holds a live lease and decides it. */
+  liveInstance?: string;
 }
 
 export interface RecoveryOptions {
@@ -18,10 +21,19 @@ export interface RecoveryOptions {
   dryRun?: boolean;
   /** xids this process is finishing itself (skipped). */
   skip?: ReadonlySet<string>;
+  /**
+   * The instances whose lease has not expired, read after the listing: their transactions are left
+   * alone (an instance registers its lease before its first PREPARE, so one listed was already
+   * registered then). Without it every transaction of the application is resolved.
+   */
+  liveInstances?: () => Promise<ReadonlySet<string>>;
+  /** Also drop `abort` rows older than an hour (default true; the background passes do it now and then). */
+  purge?: boolean;
 }
 
 /**
- * Finds this application's prepared transactions on every two-phase bind key and finishes them:
+ * Finds this application's prepared transactions on every two-phase bind key and finishes those
+ * whose instance is not alive (docs/twophase.md#several-instances):
  * committed when the decision log holds their commit decision, rolled back otherwise (an `abort`
  * row is recorded first, so a coordinator still running can no longer decide to commit them).
  */
@@ -38,10 +50,17 @@ export async function recoverInDoubt(
       if (!options.skip?.has(xid)) found.push({ bind, dialect, xid });
     }
   }
-  const xids = found.map((entry) => entry.xid);
-  const outcomes = options.dryRun ? await log.outcomes(xids) : await log.abortUndecided(xids);
+  const live = found.length > 0 && options.liveInstances ? await options.liveInstances() : new Set<string>();
   const report: InDoubtTransaction[] = [];
-  for (const { bind, dialect, xid } of found) {
+  const decidable = found.filter(({ bind, xid }) => {
+    const instanceId = parseOwnXid(xid, prefix)?.instanceId;
+    if (instanceId === undefined || !live.has(instanceId)) return true;
+    report.push({ bindKey: bind.key, xid, outcome: 'abort', resolved: false, liveInstance: instanceId });
+    return false;
+  });
+  const xids = decidable.map((entry) => entry.xid);
+  const outcomes = options.dryRun ? await log.outcomes(xids) : await log.abortUndecided(xids);
+  for (const { bind, dialect, xid } of decidable) {
     const outcome = outcomes.get(xid) ?? 'abort';
     const entry: InDoubtTransaction = { bindKey: bind.key, xid, outcome, resolved: false };
     report.push(entry);
@@ -56,7 +75,8 @@ export async function recoverInDoubt(
   }
   if (!options.dryRun) {
     await log.forget(report.filter((entry) => entry.resolved && entry.outcome === 'commit').map((entry) => entry.xid));
-    await log.purgeAborts(new Set(report.filter((entry) => !entry.resolved).map((entry) => entry.xid)));
+    if (options.purge !== false)
+      await log.purgeAborts(new Set(report.filter((entry) => !entry.resolved).map((entry) => entry.xid)));
   }
   return report;
 }

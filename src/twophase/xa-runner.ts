@@ -1,5 +1,5 @@
 import type { QueryRunner } from 'typeorm';
-import { newXid, xidLiteral } from './xid';
+import { xidLiteral } from './xid';
 
 /** TypeORM keeps these protected; an XA transaction is begun and ended beside its own bookkeeping. */
 type XaRunner = QueryRunner & { transactionDepth: number; isTransactionActive: boolean };
@@ -25,7 +25,7 @@ export function xaTransactionOf(runner: QueryRunner): XaTransaction | undefined 
  * transaction that ends without two-phase commit ends as XA requires: `XA END` then
  * `XA COMMIT … ONE PHASE` or `XA ROLLBACK`. Savepoints (nested units) go to TypeORM as before.
  */
-export function beginWithXa(queryRunner: QueryRunner, prefix: string): void {
+export function beginWithXa(queryRunner: QueryRunner, newXid: () => string): void {
   const runner = queryRunner as XaRunner;
   const start = runner.startTransaction.bind(runner);
   const commit = runner.commitTransaction.bind(runner);
@@ -41,7 +41,7 @@ export function beginWithXa(queryRunner: QueryRunner, prefix: string): void {
     if (runner.transactionDepth > 0) return start(isolationLevel);
     const level = isolationLevel ?? runner.connection.options.isolationLevel;
     if (level) await runner.query(`SET TRANSACTION ISOLATION LEVEL ${level}`);
-    const xid = newXid(prefix);
+    const xid = newXid();
     await runner.query(`XA START ${xidLiteral(xid)}`);
     let ended = false;
     open.set(runner, {

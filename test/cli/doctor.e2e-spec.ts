@@ -68,7 +68,7 @@ describe.each(testDatabaseKinds())('doctor on %s', (kind) => {
     const result = await doctor();
     expect(result.code).toBe(1);
     expect(line(result, 'FAIL', '[default] schema')).toMatch(/1 migration\(s\) not applied \(\d{13}-initial/);
-    expect(fixOf(result, '[default] schema')).toContain('db upgrade');
+    expect(fixOf(result, '[default] schema')).toContain(`db upgrade --app ${APP_V1}`);
   });
 
   it('upgraded: no FAIL, the unstated commitMode a warning with its fix, exit 0', async () => {

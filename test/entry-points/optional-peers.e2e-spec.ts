@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-// @nestjs/bullmq, bullmq, @nestjs/bull, bull, @nestjs/schedule and @nestjs/event-emitter are optional peers: an
+// @nestjs/bullmq, bullmq, @nestjs/bull, bull, @nestjs/schedule, @nestjs/event-emitter and @nestjs/cqrs are optional peers: an
 // application without them loads the library, configures entryPoints and runs sessions; only
 // AfterCommitEvents needs @nestjs/event-emitter, and says so.
-describe('without the queue, schedule and event packages installed', () => {
+describe('without the queue, schedule, event and CQRS packages installed', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase('sqlite', 'entry_optional_peers');
@@ -25,7 +25,8 @@ describe('without the queue, schedule and event packages installed', () => {
         timeout: 45_000,
         env: {
           ...process.env,
-          HIDDEN_PACKAGES: '@nestjs/bullmq,bullmq,@nestjs/bull,bull,ioredis,@nestjs/schedule,@nestjs/event-emitter',
+          HIDDEN_PACKAGES:
+            '@nestjs/bullmq,bullmq,@nestjs/bull,bull,ioredis,@nestjs/schedule,@nestjs/event-emitter,@nestjs/cqrs',
           DATABASE_URL: database.connectionString,
         },
       },

@@ -266,7 +266,8 @@ describeWithPgBouncer('behind PgBouncer in transaction pooling', () => {
       const logged = errors.lines.filter((line) => line.includes('refused at prepare'));
       expect(logged).toEqual([
         expect.stringContaining(
-          "Two-phase commit failed after the request's handler answered 201; the client is answered 500 instead",
+          'Two-phase commit of bind keys "a", "b" failed after the request\'s handler answered 201; ' +
+            'the client is answered 500 instead',
         ),
       ]);
       expect(logged.join('\n')).not.toContain('undefined');

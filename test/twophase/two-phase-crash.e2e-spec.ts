@@ -6,14 +6,17 @@ import { openProbe, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
 import { startChildApp, type ChildApp } from '../reliability/fixtures/child-process';
 import { ROWS, twoPhaseConfigs, twoPhaseModule } from './fixtures/two-phase-app';
 import { describeTwoPhase, openTwoPhaseDatabases, type TwoPhaseDatabases } from './fixtures/two-phase-databases';
+import { poll } from './fixtures/barriers';
 
 // The application process SIGKILLed at exact points of the protocol (the test-only FAULT_AT of
-// fixtures/two-phase-child.ts), then started again or `db recover` run: both databases agree.
+// fixtures/two-phase-child.ts), then started again or `db recover` run: both databases agree. The
+// killed instance's lease is short (LEASE_MS): its transactions are recovered once it expired.
 
 /** The commit decision (recovery's own `abort` rows do not match). */
 const DECISION = "^INSERT INTO aa_twophase_decisions \\(xid, outcome\\) VALUES .*'commit'";
 /** The first statement of phase 2 (MariaDB is declared first). */
 const PHASE_TWO = '^XA COMMIT';
+const LEASE_MS = 1_000;
 
 describeTwoPhase('two-phase commit when the application process dies', () => {
   let db: TwoPhaseDatabases;
@@ -40,6 +43,8 @@ describeTwoPhase('two-phase commit when the application process dies', () => {
       env: {
         MARIA_URL: mariaUrl,
         TWOPHASE_PREFIX: prefix,
+        TWOPHASE_LEASE_MS: String(LEASE_MS),
+        TWOPHASE_RECOVERY_MS: '200',
         ...(faultAt ? { FAULT_AT: faultAt } : {}),
       },
     });
@@ -56,10 +61,16 @@ describeTwoPhase('two-phase commit when the application process dies', () => {
     expect((await child.ended).signal).toBe('SIGKILL');
   }
 
+  /** Starts the application again and waits for its recovery (once the killed instance's lease expired). */
   async function restart(): Promise<void> {
     const child = await start();
+    await poll(async () => (await prepared()).every((count) => count === 0), 15_000);
     await child.close();
   }
+
+  /** Waits until no instance's lease is alive (the killed one's expired): `db recover` may then finish all. */
+  const leasesExpired = (): Promise<void> =>
+    poll(async () => (await pg.count('aa_twophase_instances', 'expires_at > now()')) === 0, 15_000);
 
   async function cli(...args: string[]): Promise<{ code: number; out: string }> {
     let out = '';
@@ -113,6 +124,7 @@ describeTwoPhase('two-phase commit when the application process dies', () => {
     await killedDuring('cli_commit', PHASE_TWO);
     await orphanPrepared('cli_abort');
     expect(await prepared()).toEqual([2, 2]);
+    await leasesExpired();
     const dry = await cli('--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out.match(/would commit/g)).toHaveLength(2);

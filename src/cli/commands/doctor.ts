@@ -72,7 +72,11 @@ export function registerDoctor(program: Command, context: CliContext): void {
       findings.push(...checkServerDrivers(projectDirectory, kinds));
       if (loader) findings.push(loader);
       findings.push(...late);
-      findings.forEach((finding) => context.say(renderFinding(finding)));
+      // The fixes name the command to run: with the --app given here, ready to copy.
+      const ready = app
+        ? findings.map((finding) => ({ ...finding, fix: finding.fix?.replaceAll('<your app.module>', app) }))
+        : findings;
+      ready.forEach((finding) => context.say(renderFinding(finding)));
       const blocking = findings.filter((finding) => finding.level === 'fail').length;
       const warnings = findings.filter((finding) => finding.level === 'warn').length;
       if (blocking > 0) {

@@ -10,6 +10,7 @@ import { setGraphqlRule } from './graphql-rules';
 import { mercuriusOperationHooks } from './mercurius-operation-hooks';
 import { runNestedFieldsInOperationScope } from './nested-field-scope';
 import { OperationUnit } from './operation-unit';
+import { eventUnitsOnOperation, type OnOperation } from './subscription-events';
 
 // Read without importing @nestjs/graphql (an optional peer): its resolver metadata key, and the
 // name of the token its GraphQLModule provides the driver under.
@@ -44,6 +45,7 @@ class GraphqlEntryPoint implements OnModuleInit {
     if (driver === undefined) return;
     const alchemy = this.moduleRef.get(AdvancedAlchemy, { strict: false });
     const units = this.moduleRef.get(UnitsOfWork, { strict: false });
+    if (!units.isOn('graphql')) return; // another AdvancedAlchemyModule import said entryPoints.graphql: false
     const openUnit = (): OperationUnit => new OperationUnit(units);
     setGraphqlRule(alchemy, openUnit);
     this.wrapDriver(driver, openUnit);
@@ -75,7 +77,11 @@ class GraphqlEntryPoint implements OnModuleInit {
     driver.mergeDefaultOptions = async (options, ...rest) => {
       const merged = await merge(options, ...rest);
       const plugins = Array.isArray(merged.plugins) ? (merged.plugins as unknown[]) : [];
-      return { ...merged, plugins: [...plugins, apolloOperationPlugin(openUnit)] };
+      return {
+        ...merged,
+        ...withEventUnits(merged, openUnit),
+        plugins: [...plugins, apolloOperationPlugin(openUnit)],
+      };
     };
   }
 
@@ -88,6 +94,24 @@ class GraphqlEntryPoint implements OnModuleInit {
       Reflect.defineMetadata(INTERCEPTORS_METADATA, [graphqlScopeInterceptor, ...existing], type);
     }
   }
+}
+
+/**
+ * The `subscriptions` option of an Apollo driver serving subscriptions over graphql-ws, with the hook
+ * that runs each event in a unit of its own (subscription-events.ts); nothing when it serves none.
+ */
+function withEventUnits(
+  options: Record<string, unknown>,
+  openUnit: () => OperationUnit,
+): { subscriptions?: Record<string, unknown> } {
+  const subscriptions =
+    (options.subscriptions as Record<string, unknown> | undefined) ??
+    (options.installSubscriptionHandlers === true ? { 'graphql-ws': {} } : undefined);
+  const graphqlWs = subscriptions?.['graphql-ws'];
+  if (subscriptions === undefined || graphqlWs === undefined || graphqlWs === false) return {};
+  const config = graphqlWs === true ? {} : (graphqlWs as { onOperation?: OnOperation });
+  const onOperation = eventUnitsOnOperation(openUnit, config.onOperation);
+  return { subscriptions: { ...subscriptions, 'graphql-ws': { ...config, onOperation } } };
 }
 
 /** Whether a class (or a class it extends) has `@Query()` or `@Mutation()` methods. */

@@ -10,6 +10,7 @@ export interface FieldPath {
 /** The part of a resolver's `info` the adapter reads. */
 export interface FieldInfo {
   readonly path: FieldPath;
+  readonly fieldName: string;
   /** The operation's coerced variables: a new object for every execution, so it names the operation. */
   readonly variableValues: object;
   /** The field's type; printed, a non-null type ends with `!`. */
