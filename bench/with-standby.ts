@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVER_URL_VARIABLES } from 'nestjs-advanced-alchemy/testing';
-import { startStandbyCluster } from '../test/replicas/fixtures/pg-standby-cluster';
+import { startStandbyCluster } from '../test/support/pg-standby-cluster';
 import { REPLICA_URL_VARIABLE } from './variants/ours-replica';
 
 const cluster = startStandbyCluster(5444, 5445, { logStatements: false });

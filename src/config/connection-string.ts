@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { parseTargetSessionAttrs, splitHostList, type HostChoice, type TargetSessionAttrs } from './host-list';
 
 /** The database families a connection string can name. */
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql' | 'mariadb';
@@ -13,6 +14,11 @@ export interface ConnectionTarget {
   options: Record<string, unknown>;
   /** The password, kept apart so messages can be scrubbed of it. */
   password?: string;
+  /**
+   * PostgreSQL only: the servers a multi-host URL lists and the role to look for
+   * (`target_session_attrs`); each new connection goes to the first server of the list with that role.
+   */
+  hostChoice?: HostChoice;
 }
 
 const SCHEMES: Record<string, DatabaseKind> = {
@@ -105,9 +111,16 @@ function parseSqlite(rest: string, where: string): ConnectionTarget {
 }
 
 function parseServer(kind: DatabaseKind, connectionString: string, where: string): ConnectionTarget {
+  const { firstHostUrl, hosts } = splitHostList(connectionString, DEFAULT_PORT[kind], where);
+  if (hosts && kind !== 'postgres') {
+    throw new ImproperConfigurationError(
+      `${where} lists several hosts; only PostgreSQL URLs can. Name one ${kind} server (a Galera node, or a ` +
+        'proxy in front of the cluster such as MaxScale or HAProxy).',
+    );
+  }
   let url: URL;
   try {
-    url = new URL(connectionString.replace(/^[^:]+:/, 'db:'));
+    url = new URL(firstHostUrl.replace(/^[^:]+:/, 'db:'));
   } catch {
     throw new ImproperConfigurationError(
       `${where} is not a valid URL (got "${redactConnectionString(connectionString)}"). ` +
@@ -134,14 +147,19 @@ function parseServer(kind: DatabaseKind, connectionString: string, where: string
     database,
   };
   const known = QUERY_PARAMETERS[kind];
+  let targetSessionAttrs: TargetSessionAttrs | undefined;
   for (const [name, value] of url.searchParams) {
+    if (name === 'target_session_attrs' && kind === 'postgres') {
+      targetSessionAttrs = parseTargetSessionAttrs(value, where);
+      continue;
+    }
     const apply = known[name];
     if (!apply) {
       const supported = Object.keys(known);
       throw new ImproperConfigurationError(
         `${where} has the unknown query parameter "${name}". ` +
           (supported.length
-            ? `Supported: ${supported.join(', ')}; pass anything else in engineConfig.connectArgs.`
+            ? `Supported: ${[...supported, ...(kind === 'postgres' ? ['target_session_attrs'] : [])].join(', ')}; pass anything else in engineConfig.connectArgs.`
             : 'Pass driver options in engineConfig.connectArgs.'),
       );
     }
@@ -152,7 +170,11 @@ function parseServer(kind: DatabaseKind, connectionString: string, where: string
       throw new ImproperConfigurationError(`${where}: query parameter ${name}: ${reason}`, { cause: error });
     }
   }
-  return { kind, driverPackage: DRIVER_PACKAGE[kind], options, password };
+  const hostChoice =
+    hosts || targetSessionAttrs
+      ? { hosts: hosts ?? [{ host: options.host as string, port }], targetSessionAttrs: targetSessionAttrs ?? 'any' }
+      : undefined;
+  return { kind, driverPackage: DRIVER_PACKAGE[kind], options, password, hostChoice };
 }
 
 /** Percent-decodes one part of the URL; a malformed escape names the part and the fix, never its text. */

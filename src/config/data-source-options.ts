@@ -8,6 +8,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, statementTimeoutOf } from './engine-config'
 import { parseConnectionString, type ConnectionTarget } from './connection-string';
 import { rawJsonTypeParsers } from './json-column-codec';
 import { entitiesOf } from '../typeorm/feature-entities';
+import { hostChoosingPgClient } from '../session/host-choosing-pg-client';
 
 /** The TypeORM data source options a config describes, and what its connection string said. */
 export function buildDataSourceOptions(
@@ -21,6 +22,9 @@ export function buildDataSourceOptions(
   ensureDriverInstalled(target, config.bindKey);
   const engine = config.engineConfig;
   const extra = engineExtras(target.kind, engine);
+  // Several hosts or target_session_attrs: pg connects to one host only, so its pool gets a client
+  // class that picks the server per connection (the URL's first host stays in `host` for messages).
+  if (target.hostChoice) extra.Client = hostChoosingPgClient(config.bindKey, target.hostChoice);
   const kindDefaults: Record<string, unknown> =
     target.kind === 'sqlite'
       ? { enableWAL: target.options.database !== ':memory:' }

@@ -2,7 +2,7 @@ import type { QueryRunner } from 'typeorm';
 import type { ConnectionSlots } from './connection-slots';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import type { Bind } from './bind';
-import { isConnectionError } from './connection-errors';
+import { isConnectionError, unreachableMessage } from './connection-errors';
 import type { LateUse, StatementDeadline } from './statement-deadline';
 
 /**
@@ -29,7 +29,7 @@ export async function readOnBorrowedConnection(
       await reader.connect();
     } catch (error) {
       if (!isConnectionError(error)) throw error;
-      throw new DatabaseUnavailableError(`The database of bind key "${bind.key}" cannot be reached.`, { cause: error });
+      throw new DatabaseUnavailableError(unreachableMessage(bind.key, error), { cause: error });
     }
     return await deadline.guard(reader, sql, reader.query(sql, parameters, structured as true), lateUse);
   } finally {

@@ -4,7 +4,7 @@ import { channels } from '../observability/channels';
 import * as publish from '../observability/publish';
 import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
 import type { Bind } from './bind';
-import { isConnectionError } from './connection-errors';
+import { isConnectionError, unreachableMessage } from './connection-errors';
 import { SessionStatements, type StatementHost, type WriteCounts } from './session-statements';
 import type { StatementDeadline } from './statement-deadline';
 import type { StatementRoute } from './statement-route';
@@ -123,7 +123,7 @@ export class SessionConnection implements StatementHost {
     } catch (error) {
       if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this.owner, error);
       if (!isConnectionError(error)) throw error;
-      throw new DatabaseUnavailableError(`The database of bind key "${this.bind.key}" cannot be reached.`, {
+      throw new DatabaseUnavailableError(unreachableMessage(this.bind.key, error), {
         cause: error,
       });
     }

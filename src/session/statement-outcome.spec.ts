@@ -33,6 +33,35 @@ describe('statementFailure', () => {
     }
   });
 
+  it('turns a Galera node out of the primary component into DatabaseUnavailableError (503), not a bad query', () => {
+    // The fields mysql2 gives for what a node answers with wsrep_reject_queries or outside the primary component.
+    const notReady = {
+      errno: 1047,
+      code: 'ER_UNKNOWN_COM_ERROR',
+      sqlState: '08S01',
+      message: 'WSREP has not yet prepared node for application use',
+    };
+    const statement = statementFailure(failed('INSERT INTO t VALUES (1)', notReady), 'INSERT', 'orders', 0) as Error;
+    expect(statement).toBeInstanceOf(DatabaseUnavailableError);
+    expect(statement.message).toMatch(
+      /Galera node of bind key "orders" is not part of the cluster's primary component/,
+    );
+    const commit = statementFailure(failed('COMMIT', notReady), 'COMMIT', 'orders', 0) as Error;
+    expect(commit.message).toMatch(/may or may not have been stored/);
+    const unknownCommand = failed('X', { errno: 1047, code: 'ER_UNKNOWN_COM_ERROR', message: 'Unknown command' });
+    expect(statementFailure(unknownCommand, 'X', 'orders', 0)).toBe(unknownCommand);
+  });
+
+  it('turns a Galera certification failure at COMMIT (1213) into TransactionConflictError', () => {
+    const certification = failed('COMMIT', {
+      errno: 1213,
+      code: 'ER_LOCK_DEADLOCK',
+      sqlState: '40001',
+      message: 'Deadlock found when trying to get lock; try restarting transaction',
+    });
+    expect(statementFailure(certification, 'COMMIT', 'orders', 0)).toBeInstanceOf(TransactionConflictError);
+  });
+
   it('turns a lost connection into DatabaseUnavailableError; for a COMMIT the outcome is unknown', () => {
     const lost = driverError({ message: 'Connection terminated unexpectedly' });
     const statement = statementFailure(lost, 'INSERT INTO t VALUES (1)', 'default', 30_000) as Error;

@@ -3,7 +3,7 @@ import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error';
 import { StatementTimeoutError } from '../errors/statement-timeout.error';
 import { TransactionConflictError } from '../errors/transaction-conflict.error';
-import { isConnectionError } from './connection-errors';
+import { isConnectionError, isGaleraNotReady, unreachableMessage } from './connection-errors';
 
 // PostgreSQL query_canceled (statement_timeout), MariaDB ER_STATEMENT_TIMEOUT, MySQL ER_QUERY_TIMEOUT.
 const PG_STATEMENT_TIMEOUT = '57014';
@@ -98,6 +98,9 @@ export function statementFailure(error: unknown, sql: string, bindKey: string, t
     );
   }
   if (!isConnectionError(error)) return error;
+  if (isGaleraNotReady(error) && !isCommit(sql)) {
+    return new DatabaseUnavailableError(unreachableMessage(bindKey, error), { cause: error });
+  }
   return new DatabaseUnavailableError(
     isCommit(sql)
       ? `The connection of bind key "${bindKey}" was lost while its COMMIT was in flight: the changes may or may ` +

@@ -102,7 +102,7 @@ async function checkCanPrepare(bind: Bind): Promise<void> {
         'has no two-phase commit: remove sessionConfig.twophase from this bind key (PostgreSQL and MariaDB/MySQL take part).',
     );
   }
-  if (type !== 'postgres') return;
+  if (type !== 'postgres') return refuseGalera(bind);
   const [row] = (await bind.dataSource.query('SHOW max_prepared_transactions')) as Array<{
     max_prepared_transactions: string;
   }>;
@@ -112,5 +112,16 @@ async function checkCanPrepare(bind: Bind): Promise<void> {
       'max_prepared_transactions = 0, so it cannot prepare transactions: set max_prepared_transactions ' +
       '(postgresql.conf) to at least the number of connections that may commit at once (e.g. the pool size) ' +
       'and restart the server.',
+  );
+}
+
+/** Galera does not support XA transactions (a documented limitation of MariaDB Galera Cluster): refuse it at startup. */
+async function refuseGalera(bind: Bind): Promise<void> {
+  const rows = (await bind.dataSource.query("SHOW VARIABLES LIKE 'wsrep_on'")) as Array<{ Value?: string }>;
+  if (rows[0]?.Value !== 'ON') return;
+  throw new ImproperConfigurationError(
+    `sessionConfig.twophase is set on bind key "${bind.key}", but its MariaDB server is a Galera cluster node ` +
+      '(wsrep_on = ON), and Galera does not support XA transactions: remove sessionConfig.twophase from this ' +
+      'bind key, or point it at a MariaDB server outside the cluster.',
   );
 }

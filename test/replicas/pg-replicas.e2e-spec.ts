@@ -1,7 +1,7 @@
 import { freePorts } from '../support/free-port';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { startStandbyCluster, type StandbyCluster } from './fixtures/pg-standby-cluster';
+import { startStandbyCluster, type StandbyCluster } from '../support/pg-standby-cluster';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -68,7 +68,7 @@ describeTwoPhase('two-phase commit through a rolling restart of three instances'
     const clients = Array.from({ length: CONCURRENCY }, client);
     const served = [...instances.map((instance) => instance.url)];
     for (let slot = 0; slot < INSTANCES; slot++) {
-      await sleep(1_000);
+      await sleep(500);
       proxy.removeBackend(slot);
       await instances[slot].sigterm();
       await instances[slot].ended;
@@ -76,7 +76,7 @@ describeTwoPhase('two-phase commit through a rolling restart of three instances'
       proxy.setBackend(slot, instances[slot].url);
       served.push(instances[slot].url);
     }
-    await sleep(1_000);
+    await sleep(500);
     running = false;
     await Promise.all(clients);
     if (process.env.ROLLING_REPORT) process.stderr.write(`rolling restart: ${statuses.size} requests\n`);

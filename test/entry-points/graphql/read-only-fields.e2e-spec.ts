@@ -2,7 +2,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { openProbe, testDatabaseKinds, type DatabaseProbe } from 'nestjs-advanced-alchemy/testing';
 import { newMarker } from '../../commit/fixtures/markers';
-import { startStandbyCluster, type StandbyCluster } from '../../replicas/fixtures/pg-standby-cluster';
+import { startStandbyCluster, type StandbyCluster } from '../../support/pg-standby-cluster';
 import { freePorts } from '../../support/free-port';
 import { Module, type INestApplication } from '@nestjs/common';
 import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
