@@ -151,3 +151,13 @@ export type {
 } from './observability/channels';
 export { registerOpenTelemetryBridge, publishStatementText } from './observability/telemetry';
 export type { OpenTelemetryBridgeOptions, TelemetryOption, TelemetryRegistration } from './observability/telemetry';
+export { CurrentTenant } from './tenancy/current-tenant';
+export { TenantRejectedError, TenantRequiredError } from './tenancy/tenant-errors';
+export type {
+  TenancyOptions,
+  TenantSource,
+  TenantStrategyOption,
+  SchemaStrategyOption,
+  DatabaseStrategyOption,
+  TenantConnectionLookup,
+} from './tenancy/tenancy-options';

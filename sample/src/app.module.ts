@@ -1,7 +1,12 @@
 import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
-import { AdvancedAlchemyModule, type AlchemyConfigOptions, type MigrationConfig } from 'nestjs-advanced-alchemy';
+import {
+  AdvancedAlchemyModule,
+  type AlchemyConfigOptions,
+  type MigrationConfig,
+  type TenancyOptions,
+} from 'nestjs-advanced-alchemy';
 import { AuditEntry } from './audit/audit-entry.entity';
 import { AuditModule } from './audit/audit.module';
 import { AUDIT } from './audit/audit.service';
@@ -22,6 +27,25 @@ export interface CatalogueOptions {
   auditDatabaseUrl?: string;
   /** Add a few authors and books at startup when the catalogue is empty. Default true. */
   seed?: boolean;
+  /**
+   * A header naming the tenant of each request (e.g. `x-tenant`): the catalogue then works in that
+   * tenant's schema (PostgreSQL) or database (MariaDB), made with `db tenant create <id>`; a request
+   * without it is answered 400. Default: the TENANT_HEADER variable, else off (one catalogue).
+   */
+  tenantHeader?: string;
+}
+
+/** The module's tenancy option for a tenant header, or undefined when the sample runs without tenants. */
+function tenancyFor(header: string | undefined): TenancyOptions | undefined {
+  if (!header) return undefined;
+  const name = header.toLowerCase();
+  return {
+    resolve: (source) => {
+      if (source.kind !== 'http') return undefined;
+      const value = source.request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    },
+  };
 }
 
 /**
@@ -47,6 +71,7 @@ function migrationsOf(bindKey: string, connectionString: string): MigrationConfi
 @Module({})
 export class AppModule implements BeforeApplicationShutdown {
   static forRoot(options: CatalogueOptions = {}): DynamicModule {
+    const tenancy = tenancyFor(options.tenantHeader ?? process.env.TENANT_HEADER);
     return {
       module: AppModule,
       imports: [
@@ -54,6 +79,7 @@ export class AppModule implements BeforeApplicationShutdown {
         AdvancedAlchemyModule.forRootAsync({
           // Spans and metrics when main.ts set up OpenTelemetry (OTEL_EXPORTER_OTLP_ENDPOINT, see telemetry.ts).
           telemetry: Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT),
+          tenancy,
           inject: [ConfigService],
           useFactory: (config: ConfigService): AlchemyConfigOptions[] => {
             const databaseUrl = options.databaseUrl ?? (config.get<string>('DATABASE_URL') || DEFAULT_DATABASE_URL);
@@ -68,6 +94,8 @@ export class AppModule implements BeforeApplicationShutdown {
                 entities: [Author, Book, Loan],
                 commitMode: 'autocommit',
                 migrationConfig: migrationsOf('default', databaseUrl),
+                // With a tenant header: each tenant's catalogue in a schema (or database) of its own.
+                ...(tenancy ? { tenancy: { strategy: 'schema' as const } } : {}),
               },
               {
                 bindKey: AUDIT,
@@ -84,7 +112,8 @@ export class AppModule implements BeforeApplicationShutdown {
         BooksModule,
         LoansModule,
         HealthModule,
-        SeedModule.forRoot(options.seed ?? true),
+        // Seeding needs a tenant when the catalogue is per tenant: off then, unless asked for.
+        SeedModule.forRoot(options.seed ?? !tenancy),
       ],
     };
   }

@@ -13,6 +13,12 @@ import { resolveMigrationSettings, type MigrationSettings } from '../migrations/
 import { CliError, EXIT } from './cli-error';
 import { Progress } from './progress';
 import type { TwoPhaseCoordinator } from '../twophase/coordinator';
+import { tenancyOf } from '../tenancy/attach-tenancy';
+import {
+  createTenantSchema,
+  openTenantMigrationTarget,
+  type TenantMigrationTarget,
+} from '../tenancy/tenant-migration-target';
 import { maybeCoordinatorOf } from '../twophase/coordinator-of';
 
 /** One bind key as the commands work on it. */
@@ -39,6 +45,8 @@ export class CliContext {
   readonly progress = new Progress();
   #app?: INestApplicationContext;
   #alchemy?: AdvancedAlchemy;
+  /** Set while a command runs for one tenant (`--tenant`, `--all-tenants`): its DataSources, opened on first use. */
+  #tenant?: { id: string; targets: Map<string, TenantMigrationTarget> };
 
   constructor(private readonly rootModule: () => RootModule | Promise<RootModule>) {}
 
@@ -55,10 +63,21 @@ export class CliContext {
     } else {
       configs = every ? alchemy.config : alchemy.config.slice(0, 1);
     }
+    const tenant = this.#tenant;
+    if (tenant) {
+      // For a tenant: its bind keys only (the tenant-scoped ones), each on the tenant's schema or database.
+      configs = bindKey === undefined ? alchemy.config.filter((config) => config.tenancy !== undefined) : configs;
+      for (const config of configs) {
+        if (!tenant.targets.has(config.bindKey)) {
+          tenant.targets.set(config.bindKey, await openTenantMigrationTarget(alchemy.bind(config.bindKey), tenant.id));
+        }
+      }
+      if (!every) configs = configs.slice(0, 1);
+    }
     return configs.map((config) => ({
       bindKey: config.bindKey,
       config,
-      dataSource: alchemy.getDataSource(config.bindKey),
+      dataSource: tenant?.targets.get(config.bindKey)?.dataSource ?? alchemy.getDataSource(config.bindKey),
       settings: resolveMigrationSettings(config),
       target: targetOf(config),
     }));
@@ -100,6 +119,34 @@ export class CliContext {
     } catch (error) {
       if (error instanceof AdvancedAlchemyError) throw error;
       throw new CliError(`Bind key "${bind.bindKey}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Every tenant of the application (`tenancy.listTenants`). */
+  async allTenants(): Promise<string[]> {
+    const tenancy = tenancyOf(await this.alchemy());
+    if (!tenancy) throw new CliError('--tenant and --all-tenants need the module option tenancy.', EXIT.usage);
+    return tenancy.listTenants();
+  }
+
+  /** Creates `tenant`'s schema (or database) on each schema-strategy bind key (or the one named). */
+  async createTenantSchemas(tenant: string, bindKey?: string): Promise<void> {
+    const alchemy = await this.alchemy();
+    for (const config of alchemy.config) {
+      if (config.tenancy === undefined || (bindKey !== undefined && config.bindKey !== bindKey)) continue;
+      await createTenantSchema(alchemy.bind(config.bindKey), tenant);
+    }
+  }
+
+  /** Runs `work` with the tenant-scoped bind keys on `tenant`'s schema or database, closed after. */
+  async asTenant<T>(tenant: string, work: () => Promise<T>): Promise<T> {
+    this.#tenant = { id: tenant, targets: new Map() };
+    try {
+      return await work();
+    } finally {
+      const targets = [...this.#tenant.targets.values()];
+      this.#tenant = undefined;
+      await Promise.all(targets.map((target) => target.close().catch(() => undefined)));
     }
   }
 

@@ -12,6 +12,7 @@ import { registerRevisionCommands } from './commands/revisions';
 import { registerRecover } from './commands/recover';
 import { registerStamp } from './commands/stamp';
 import { registerUpgrade } from './commands/upgrade';
+import { registerTenant } from './commands/tenant';
 
 /**
  * The command tree: `<name> database|db <command> …`, and `<name> doctor`. `configure` adds options to the root
@@ -40,5 +41,6 @@ export function buildDatabaseProgram(
   registerDumpData(database, context);
   registerLoadData(database, context);
   registerRecover(database, context);
+  registerTenant(database, context);
   return program;
 }

@@ -17,7 +17,7 @@ import type { ReplacementResponse } from './response-gate';
  */
 export function refuseUnstatedWrites(scope: SessionScope, committed?: Bind): RefusedWrites | undefined {
   for (const session of scope.sessions) {
-    if (session === undefined || session.bind === committed) continue; // `withSession`'s own key commits
+    if (session === undefined || session.bind.key === committed?.key) continue; // `withSession`'s own key commits
     if (session.bind.refusesUncommittedWrites && session.uncommittedWrites > 0 && !session.rolledBackByCaller) {
       return new RefusedWrites(session.bindKey, session.uncommittedWrites);
     }

@@ -7,6 +7,7 @@ import type { MigrationConfig } from './migration-config';
 import type { SessionConfig } from './session-config';
 import type { ReplicaOption, RoutingConfig } from '../replicas/replica-config';
 import type { ConnectRetry } from './connect-retry';
+import type { TenantStrategyOption } from '../tenancy/tenancy-options';
 
 /** The bind key a config gets when it names none. */
 export const DEFAULT_BIND_KEY = 'default';
@@ -61,6 +62,11 @@ export interface AlchemyConfigOptions {
   replicas?: readonly ReplicaOption[];
   /** How reads are spread over `replicas` (the seed's `RoutingConfig`). */
   routing?: RoutingConfig;
+  /**
+   * Tenant-scoped bind key (needs the module's `tenancy` option): `{ strategy: 'schema' }` or
+   * `{ strategy: 'database', connectionString: '…{tenant}…' }`. See docs/tenancy.md.
+   */
+  tenancy?: TenantStrategyOption;
 }
 
 /** What the module needs from a running bind key to serve the config's own methods. */
@@ -95,6 +101,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
   readonly warnOnUncommittedWrites: boolean;
   readonly replicas: readonly ReplicaOption[];
   readonly routing: RoutingConfig;
+  readonly tenancy?: TenantStrategyOption;
   #handle?: BindHandle;
 
   constructor(
@@ -126,6 +133,7 @@ export class AlchemyConfig implements AlchemyConfigOptions {
     this.warnOnUncommittedWrites = options.warnOnUncommittedWrites ?? true;
     this.replicas = [...(options.replicas ?? [])];
     this.routing = { selection: 'round-robin', stickyAfterWrite: true, ...options.routing };
+    this.tenancy = options.tenancy;
   }
 
   /** A factory of new sessions on this bind key, outside any request scope: the caller closes them. */

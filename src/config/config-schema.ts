@@ -190,6 +190,8 @@ export class AlchemyConfigSchema {
   @IsOptional() @IsBoolean() warnOnUncommittedWrites?: unknown;
   @IsOptional() @IsReplicaList() replicas?: unknown;
   @IsOptional() @ValidateNested() routing?: unknown;
+  /** Checked when the bind keys are open (src/tenancy/attach-tenancy.ts), with the module's option. */
+  @IsOptional() @IsObject() tenancy?: unknown;
 }
 
 /** Which schema class checks each nested object of the config. */

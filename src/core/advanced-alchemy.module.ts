@@ -43,6 +43,10 @@ import { checkTelemetryOption, startModuleTelemetry, type TelemetryOption } from
 import { asyncConfigProviders, type AlchemyConfigResult, type AsyncConfigSource } from './async-config-provider';
 import { joinRegistrations, REGISTRATION_ID, rejectRepeatedBindKeys, type Registration } from './registration-assembly';
 import { registerTypeOrmFeatureEntities } from '../typeorm/typeorm-feature-scan';
+import { attachTenancy, tenancyOf } from '../tenancy/attach-tenancy';
+import { CurrentTenant } from '../tenancy/current-tenant';
+import { TenantMiddleware } from '../tenancy/tenant.middleware';
+import type { TenancyOptions } from '../tenancy/tenancy-options';
 import { announceConfigs } from '../migrations/config-observer';
 
 /** This registration's own configs (each forRoot/forRootAsync module has its own). */
@@ -74,6 +78,11 @@ export interface AdvancedAlchemyModuleOptions {
    * replace the bind keys' commit modes there. Default: every entry point on, with each bind key's own mode.
    */
   entryPoints?: EntryPointsOptions;
+  /**
+   * Multi-tenancy (docs/tenancy.md): how a request's (job's, message's) tenant is resolved; the
+   * bind keys with a `tenancy` strategy then work in that tenant's schema or database.
+   */
+  tenancy?: TenancyOptions;
 }
 
 export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModuleOptions, AsyncConfigSource {}
@@ -177,7 +186,14 @@ export class AdvancedAlchemyModule
         joinRegistrations(
           modules,
           AdvancedAlchemyModule,
-          { id, configs, typeOrmTokenKeys: typeOrmKeys, shutdownTimeoutMs: moduleOptions.shutdownTimeout, telemetry },
+          {
+            id,
+            configs,
+            typeOrmTokenKeys: typeOrmKeys,
+            shutdownTimeoutMs: moduleOptions.shutdownTimeout,
+            telemetry,
+            tenancy: moduleOptions.tenancy,
+          },
           (registrations) => openRegistry(modules, registrations),
         ),
       inject: [REGISTRATION_CONFIGS, ModulesContainer],
@@ -205,6 +221,8 @@ export class AdvancedAlchemyModule
         },
         AfterCommitEvents,
         SessionScopeMiddleware,
+        TenantMiddleware,
+        CurrentTenant,
         SessionScopeInterceptor,
         AlchemyHealthIndicator,
         { provide: APP_FILTER, useClass: DatabaseUnavailableFilter },
@@ -216,6 +234,7 @@ export class AdvancedAlchemyModule
         AdvancedAlchemy,
         AfterCommitEvents,
         AlchemyHealthIndicator,
+        CurrentTenant,
         ...perKey.map((provider) => (provider as { provide: InjectionToken }).provide),
       ],
     };
@@ -223,7 +242,9 @@ export class AdvancedAlchemyModule
 
   configure(consumer: MiddlewareConsumer): void {
     if (!this.isHost) return;
-    consumer.apply(SessionScopeMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    // The tenant is resolved inside the request's scope, before any guard, handler or statement.
+    const middleware = tenancyOf(this.alchemy) ? [SessionScopeMiddleware, TenantMiddleware] : [SessionScopeMiddleware];
+    consumer.apply(...middleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 
   async onModuleInit(): Promise<void> {
@@ -285,6 +306,17 @@ async function openRegistry(modules: ModulesContainer, registrations: Registrati
   startModuleTelemetry(alchemy, telemetry ?? false);
   announceConfigs(configs);
   await alchemy.initialize();
+  try {
+    const tenancy = registrations.find((registration) => registration.tenancy !== undefined)?.tenancy;
+    attachTenancy(
+      alchemy,
+      alchemy.bindKeys.map((key) => alchemy.bind(key)),
+      tenancy,
+    );
+  } catch (error) {
+    await alchemy.closeEngines(0);
+    throw error;
+  }
   return alchemy;
 }
 

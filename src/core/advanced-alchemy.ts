@@ -186,7 +186,7 @@ export class AdvancedAlchemy implements ScopeOwner {
       }
       const refused = refuseUnstatedWrites(scope, bind);
       const ending = await scope.end(
-        (candidate) => refused === undefined && (candidate === bind || candidate.commitMode !== 'manual'),
+        (candidate) => refused === undefined && (candidate.key === bind.key || candidate.commitMode !== 'manual'),
         'resolved',
       );
       await this.finish(ending, `withSession('${bind.key}')`);
@@ -306,6 +306,7 @@ export class AdvancedAlchemy implements ScopeOwner {
 
   private async closeBind(bind: Bind): Promise<void> {
     await bind.replicas?.close();
+    await bind.tenancy?.close();
     if (bind.ownsDataSource && bind.dataSource.isInitialized) await bind.dataSource.destroy();
   }
 }

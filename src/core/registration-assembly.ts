@@ -4,6 +4,7 @@ import type { ModulesContainer } from '@nestjs/core';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import type { TelemetryOption } from '../observability/telemetry';
+import type { TenancyOptions } from '../tenancy/tenancy-options';
 
 /** What one `forRoot`/`forRootAsync` call brings: its configs, once resolved. */
 export interface Registration {
@@ -13,6 +14,7 @@ export interface Registration {
   readonly typeOrmTokenKeys: readonly string[];
   readonly shutdownTimeoutMs?: number;
   readonly telemetry?: TelemetryOption;
+  readonly tenancy?: TenancyOptions;
 }
 
 /** Marks the dynamic module of a registration, so its import sites can be named. */

@@ -5,6 +5,7 @@ import { SessionScope, sessionScopeStorage, type ScopeEnding } from '../session/
 import type { EntryPointRules } from './check-entry-points';
 import type { EntryPointKind } from './entry-point-options';
 import { reportEnding, runEndingHooks } from './report-ending';
+import { tenantSourceOf, withScopeTenant } from '../tenancy/scope-tenant';
 import { refuseUnstatedWrites } from '../commit/unstated-commit-mode';
 
 /** The scope kind (as telemetry reports sessions) of each entry point's units. */
@@ -46,7 +47,23 @@ export class UnitsOfWork {
    * its afterCommit hooks ran), rejects with its error once it is rolled back, and rejects with the
    * commit's error when the COMMIT fails: the caller never sees success for work that was not stored.
    */
-  async run<T>(entryPoint: EntryPointKind, context: string, work: () => T | Promise<T>): Promise<Awaited<T>> {
+  run<T>(
+    entryPoint: EntryPointKind,
+    context: string,
+    work: () => T | Promise<T>,
+    /** The handler's arguments: a job's or message's tenant is resolved from them (docs/tenancy.md). */
+    args: readonly unknown[] = [],
+  ): Promise<Awaited<T>> {
+    return withScopeTenant(this.alchemy, tenantSourceOf(entryPoint, args), () =>
+      this.runUnit(entryPoint, context, work),
+    );
+  }
+
+  private async runUnit<T>(
+    entryPoint: EntryPointKind,
+    context: string,
+    work: () => T | Promise<T>,
+  ): Promise<Awaited<T>> {
     const scope = this.open(entryPoint);
     let result: Awaited<T>;
     try {

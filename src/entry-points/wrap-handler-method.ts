@@ -44,7 +44,7 @@ export function wrapHandlerMethod(prototype: object, name: string, entryPoint: E
     const open = sessionScopeStorage.getStore();
     const inOpenUnit = open !== undefined && !open.isEnded;
     if (style === 'join' && inOpenUnit) return invoke();
-    const runAlone = () => units.run(entryPoint, context, invoke);
+    const runAlone = () => units.run(entryPoint, context, invoke, args);
     if (style === 'unit' || style === 'join') return runAlone();
     const logged = () =>
       runAlone().catch((error: unknown) => logger.error(`${context} failed: ${units.redact(error)}`));

@@ -48,6 +48,8 @@ export interface SessionOpenedEvent {
   scope: ScopeKind;
   /** The session object, the same in every event of this session (for correlating them). */
   session: object;
+  /** The session's tenant, on a tenant-scoped bind key (docs/tenancy.md). */
+  tenant?: string;
 }
 
 /** A connection permit of a bind key was granted (`waitMs` 0 when one was free at once). */

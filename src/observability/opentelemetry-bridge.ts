@@ -171,6 +171,7 @@ export class OpenTelemetryBridge {
           ...this.attributesOf(bind),
           'alchemy.scope': event.scope,
           'alchemy.commit_mode': bind.commitMode,
+          ...(event.tenant === undefined ? {} : { 'alchemy.tenant': event.tenant }),
         },
       },
       context.active(),

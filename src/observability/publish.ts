@@ -23,6 +23,8 @@ import {
 export interface ObservedSession {
   readonly bind: Bind;
   readonly scopeKind: ScopeKind;
+  /** The tenant of a session of a tenant-scoped bind key (src/tenancy). */
+  readonly tenant?: string;
 }
 
 interface SessionTimes {
@@ -52,6 +54,7 @@ function timesOf(session: object): SessionTimes {
 export function publishSessionOpened(session: ObservedSession): void {
   timesOf(session);
   const event: SessionOpenedEvent = { bindKey: session.bind.key, scope: session.scopeKind, session };
+  if (session.tenant !== undefined) event.tenant = session.tenant;
   channels.sessionOpened.publish(event);
 }
 

@@ -20,9 +20,21 @@ export async function beginTransaction(
   { isolationLevel, readOnly }: TransactionCharacteristics,
   /** Behind a transaction pooler (PostgreSQL): the statement timeout the transaction sets for itself. */
   pooledTimeoutMs?: number,
+  /** A tenant's `SET LOCAL search_path` (PostgreSQL, src/tenancy): sent in the BEGIN's round trip. */
+  tenantBeginSql?: string,
 ): Promise<boolean> {
-  if (type === 'postgres' && pooledTimeoutMs !== undefined && !runner.isTransactionActive) {
-    await startPooledTransaction(runner, isolationLevel, readOnly, pooledTimeoutMs);
+  if (type === 'postgres' && (pooledTimeoutMs !== undefined || tenantBeginSql) && !runner.isTransactionActive) {
+    const begin =
+      pooledTimeoutMs !== undefined
+        ? pooledBeginSql(isolationLevel ?? levelOf(runner), readOnly, pooledTimeoutMs)
+        : plainBeginSql(isolationLevel ?? levelOf(runner), readOnly);
+    await startTransactionWith(runner, isolationLevel, tenantBeginSql ? `${begin}; ${tenantBeginSql}` : begin);
+    return false;
+  }
+  if (tenantBeginSql) {
+    // Inside a transaction already open (the testing kit's): a savepoint, then the setting.
+    await beginTransaction(runner, type, { isolationLevel, readOnly }, pooledTimeoutMs);
+    await runner.query(tenantBeginSql);
     return false;
   }
   if (readOnly && (type === 'mysql' || type === 'mariadb')) {
@@ -42,21 +54,33 @@ export function leaveQueryOnly(runner: QueryRunner): Promise<unknown> {
   return runner.query('PRAGMA query_only = OFF');
 }
 
+function levelOf(runner: QueryRunner): IsolationLevel | undefined {
+  return runner.connection.options.isolationLevel as IsolationLevel | undefined;
+}
+
+/** PostgreSQL's BEGIN with its characteristics in one statement. */
+function plainBeginSql(isolationLevel: string | undefined, readOnly: boolean): string {
+  const modes = [isolationLevel ? `ISOLATION LEVEL ${isolationLevel}` : '', readOnly ? 'READ ONLY' : '']
+    .filter(Boolean)
+    .join(', ');
+  return `START TRANSACTION${modes ? ` ${modes}` : ''}`;
+}
+
 /**
- * TypeORM's `startTransaction` (its bookkeeping and events) with the BEGIN it sends replaced by one
- * that carries the access mode and `SET LOCAL statement_timeout`: one round trip instead of up to three.
+ * TypeORM's `startTransaction` (its bookkeeping and events) with the BEGIN it sends replaced by
+ * `beginSql`, which carries the access mode and what the transaction sets for itself
+ * (`SET LOCAL …`): one round trip instead of up to three.
  */
-async function startPooledTransaction(
+async function startTransactionWith(
   runner: QueryRunner,
   isolationLevel: IsolationLevel | undefined,
-  readOnly: boolean,
-  timeoutMs: number,
+  beginSql: string,
 ): Promise<void> {
-  const level = isolationLevel ?? runner.connection.options.isolationLevel;
+  const level = isolationLevel ?? levelOf(runner);
   const own = Object.getOwnPropertyDescriptor(runner, 'query');
   const query = runner.query;
   runner.query = ((sql: string, ...rest: unknown[]) => {
-    if (sql === 'START TRANSACTION') return query.call(runner, pooledBeginSql(level, readOnly, timeoutMs));
+    if (sql === 'START TRANSACTION') return query.call(runner, beginSql);
     // Already part of the BEGIN above.
     if (sql.startsWith('SET TRANSACTION ISOLATION LEVEL ')) return Promise.resolve(undefined);
     return (query as (...args: unknown[]) => Promise<unknown>).call(runner, sql, ...rest);

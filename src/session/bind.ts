@@ -32,6 +32,8 @@ export class Bind {
   readonly pipeline: StatementPipeline;
   /** The bind key's read replicas, when it has any (src/replicas). */
   replicas?: ReplicaSet;
+  /** The bind key's tenancy strategy, when it is tenant-scoped (src/tenancy). */
+  tenancy?: BindTenancy;
   #openSessions = 0;
   #drained?: () => void;
 
@@ -100,4 +102,31 @@ export class Bind {
       };
     });
   }
+}
+
+/** What a session of a tenant-scoped bind key does differently: made once per session, at its creation. */
+export interface TenantSessionSetup {
+  readonly tenant: string;
+  /** The bind the session works on: the tenant's own (database strategy) or the bind key's. */
+  readonly bind: Bind;
+  /** Sent in the same round trip as BEGIN (PostgreSQL `SET LOCAL search_path`): it ends with the transaction. */
+  readonly beginSql?: string;
+  /** Sent when the session takes its connection (MariaDB/MySQL `USE`): a connection setting. */
+  readonly enterSql?: string;
+  /** Sent before the connection goes back to the pool, undoing `enterSql`. */
+  readonly leaveSql?: string;
+}
+
+/**
+ * A bind key's tenancy strategy at run time (`Bind.tenancy`), registered by src/tenancy at startup:
+ * the core asks it for each new session's setup and never imports the feature.
+ */
+export interface BindTenancy {
+  readonly strategy: 'schema' | 'database';
+  /** Plain reads must run in the transaction (no `beginOnFirstWrite`): only it carries the tenant's setting. */
+  readonly readsInTransaction: boolean;
+  /** The setup of a new session of `base` for the current tenant; throws outside any tenant. */
+  sessionSetup(base: Bind): TenantSessionSetup;
+  /** Closes what the strategy opened (the tenants' DataSources). */
+  close(): Promise<void>;
 }

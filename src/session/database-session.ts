@@ -14,6 +14,7 @@ import type { TransactionOptions } from '../transactions/transaction-options';
 import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { Bind } from './bind';
+import type { TenantSessionSetup } from './bind';
 import type { Session, SessionUnitWork } from './session';
 import { SessionConnection, type ConnectionOwner, type SessionRunner as Runner } from './session-connection';
 import { closedError } from './session-statements';
@@ -56,15 +57,23 @@ export class DatabaseSession implements Session, ConnectionOwner {
   /** True once the code using the session called `rollback()` itself. */
   rolledBackByCaller = false;
   readonly scopeKind: ScopeKind;
+  /** The bind key's, or the tenant's own (database strategy). */
+  readonly bind: Bind;
+  /** On a tenant-scoped bind key: the tenant and how the session enters its schema (src/tenancy). */
+  readonly tenantSetup?: TenantSessionSetup;
 
-  constructor(
-    readonly bind: Bind,
-    options: DatabaseSessionOptions = {},
-  ) {
+  constructor(bind: Bind, options: DatabaseSessionOptions = {}) {
+    this.tenantSetup = bind.tenancy?.sessionSetup(bind);
+    bind = this.bind = this.tenantSetup?.bind ?? bind;
     this.#deadline = StatementDeadline.of(bind);
     this.state = new TransactionState(options.autoBegin ?? bind.autoBegin, bind.transactionDefaults);
     this.scopeKind = options.kind ?? 'sessionMaker';
     this.route = bind.pipeline.openRoute?.();
+  }
+
+  /** The tenant of this session, on a tenant-scoped bind key. */
+  get tenant(): string | undefined {
+    return this.tenantSetup?.tenant;
   }
 
   usePrimary(): void {

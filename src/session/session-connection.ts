@@ -9,6 +9,8 @@ import { SessionStatements, type StatementHost, type WriteCounts } from './sessi
 import type { StatementDeadline } from './statement-deadline';
 import type { StatementRoute } from './statement-route';
 import type { TransactionState } from './transaction-state';
+import type { TenantSessionSetup } from './bind';
+import { enterTenantDatabase, leaveTenantDatabase } from './tenant-connection';
 
 /** TypeORM keeps the nesting depth protected; the session's transaction state sets it when it defers BEGIN. */
 export type SessionRunner = Omit<QueryRunner, 'isTransactionActive'> & {
@@ -23,6 +25,8 @@ export interface ConnectionOwner extends publish.ObservedSession, WriteCounts {
   readonly state: TransactionState;
   readonly deadline: StatementDeadline;
   readonly route: StatementRoute | undefined;
+  /** On a tenant-scoped bind key: how the connection enters and leaves the tenant's schema. */
+  readonly tenantSetup?: TenantSessionSetup;
 }
 
 /**
@@ -107,6 +111,8 @@ export class SessionConnection implements StatementHost {
         // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
         // deadline: a checkout given up half-way would hand its connection to a released runner.
         await runner.connect();
+        const enterSql = this.owner.tenantSetup?.enterSql;
+        if (enterSql) await enterTenantDatabase(runner as unknown as QueryRunner, enterSql);
         if (waitFrom >= 0) publish.connectionTaken(this.owner, waitFrom);
       }
       if (deferBegin) return;
@@ -136,6 +142,7 @@ export class SessionConnection implements StatementHost {
       this.bind.dataSource.options.type,
       characteristics,
       this.bind.behindTransactionPooler ? this.deadline.timeoutMs : undefined,
+      this.owner.tenantSetup?.beginSql,
     );
     if (publish.tracksTransactions()) publish.publishTransactionBegan(this.owner, characteristics);
   }
@@ -172,6 +179,9 @@ export class SessionConnection implements StatementHost {
     } finally {
       try {
         this.statements.released = true;
+        // Whatever ended the session: the connection goes back in its home database, or is destroyed.
+        const leaveSql = this.owner.tenantSetup?.leaveSql;
+        if (leaveSql && this.#connected) await leaveTenantDatabase(runner as unknown as QueryRunner, leaveSql);
         await runner.release();
       } finally {
         if (this.#holdsSlot) {

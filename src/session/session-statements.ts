@@ -100,7 +100,9 @@ export class SessionStatements implements PrimaryPath, LateUse {
     statementClass: StatementClass,
   ): Promise<unknown> {
     const host = this.host;
-    if (host.state.armed && host.bind.beginOnFirstWrite && (statementClass & PLAIN_READ) !== 0) {
+    // A tenant's schema is set with the transaction: its reads cannot run before BEGIN (src/tenancy).
+    const readsFirst = host.bind.beginOnFirstWrite && !host.bind.tenancy?.readsInTransaction;
+    if (host.state.armed && readsFirst && (statementClass & PLAIN_READ) !== 0) {
       // A plain read does not need the transaction yet: the BEGIN stays pending.
       const slots = host.bind.slots;
       if (slots && !host.holdsSlot) {

@@ -101,7 +101,9 @@ describe.each(testDatabaseKinds())('sample catalogue: health, OpenAPI and seed o
     // /books/pages pages by cursor: `cursor` instead of `offset`, and the body with `nextCursor`.
     const byCursor = document.paths['/books/pages'].get;
     const cursorParameters = byCursor.parameters.map((parameter: { name: string }) => parameter.name);
-    expect(cursorParameters).toEqual(expect.arrayContaining(['limit', 'cursor', 'orderBy']));
+    expect(cursorParameters).toEqual(
+      expect.arrayContaining(['limit', 'cursor', 'orderBy', 'publishedYearIn', 'filter']),
+    );
     expect(cursorParameters).not.toContain('offset');
     expect(byCursor.responses['200'].content['application/json'].schema.required).toEqual([
       'items',

@@ -76,6 +76,27 @@ describe.each(testDatabaseKinds())('sample catalogue: soft delete, cursor pages,
     await api().get('/books/pages?offset=2').expect(400);
   });
 
+  it("filters /books/pages by a client's filter tree and per-field parameters; a field outside the allow-list is a 400 naming it", async () => {
+    for (const title of ['M1', 'M2', 'M3']) await newBook(title);
+    const filter = JSON.stringify({
+      or: [
+        { field: 'title', op: 'istartswith', value: 'm1' },
+        { field: 'title', op: 'eq', value: 'M2' },
+      ],
+    });
+    const { body } = await api()
+      .get(`/books/pages?limit=10&orderBy=title&filter=${encodeURIComponent(filter)}`)
+      .expect(200);
+    expect(body.items.map((book: { title: string }) => book.title)).toEqual(['M1', 'M2']);
+    expect((await api().get('/books/pages?publishedYearIn=1066').expect(200)).body.items).toEqual([]);
+    const refused = await api()
+      .get(`/books/pages?filter=${encodeURIComponent(JSON.stringify({ field: 'isbn', op: 'eq', value: 'x' }))}`)
+      .expect(400);
+    expect(refused.body.message).toEqual([
+      'filter: "isbn" is not a field you may filter on (allowed: title, publishedYear).',
+    ]);
+  });
+
   it('50 concurrent changes of one loan from the same version: one 200, 49 409s naming the loan; the winner is stored', async () => {
     const bookId = await newBook('The Tombs of Atuan');
     const { body: loan } = await api().post('/loans').send({ bookId, borrower: 'Tenar' }).expect(201);

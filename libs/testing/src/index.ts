@@ -20,3 +20,7 @@ export type {
 } from './test-app';
 export { httpClient } from './http-client';
 export type { TestHttpClient, TestRequestInit, TestResponse } from './http-client';
+export { createTestTenants, testTenantSchemaName } from './test-tenants';
+export type { TestTenants } from './test-tenants';
+export { createTestTenantDatabases } from './test-tenant-databases';
+export type { TestTenantDatabases } from './test-tenant-databases';

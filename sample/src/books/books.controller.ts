@@ -53,6 +53,9 @@ const PAGES_QUERY: ListQueryOptions = {
   ...LIST_QUERY,
   pagination: 'cursor',
   cursorSecret: process.env.CURSOR_SECRET || undefined,
+  // ?publishedYearIn=1968,1972 and ?filter={"or":[…]}: a client's own and/or tree over two fields.
+  fieldFilters: { publishedYear: { in: true } },
+  multiFilter: { fields: { title: ['istartswith', 'eq'], publishedYear: ['eq', 'ge', 'le', 'null'] } },
 };
 
 @ApiTags('books')

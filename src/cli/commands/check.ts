@@ -4,6 +4,7 @@ import { planUpgrade } from '../../migrations/revision';
 import { computeSchemaDiff, uncoveredStatements } from '../../migrations/schema-diff';
 import { createRecordingRunner, renderStatement } from '../../migrations/sql-recorder';
 import type { CliContext } from '../cli-context';
+import { tenantAction } from './tenant-options';
 import { CliError } from '../cli-error';
 import { bindKeyOption, migrationState, type BindKeyOption } from './shared';
 
@@ -16,7 +17,7 @@ export function registerCheck(database: Command, context: CliContext): void {
   const command = database
     .command('check')
     .description('exit 1 when the entities have changes that no migration (applied or pending) covers');
-  bindKeyOption(command, false).action(async (options: BindKeyOption) => {
+  tenantAction(bindKeyOption(command, false), context, async (options: BindKeyOption) => {
     const [bind] = await context.binds(options.bindKey, false);
     const uncovered = await context.forBind(bind, async () => {
       const diff = await computeSchemaDiff(bind.dataSource);

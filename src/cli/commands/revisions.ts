@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { BASE, currentRevision, resolveRevision } from '../../migrations/revision';
 import type { CliContext } from '../cli-context';
+import { tenantAction } from './tenant-options';
 import { bindKeyOption, migrationState, type BindKeyOption } from './shared';
 
 /** The read-only commands: `show-current-revision`, `heads`, `history`, `show REVISION`. */
@@ -24,27 +25,31 @@ export function registerRevisionCommands(database: Command, context: CliContext)
     },
   );
 
-  bindKeyOption(
-    database.command('history').description('list the revisions, oldest first, marking those applied'),
-    false,
-  ).action(async (options: BindKeyOption) => {
-    const [bind] = await context.binds(options.bindKey, false);
-    const { executor, available, applied } = await context.forBind(bind, () => migrationState(context, bind));
-    const done = new Set(applied.map((migration) => migration.name));
-    const current = currentRevision(applied);
-    for (const migration of executor.loaded) {
-      const marks = [
-        migration.name === available[available.length - 1] ? 'head' : '',
-        migration.name === current ? 'current' : '',
-      ].filter(Boolean);
-      const suffix = marks.length ? ` (${marks.join(', ')})` : '';
-      context.say(`[${done.has(migration.name) ? 'X' : ' '}] ${migration.name}${suffix}`);
-    }
-    for (const name of done) {
-      if (!executor.find(name)) context.say(`[?] ${name} (recorded as applied; no migration file defines it)`);
-    }
-    if (executor.loaded.length === 0 && done.size === 0) context.say(`[${bind.bindKey}] No migrations yet.`);
-  });
+  tenantAction(
+    bindKeyOption(
+      database.command('history').description('list the revisions, oldest first, marking those applied'),
+      false,
+    ),
+    context,
+    async (options: BindKeyOption) => {
+      const [bind] = await context.binds(options.bindKey, false);
+      const { executor, available, applied } = await context.forBind(bind, () => migrationState(context, bind));
+      const done = new Set(applied.map((migration) => migration.name));
+      const current = currentRevision(applied);
+      for (const migration of executor.loaded) {
+        const marks = [
+          migration.name === available[available.length - 1] ? 'head' : '',
+          migration.name === current ? 'current' : '',
+        ].filter(Boolean);
+        const suffix = marks.length ? ` (${marks.join(', ')})` : '';
+        context.say(`[${done.has(migration.name) ? 'X' : ' '}] ${migration.name}${suffix}`);
+      }
+      for (const name of done) {
+        if (!executor.find(name)) context.say(`[?] ${name} (recorded as applied; no migration file defines it)`);
+      }
+      if (executor.loaded.length === 0 && done.size === 0) context.say(`[${bind.bindKey}] No migrations yet.`);
+    },
+  );
 
   bindKeyOption(
     database.command('show').description('print a revision: its parent, file, state and source').argument('<revision>'),

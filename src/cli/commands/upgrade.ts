@@ -3,9 +3,10 @@ import { upgradeMigrations } from '../../migrations/migration-runner';
 import { withMigrationRunner } from '../../migrations/migration-connection';
 import { currentRevision, HEAD, planUpgrade } from '../../migrations/revision';
 import type { CliContext } from '../cli-context';
+import { tenantAction } from './tenant-options';
 import { bindKeyOption, migrationState, recordSql, type BindKeyOption } from './shared';
 
-interface UpgradeOptions extends BindKeyOption {
+export interface UpgradeOptions extends BindKeyOption {
   sql?: boolean;
 }
 
@@ -16,28 +17,33 @@ export function registerUpgrade(database: Command, context: CliContext): void {
     .description('apply migrations up to a revision (default: head)')
     .argument('[revision]', 'head, a revision, or +N', HEAD)
     .option('--sql', 'print the SQL instead of running it');
-  bindKeyOption(command, true).action(async (revision: string, options: UpgradeOptions) => {
-    for (const bind of await context.binds(options.bindKey, true)) {
-      await context.forBind(bind, async () => {
-        const { executor, available, applied } = await migrationState(context, bind);
-        const plan = planUpgrade(revision, available, applied, bind.bindKey);
-        if (options.sql) {
-          const sql = plan.length ? await recordSql(bind, (runner) => upgradeMigrations(executor, runner, plan)) : [];
-          context.say(`-- Bind key "${bind.bindKey}": upgrade ${plan.length ? plan.join(', ') : '(nothing to do)'}`);
-          sql.forEach((line) => context.say(line));
-          return;
-        }
-        if (plan.length === 0) {
-          context.say(`[${bind.bindKey}] Already at ${currentRevision(applied)}: nothing to upgrade.`);
-          return;
-        }
-        await withMigrationRunner(bind.dataSource, (runner) =>
-          upgradeMigrations(executor, runner, plan, (step) =>
-            context.progress.update(`[${bind.bindKey}] applying ${step.name} (${step.position}/${step.total})`),
-          ),
-        );
-        context.say(`[${bind.bindKey}] Upgraded to ${plan[plan.length - 1]}: applied ${plan.length} migration(s).`);
-      });
-    }
-  });
+  tenantAction(bindKeyOption(command, true), context, (revision: string, options: UpgradeOptions) =>
+    upgrade(context, revision, options),
+  );
+}
+
+/** Applies the pending migrations of the chosen bind keys up to `revision` (or prints their SQL). */
+export async function upgrade(context: CliContext, revision: string, options: UpgradeOptions): Promise<void> {
+  for (const bind of await context.binds(options.bindKey, true)) {
+    await context.forBind(bind, async () => {
+      const { executor, available, applied } = await migrationState(context, bind);
+      const plan = planUpgrade(revision, available, applied, bind.bindKey);
+      if (options.sql) {
+        const sql = plan.length ? await recordSql(bind, (runner) => upgradeMigrations(executor, runner, plan)) : [];
+        context.say(`-- Bind key "${bind.bindKey}": upgrade ${plan.length ? plan.join(', ') : '(nothing to do)'}`);
+        sql.forEach((line) => context.say(line));
+        return;
+      }
+      if (plan.length === 0) {
+        context.say(`[${bind.bindKey}] Already at ${currentRevision(applied)}: nothing to upgrade.`);
+        return;
+      }
+      await withMigrationRunner(bind.dataSource, (runner) =>
+        upgradeMigrations(executor, runner, plan, (step) =>
+          context.progress.update(`[${bind.bindKey}] applying ${step.name} (${step.position}/${step.total})`),
+        ),
+      );
+      context.say(`[${bind.bindKey}] Upgraded to ${plan[plan.length - 1]}: applied ${plan.length} migration(s).`);
+    });
+  }
 }

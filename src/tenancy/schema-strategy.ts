@@ -1,0 +1,58 @@
+import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import type { Bind, BindTenancy, TenantSessionSetup } from '../session/bind';
+import { currentTenantOf } from './current-tenant-of';
+import { quoteIdentifier } from './tenant-id';
+import type { SchemaStrategyOption } from './tenancy-options';
+
+/**
+ * The `schema` strategy: one DataSource, each session in its tenant's schema. PostgreSQL gets
+ * `SET LOCAL search_path` in the BEGIN's round trip: it ends with the transaction, so no pooled
+ * connection keeps it, whatever happens to the session. MariaDB/MySQL have no transaction-local
+ * database: `USE tenant` when the session takes its connection, `USE home` before it goes back
+ * (a connection that cannot be switched back is destroyed, never pooled).
+ */
+export class SchemaTenancy implements BindTenancy {
+  readonly strategy = 'schema';
+  readonly readsInTransaction = true;
+  readonly #type: string;
+  readonly #leaveSql?: string;
+
+  constructor(
+    base: Bind,
+    private readonly option: SchemaStrategyOption,
+  ) {
+    this.#type = base.dataSource.options.type;
+    if (this.#type === 'better-sqlite3') {
+      throw new ImproperConfigurationError(
+        `tenancy { strategy: 'schema' } of bind key "${base.key}" needs PostgreSQL, MariaDB or MySQL: ` +
+          "SQLite has no schemas. Use strategy 'database' (a file per tenant) or another database.",
+      );
+    }
+    if (this.#type !== 'postgres') {
+      const home = (base.dataSource.options as { database?: string }).database;
+      if (!home) {
+        throw new ImproperConfigurationError(
+          `tenancy { strategy: 'schema' } of bind key "${base.key}" needs a database in its connection string ` +
+            '(the one a connection returns to between tenants): add /<database> to it.',
+        );
+      }
+      this.#leaveSql = `USE ${quoteIdentifier(home, this.#type)}`;
+    }
+  }
+
+  /** The schema (or database) of a tenant. */
+  schemaOf(tenant: string): string {
+    return this.option.schemaName ? this.option.schemaName(tenant) : tenant;
+  }
+
+  sessionSetup(base: Bind): TenantSessionSetup {
+    const tenant = currentTenantOf(base);
+    const schema = quoteIdentifier(this.schemaOf(tenant), this.#type);
+    if (this.#type === 'postgres') {
+      return { tenant, bind: base, beginSql: `SET LOCAL search_path TO ${schema}` };
+    }
+    return { tenant, bind: base, enterSql: `USE ${schema}`, leaveSql: this.#leaveSql };
+  }
+
+  async close(): Promise<void> {}
+}
