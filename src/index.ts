@@ -69,6 +69,7 @@ export { NotFoundError } from './errors/not-found.error';
 export { IntegrityError } from './errors/integrity.error';
 export { InvalidValueError } from './errors/invalid-value.error';
 export { DuplicateKeyError } from './errors/duplicate-key.error';
+export { ConflictError } from './errors/conflict.error';
 export { ForeignKeyError } from './errors/foreign-key.error';
 export { InvalidFilterError } from './errors/invalid-filter.error';
 export { mapDatabaseError, classifyConstraintViolation } from './errors/map-database-error';
@@ -76,7 +77,14 @@ export type { ConstraintViolation } from './errors/map-database-error';
 export * from './service/filters';
 export { AlchemyReadOnlyRepositoryService } from './service/repository/read-only-repository.service';
 export { AlchemyRepositoryService } from './service/repository/repository.service';
+export { AlchemyRepositoryWrites } from './service/repository/repository-writes.service';
+export type { HookResult } from './service/repository/repository-writes.service';
+export { slugify } from './service/repository/slug';
+export type { SlugOptions } from './service/repository/slug';
 export { OffsetPagination } from './service/repository/offset-pagination';
+export { CursorPage, CursorPagination } from './service/pagination/cursor-page';
+export type { CursorPageOptions } from './service/pagination/cursor-page';
+export type { LoadSpec, LockMode, ReadOptions } from './service/repository/read-options';
 export type {
   ChunkOptions,
   Criterion,
@@ -99,9 +107,9 @@ export type { RepositoryErrorBody } from './service/repository-exception.filter'
 export { ListQueryDto } from './service/list-query/list-query.dto';
 export { ListQuery } from './service/list-query/list-query.decorator';
 export { parseListQuery, listQueryFilters } from './service/list-query/parse-list-query';
-export type { ListQueryOptions } from './service/list-query/list-query-options';
+export type { ListQueryOptions, FieldFilterConfig } from './service/list-query/list-query-options';
 export { ApiListQuery } from './openapi/api-list-query.decorator';
-export { ApiPaginatedResponse } from './openapi/api-paginated-response.decorator';
+export { ApiPaginatedResponse, ApiCursorPaginatedResponse } from './openapi/api-paginated-response.decorator';
 
 // ── Errors ──
 export { AdvancedAlchemyError } from './errors/advanced-alchemy.error';

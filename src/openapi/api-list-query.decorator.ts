@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { DEFAULT_LIMIT, DEFAULT_MAX_LIMIT, type ListQueryOptions } from '../service/list-query/list-query-options';
+import { fieldFilterParameters } from '../service/list-query/field-filters';
 import { loadSwagger } from './load-swagger';
 
 const DATE_TIME = { type: 'string', format: 'date-time' } as const;
@@ -30,12 +31,19 @@ export function ApiListQuery(options: ListQueryOptions = {}): MethodDecorator & 
       description: 'Rows per page.',
       schema: { type: 'integer', minimum: 1, maximum: maxLimit, default: defaultLimit },
     }),
-    ApiQuery({
-      name: 'offset',
-      required: false,
-      description: 'Rows to skip.',
-      schema: { type: 'integer', minimum: 0, default: 0 },
-    }),
+    options.pagination === 'cursor'
+      ? ApiQuery({
+          name: 'cursor',
+          required: false,
+          description: 'The nextCursor of the page before (none for the first page); opaque and signed.',
+          schema: { type: 'string', maxLength: 4096 },
+        })
+      : ApiQuery({
+          name: 'offset',
+          required: false,
+          description: 'Rows to skip.',
+          schema: { type: 'integer', minimum: 0, default: 0 },
+        }),
     ApiQuery({
       name: 'orderBy',
       required: false,
@@ -92,6 +100,42 @@ export function ApiListQuery(options: ListQueryOptions = {}): MethodDecorator & 
         schema: { type: 'string', maxLength: 200 },
       }),
       ApiQuery({ name: 'searchIgnoreCase', required: false, schema: { type: 'boolean', default: false } }),
+    );
+  }
+  for (const parameter of fieldFilterParameters(options)) {
+    const list = { type: 'array' as const, items: { type: 'string' as const }, maxItems: 1000 };
+    const described = {
+      in: `Only the rows whose ${parameter.field} is one of these (repeat the parameter, or separate with commas).`,
+      notIn: `Only the rows whose ${parameter.field} is none of these.`,
+      boolean: `Only the rows whose ${parameter.field} is true / false.`,
+      choices: `Only the rows whose ${parameter.field} is ${parameter.multiple ? 'one of these' : 'this'}.`,
+    }[parameter.kind];
+    const choices = { type: 'string' as const, enum: [...(parameter.choices ?? [])] };
+    const schema =
+      parameter.kind === 'boolean'
+        ? { type: 'boolean' as const }
+        : parameter.kind === 'choices'
+          ? parameter.multiple
+            ? { type: 'array' as const, items: choices }
+            : choices
+          : list;
+    decorators.push(
+      ApiQuery({ name: parameter.name, required: false, description: described, style: 'form', explode: true, schema }),
+    );
+  }
+  if (options.multiFilter) {
+    const fields = Object.entries(options.multiFilter.fields)
+      .map(([field, ops]) => `${field} (${ops === true ? 'any operator' : ops.join(', ')})`)
+      .join('; ');
+    decorators.push(
+      ApiQuery({
+        name: 'filter',
+        required: false,
+        description:
+          'A JSON filter tree: {"and": [...]} / {"or": [...]} groups of {"field", "op", "value"} conditions. ' +
+          `Fields and operators allowed: ${fields}.`,
+        schema: { type: 'string', example: '{"or":[{"field":"title","op":"istartswith","value":"a"}]}' },
+      }),
     );
   }
   return applyDecorators(...decorators);

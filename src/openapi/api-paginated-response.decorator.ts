@@ -25,3 +25,30 @@ export function ApiPaginatedResponse(entity: Type): MethodDecorator & ClassDecor
     }),
   );
 }
+
+/**
+ * Documents for @nestjs/swagger a 200 whose body is `CursorPagination<Entity>`:
+ * `{ items: Entity[], limit, nextCursor }` — what `listByCursor` returns.
+ */
+export function ApiCursorPaginatedResponse(entity: Type): MethodDecorator & ClassDecorator {
+  const { ApiExtraModels, ApiOkResponse, getSchemaPath } = loadSwagger('ApiCursorPaginatedResponse');
+  return applyDecorators(
+    ApiExtraModels(entity),
+    ApiOkResponse({
+      description: `A page of ${entity.name}, by cursor.`,
+      schema: {
+        type: 'object',
+        required: ['items', 'limit', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: { $ref: getSchemaPath(entity) } },
+          limit: { type: 'integer', description: 'The limit applied.' },
+          nextCursor: {
+            type: 'string',
+            nullable: true,
+            description: 'Pass as `cursor` for the next page; null on the last page.',
+          },
+        },
+      },
+    }),
+  );
+}

@@ -1,6 +1,7 @@
 import { Catch, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { throwError, type Observable } from 'rxjs';
+import { ConflictError } from '../errors/conflict.error';
 import { DuplicateKeyError } from '../errors/duplicate-key.error';
 import { ForeignKeyError } from '../errors/foreign-key.error';
 import { IntegrityError } from '../errors/integrity.error';
@@ -20,7 +21,7 @@ const INTERNAL_MESSAGE = 'The database could not complete the request.';
 /** The HTTP status and reason phrase of a repository error; the most specific class decides. */
 export function repositoryErrorStatus(error: RepositoryError): { statusCode: number; error: string } {
   if (error instanceof NotFoundError) return { statusCode: HttpStatus.NOT_FOUND, error: 'Not Found' };
-  if (error instanceof DuplicateKeyError || error instanceof ForeignKeyError) {
+  if (error instanceof DuplicateKeyError || error instanceof ForeignKeyError || error instanceof ConflictError) {
     return { statusCode: HttpStatus.CONFLICT, error: 'Conflict' };
   }
   if (error instanceof IntegrityError)
@@ -31,7 +32,7 @@ export function repositoryErrorStatus(error: RepositoryError): { statusCode: num
 
 /**
  * Answers HTTP requests that failed with a repository error: `NotFoundError` 404,
- * `DuplicateKeyError` and `ForeignKeyError` 409, `IntegrityError` 422, `InvalidFilterError` 400,
+ * `DuplicateKeyError`, `ForeignKeyError` and `ConflictError` 409, `IntegrityError` 422, `InvalidFilterError` 400,
  * any other `RepositoryError` 500 (its database detail logged, not sent). The body is
  * `{ statusCode, error, message }`; the status also makes the commit mode roll back. Replies through
  * the HTTP adapter, so it works on Express and Fastify. Outside HTTP the error is passed on unchanged.

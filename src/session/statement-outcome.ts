@@ -9,9 +9,14 @@ import { isConnectionError, isGaleraNotReady, unreachableMessage } from './conne
 const PG_STATEMENT_TIMEOUT = '57014';
 const MYSQL_STATEMENT_TIMEOUT = new Set([1969, 3024]);
 
-// What the database says when concurrent transactions collide: PostgreSQL serialization_failure
-// and deadlock_detected; MySQL/MariaDB ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT.
-const PG_CONFLICTS: Record<string, string> = { '40001': 'a serialization failure', '40P01': 'a deadlock' };
+// What the database says when concurrent transactions collide: PostgreSQL serialization_failure,
+// deadlock_detected and lock_not_available (a NOWAIT lock on a row held by another transaction);
+// MySQL/MariaDB ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT (also what their NOWAIT answers).
+const PG_CONFLICTS: Record<string, string> = {
+  '40001': 'a serialization failure',
+  '40P01': 'a deadlock',
+  '55P03': 'a row locked by another transaction (NOWAIT)',
+};
 const MYSQL_CONFLICTS: Record<number, string> = { 1213: 'a deadlock', 1205: 'a lock wait timeout' };
 // A write in a read-only transaction: PostgreSQL read_only_sql_transaction, MySQL/MariaDB
 // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, SQLite under PRAGMA query_only.

@@ -42,6 +42,30 @@ describe.each(testDatabaseKinds())('repository service upserts on %s', (kind) =>
     expect(await harness.probe.count('svc_books')).toBe(1);
   });
 
+  it('upsertMany reads its rows back through RETURNING where the database has it (no SELECT after)', async () => {
+    harness.recorder.reset();
+    const rows = await harness.inSession(() =>
+      books.upsertMany(
+        [
+          { title: 'Again', isbn: 'u-1', pages: 12 },
+          { title: 'Other', isbn: 'u-3', pages: 3 },
+        ],
+        { matchFields: ['isbn'] },
+      ),
+    );
+    expect(rows).toMatchObject([
+      { id: existing.id, title: 'Again', pages: 12, genre: 'kept', createdAt: longAgo },
+      { title: 'Other', pages: 3, available: true, genre: null },
+    ]);
+    expect(rows[1].createdAt).toBeInstanceOf(Date);
+    const readBack = harness.recorder.matching('SELECT', 'svc_books');
+    // SQLite: TypeORM's driver writes no RETURNING, so the rows are read back by their match fields.
+    expect(readBack).toHaveLength(kind === 'sqlite' ? 1 : 0);
+    expect(harness.recorder.matching('INSERT', 'svc_books')[0]).toMatch(
+      kind === 'sqlite' ? /^(?!.*RETURNING)/s : /RETURNING/,
+    );
+  });
+
   it('upsert inserts a row that matches nothing', async () => {
     const row = await harness.inSession(() =>
       books.upsert({ title: 'Fresh', isbn: 'u-2', pages: 5 }, { matchFields: ['isbn'] }),

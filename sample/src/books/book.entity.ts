@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Column, Entity, JoinColumn, ManyToOne } from 'typeorm';
-import { UUIDAuditBase } from 'nestjs-advanced-alchemy';
+import { Column, DeleteDateColumn, Entity, JoinColumn, ManyToOne } from 'typeorm';
+import { DialectColumnType, UUIDAuditBase } from 'nestjs-advanced-alchemy';
 import { Author } from '../authors/author.entity';
 import { ApiBaseColumns } from '../common/openapi.decorators';
 
@@ -25,6 +25,13 @@ export class Book extends UUIDAuditBase {
   @ApiProperty({ format: 'uuid' })
   @Column({ name: 'author_id', type: 'uuid' })
   authorId!: string;
+
+  // Set by DELETE /books/:id (a soft delete): the book stays, lists and reads leave it out, and
+  // POST /books/:id/restore brings it back.
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  @DeleteDateColumn({ type: Date, precision: 6, nullable: true })
+  @DialectColumnType({ postgres: 'timestamp with time zone' })
+  deletedAt!: Date | null;
 
   @ManyToOne(() => Author, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'author_id' })

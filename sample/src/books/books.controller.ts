@@ -30,8 +30,10 @@ import {
   type ListQueryOptions,
   type OffsetPagination,
   type StatementFilter,
+  ApiCursorPaginatedResponse,
   ApiListQuery,
   ApiPaginatedResponse,
+  type CursorPagination,
 } from 'nestjs-advanced-alchemy';
 import { AuditService } from '../audit/audit.service';
 import { Book } from './book.entity';
@@ -43,6 +45,17 @@ const LIST_QUERY: ListQueryOptions = {
   searchFields: ['title', 'isbn'],
   orderByFields: SORTABLE,
   defaultOrderBy: 'title',
+};
+// Keyset pages: no offset and no total, the same cost however deep, steady under concurrent
+// inserts. Cursors are signed with CURSOR_SECRET when set (the same on every instance), else with
+// a key of this process.
+const PAGES_QUERY: ListQueryOptions = {
+  ...LIST_QUERY,
+  pagination: 'cursor',
+  cursorSecret: process.env.CURSOR_SECRET || undefined,
+  // ?publishedYearIn=1968,1972 and ?filter={"or":[…]}: a client's own and/or tree over two fields.
+  fieldFilters: { publishedYear: { in: true } },
+  multiFilter: { fields: { title: ['istartswith', 'eq'], publishedYear: ['eq', 'ge', 'le', 'null'] } },
 };
 
 @ApiTags('books')
@@ -69,6 +82,14 @@ export class BooksController {
     if (publishedTo !== undefined) filters.push(new ComparisonFilter('publishedYear', 'le', publishedTo));
     const [items, total] = await this.books.listAndCount(...filters);
     return this.books.toSchema(items, total, filters);
+  }
+
+  /** `GET /books/pages?limit=&orderBy=&sortOrder=` then `&cursor=<nextCursor>` for each next page. */
+  @Get('pages')
+  @ApiListQuery(PAGES_QUERY)
+  @ApiCursorPaginatedResponse(Book)
+  pages(@ListQuery(PAGES_QUERY) filters: StatementFilter[]): Promise<CursorPagination<Book>> {
+    return this.books.listByCursor(...filters);
   }
 
   @Get(':id')
@@ -118,6 +139,27 @@ export class BooksController {
     if (dto.authorId !== undefined) await this.books.assertAuthorsExist([dto.authorId]);
     const book = await this.books.update(id, dto);
     await this.audit.record({ action: 'book.updated', subjectId: id, summary: Object.keys(dto).join(', ') });
+    return book;
+  }
+
+  /** A soft delete: the book and its loans stay, but lists and reads leave it out until it is restored. */
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOkResponse({ type: Book })
+  @ApiNotFoundResponse({ description: 'No such book, or withdrawn already.' })
+  async withdraw(@Param('id', ParseUUIDPipe) id: string): Promise<Book> {
+    const book = await this.books.softDelete(id);
+    await this.audit.record({ action: 'book.withdrawn', subjectId: id, summary: book.title });
+    return book;
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @ApiOkResponse({ type: Book })
+  @ApiNotFoundResponse()
+  async restore(@Param('id', ParseUUIDPipe) id: string): Promise<Book> {
+    const book = await this.books.restore(id);
+    await this.audit.record({ action: 'book.restored', subjectId: id, summary: book.title });
     return book;
   }
 

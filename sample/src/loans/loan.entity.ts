@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Column, Entity, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, VersionColumn } from 'typeorm';
 import { BigIntAuditBase, UtcTimestampColumn } from 'nestjs-advanced-alchemy';
 import { Book } from '../books/book.entity';
 import { ApiBaseColumns } from '../common/openapi.decorators';
@@ -23,4 +23,9 @@ export class Loan extends BigIntAuditBase {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   @UtcTimestampColumn({ nullable: true })
   returnedAt!: Date | null;
+
+  /** Moves on at every change: PATCH /loans/:id carries the version it read, and a stale one is a 409. */
+  @ApiProperty({ type: 'integer', example: 1 })
+  @VersionColumn()
+  version!: number;
 }

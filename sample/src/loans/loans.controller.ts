@@ -7,6 +7,7 @@ import {
   ParseEnumPipe,
   ParseIntPipe,
   ParseUUIDPipe,
+  Patch,
   Post,
   Query,
 } from '@nestjs/common';
@@ -31,7 +32,7 @@ import {
   ApiPaginatedResponse,
 } from 'nestjs-advanced-alchemy';
 import { AuditService } from '../audit/audit.service';
-import { CreateLoanDto } from './dto/loan.dto';
+import { CreateLoanDto, UpdateLoanDto } from './dto/loan.dto';
 import { Loan } from './loan.entity';
 import { LoansService } from './loans.service';
 
@@ -88,6 +89,17 @@ export class LoansController {
       subjectId: loan.id,
       summary: `${dto.bookId} to ${dto.borrower}`,
     });
+    return loan;
+  }
+
+  /** Optimistic locking: the body carries the version read; if the loan has changed since, a 409. */
+  @Patch(':id')
+  @ApiOkResponse({ type: Loan })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The loan was changed since the version sent: read it again.' })
+  async change(@Param('id', ParseIntPipe) id: number, @Body() dto: UpdateLoanDto): Promise<Loan> {
+    const loan = await this.loans.update(id, dto);
+    await this.audit.record({ action: 'loan.updated', subjectId: id, summary: `version ${loan.version}` });
     return loan;
   }
 

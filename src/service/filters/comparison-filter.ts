@@ -1,6 +1,6 @@
 import { InvalidFilterError } from '../../errors/invalid-filter.error';
 import { describeField, type FilterContext, type ResolvedColumn } from './filter-context';
-import { checkText, toParameter } from './filter-values';
+import { checkText, toDate, toParameter } from './filter-values';
 import { literalPattern, parseLikePattern, textMatchSql, type PatternPart } from './like-pattern';
 import { MATCH_NOTHING, WhereFilter, type SqlCondition } from './statement-filter';
 
@@ -18,6 +18,9 @@ export const COMPARISON_OPERATORS = [
   'ilike',
   'startswith',
   'endswith',
+  'istartswith',
+  'iendswith',
+  'dateeq',
 ] as const;
 
 /** The operators of `ComparisonFilter`. */
@@ -30,7 +33,9 @@ const ORDERING: Partial<Record<ComparisonOperator, string>> = { gt: '>', ge: '>=
  * operators never match NULL; `eq null` / `ne null` test for NULL. `in` takes a list (empty:
  * nothing matches), `notin` a list (empty: no restriction), `between` a `[low, high]` pair
  * (inclusive). `like`/`ilike` take a pattern where `%` and `_` are wildcards and `\` escapes;
- * `startswith`/`endswith` take a literal text. `like`, `startswith` and `endswith` are case-sensitive.
+ * `startswith`/`endswith` take a literal text. `like`, `startswith` and `endswith` are case-sensitive;
+ * `istartswith`/`iendswith` ignore case. `dateeq` matches a date or date-time field falling on the
+ * given calendar day (`2024-05-01`, UTC).
  */
 export class ComparisonFilter extends WhereFilter {
   constructor(
@@ -77,6 +82,8 @@ export class ComparisonFilter extends WhereFilter {
         const upper = this.parameterName(1);
         return { sql: `${resolved.sql} BETWEEN :${name} AND :${upper}`, parameters: { [name]: low, [upper]: high } };
       }
+      case 'dateeq':
+        return this.dayCondition(context, resolved, name);
       default:
         return this.patternCondition(context, resolved, name);
     }
@@ -88,11 +95,27 @@ export class ComparisonFilter extends WhereFilter {
     }
     const text = checkText(this.value, `The value for ${describeField(this.field)}`);
     let parts: PatternPart[];
-    if (this.operator === 'startswith') parts = literalPattern(text, 'startsWith');
-    else if (this.operator === 'endswith') parts = literalPattern(text, 'endsWith');
+    if (this.operator === 'startswith' || this.operator === 'istartswith') parts = literalPattern(text, 'startsWith');
+    else if (this.operator === 'endswith' || this.operator === 'iendswith') parts = literalPattern(text, 'endsWith');
     else parts = parseLikePattern(text);
-    const match = textMatchSql(context.dialect, resolved.sql, name, parts, this.operator === 'ilike');
+    const ignoreCase = this.operator === 'ilike' || this.operator === 'istartswith' || this.operator === 'iendswith';
+    const match = textMatchSql(context.dialect, resolved.sql, name, parts, ignoreCase);
     return { sql: match.sql, parameters: { [name]: match.value } };
+  }
+
+  /** The field on the UTC calendar day of the value: from its midnight (included) to the next (excluded). */
+  private dayCondition(context: FilterContext, resolved: ResolvedColumn, name: string): SqlCondition {
+    if (resolved.kind !== 'date' && resolved.kind !== 'datetime') {
+      throw new InvalidFilterError(`"dateeq" needs a date field; ${describeField(this.field)} is not one.`);
+    }
+    const day = toDate(this.value, `The value for ${describeField(this.field)}`);
+    const start = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()));
+    const end = new Date(start.getTime() + 86_400_000);
+    const upper = this.parameterName(1);
+    return {
+      sql: `${resolved.sql} >= :${name} AND ${resolved.sql} < :${upper}`,
+      parameters: { [name]: toParameter(context, resolved, start), [upper]: toParameter(context, resolved, end) },
+    };
   }
 
   private list(): unknown[] {

@@ -15,3 +15,7 @@ export { ComparisonFilter, COMPARISON_OPERATORS } from './comparison-filter';
 export type { ComparisonOperator } from './comparison-filter';
 export { FilterGroup } from './filter-group';
 export type { LogicalOperator } from './filter-group';
+export { ExistsFilter, NotExistsFilter } from './exists-filter';
+export { ChoicesFilter, BooleanFilter } from './choices-filter';
+export { MultiFilter } from './multi-filter';
+export type { MultiFilterOptions, MultiFilterOperator } from './multi-filter';

@@ -1,4 +1,13 @@
+import type { MultiFilterOptions } from '../filters/multi-filter';
 import type { SortOrder } from '../filters/order-by';
+
+/**
+ * The query parameters of one field, as Advanced Alchemy's `FilterConfig` gives them:
+ * `{ in: true, notIn: true }` → `<field>In` / `<field>NotIn` (lists); `{ boolean: true }` →
+ * `<field>=true|false`; `{ choices: [...] }` → `<field>=<one of them>` (`multiple`: a list).
+ */
+export type FieldFilterConfig =
+  { in?: boolean; notIn?: boolean } | { boolean: true } | { choices: readonly string[]; multiple?: boolean };
 
 /** How `@ListQuery()` reads a list endpoint's query parameters. */
 export interface ListQueryOptions {
@@ -20,6 +29,17 @@ export interface ListQueryOptions {
   createdAtField?: string;
   /** The field `updatedBefore`/`updatedAfter` filter on. Default `updatedAt`. */
   updatedAtField?: string;
+  /**
+   * `offset` (default): `limit` and `offset` make a `LimitOffset`. `cursor`: `limit` and `cursor`
+   * make a `CursorPage` (read with `listByCursor`), and `offset` is refused.
+   */
+  pagination?: 'offset' | 'cursor';
+  /** The key cursors are signed with (see `CursorPageOptions.secret`). */
+  cursorSecret?: string | Buffer;
+  /** Per-field filter parameters (see `FieldFilterConfig`). */
+  fieldFilters?: Readonly<Record<string, FieldFilterConfig>>;
+  /** Accept `filter`, a `MultiFilter` JSON tree checked against this allow-list. */
+  multiFilter?: MultiFilterOptions;
 }
 
 export const DEFAULT_MAX_LIMIT = 100;

@@ -12,6 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import type { WhereFilter } from '../filters/statement-filter';
 
 const DATE_MESSAGE = { message: '$property must be an ISO 8601 date-time, e.g. 2024-05-01T12:00:00Z' };
 
@@ -32,6 +33,10 @@ export class ListQueryDto {
   @IsInt({ message: '$property must be a whole number' })
   offset?: number;
 
+  @IsOptional()
+  @MaxLength(4096)
+  @IsString()
+  cursor?: string;
   @IsOptional()
   @Matches(/^[A-Za-z_][A-Za-z0-9_.]{0,63}$/, { message: '$property must be a field name' })
   @IsString()
@@ -72,4 +77,6 @@ export class ListQueryDto {
   @IsOptional()
   @IsDate(DATE_MESSAGE)
   updatedAfter?: Date;
+  /** The filters of `fieldFilters` and `filter`, read with the options (not a query parameter itself). */
+  fieldFilters?: WhereFilter[];
 }

@@ -1,13 +1,17 @@
 import { BadRequestException } from '@nestjs/common';
 import { BeforeAfter } from '../filters/before-after';
-import { CollectionFilter } from '../filters/collection-filter';
+import { BooleanFilter, ChoicesFilter } from '../filters/choices-filter';
+import { CollectionFilter, NotInCollectionFilter } from '../filters/collection-filter';
+import { MultiFilter } from '../filters/multi-filter';
+import { CursorPage } from '../pagination/cursor-page';
 import { LimitOffset } from '../filters/limit-offset';
 import { OrderBy } from '../filters/order-by';
 import { SearchFilter } from '../filters/search-filter';
 import { ListQuery } from './list-query.decorator';
+import type { ListQueryOptions } from './list-query-options';
 import { listQueryFilters, parseListQuery } from './parse-list-query';
 
-function problems(query: Record<string, unknown>, options = {}): string[] {
+function problems(query: Record<string, unknown>, options: ListQueryOptions = {}): string[] {
   try {
     parseListQuery(query, options);
     return [];
@@ -75,6 +79,57 @@ describe('parseListQuery and listQueryFilters', () => {
     ]);
     expect(problems({ orderBy: 'drop table' })).toEqual(['orderBy must be a field name']);
     expect(problems({ ids: [''] })).toEqual(['each value in ids should not be empty']);
+  });
+
+  it('cursor pagination: a CursorPage instead of a LimitOffset, and offset refused', () => {
+    const options = { pagination: 'cursor' as const, cursorSecret: 'sixteen bytes or more' };
+    const [page] = listQueryFilters(parseListQuery({ limit: '3', cursor: 'abc.def' }, options), options);
+    expect(page).toBeInstanceOf(CursorPage);
+    expect(page).toMatchObject({ limit: 3, cursor: 'abc.def' });
+    expect(problems({ offset: '2' }, options)).toEqual([
+      'offset is not supported here: pages follow each other by cursor',
+    ]);
+    expect(problems({ cursor: 'abc.def' })).toEqual(['cursor is not supported here']);
+  });
+
+  it('fieldFilters and filter: per-field parameters and a MultiFilter, each bad value named in the one 400', () => {
+    const options = {
+      fieldFilters: {
+        genre: { in: true, notIn: true },
+        available: { boolean: true as const },
+        status: { choices: ['open', 'closed'], multiple: true },
+      },
+      multiFilter: { fields: { title: ['eq' as const] } },
+    };
+    const filters = listQueryFilters(
+      parseListQuery(
+        {
+          genreIn: 'a,b',
+          genreNotIn: ['c'],
+          available: 'false',
+          status: 'open,closed',
+          filter: '{"field":"title","op":"eq","value":"x"}',
+        },
+        options,
+      ),
+      options,
+    );
+    expect(filters.slice(1).map((filter) => filter.constructor)).toEqual([
+      CollectionFilter,
+      NotInCollectionFilter,
+      BooleanFilter,
+      ChoicesFilter,
+      MultiFilter,
+    ]);
+    expect(filters[1]).toMatchObject({ field: 'genre', values: ['a', 'b'] });
+    expect(
+      problems({ available: 'maybe', status: 'lost', filter: '{"field":"password","op":"eq","value":"x"}' }, options),
+    ).toEqual([
+      'available must be true or false',
+      'status must be one of: open, closed',
+      'filter: "password" is not a field you may filter on (allowed: title).',
+    ]);
+    expect(problems({ filter: '{}' })).toEqual(['filter is not supported here']);
   });
 
   it('the decorator refuses impossible options when it is applied', () => {

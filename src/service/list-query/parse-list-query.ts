@@ -3,17 +3,20 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { BeforeAfter } from '../filters/before-after';
 import { CollectionFilter } from '../filters/collection-filter';
 import { LimitOffset } from '../filters/limit-offset';
+import { CursorPage } from '../pagination/cursor-page';
 import { OrderBy } from '../filters/order-by';
 import { SearchFilter } from '../filters/search-filter';
 import type { StatementFilter } from '../filters/statement-filter';
+import { readFieldFilters } from './field-filters';
 import { ListQueryDto } from './list-query.dto';
 import { DEFAULT_LIMIT, DEFAULT_MAX_LIMIT, type ListQueryOptions } from './list-query-options';
 
 type FieldType = 'integer' | 'text' | 'boolean' | 'list' | 'date';
 
-const FIELDS: Record<keyof ListQueryDto, FieldType> = {
+const FIELDS: Record<Exclude<keyof ListQueryDto, 'fieldFilters'>, FieldType> = {
   limit: 'integer',
   offset: 'integer',
+  cursor: 'text',
   orderBy: 'text',
   sortOrder: 'text',
   searchString: 'text',
@@ -35,7 +38,7 @@ export function parseListQuery(query: unknown, options: ListQueryOptions = {}): 
   const raw = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
   const dto = new ListQueryDto();
   const problems: string[] = [];
-  for (const [field, type] of Object.entries(FIELDS) as Array<[keyof ListQueryDto, FieldType]>) {
+  for (const [field, type] of Object.entries(FIELDS) as Array<[keyof typeof FIELDS, FieldType]>) {
     if (!Object.prototype.hasOwnProperty.call(raw, field) || raw[field] === undefined) continue;
     const value = raw[field];
     if (type !== 'list' && Array.isArray(value)) {
@@ -51,15 +54,25 @@ export function parseListQuery(query: unknown, options: ListQueryOptions = {}): 
     problems.push(`orderBy must be one of: ${options.orderByFields.join(', ')}`);
   }
   if (dto.searchString && !options.searchFields?.length) problems.push('searchString is not supported here');
+  if (options.pagination === 'cursor' && dto.offset !== undefined) {
+    problems.push('offset is not supported here: pages follow each other by cursor');
+  }
+  if (options.pagination !== 'cursor' && dto.cursor !== undefined) problems.push('cursor is not supported here');
+  const fields = readFieldFilters(raw, options);
+  problems.push(...fields.problems);
   if (problems.length > 0) throw new BadRequestException(problems);
+  if (fields.filters.length > 0) dto.fieldFilters = fields.filters;
   return dto;
 }
 
-/** The filters a validated list query stands for: always a `LimitOffset`, the rest when given. */
+/** The filters a validated list query stands for: always a `LimitOffset` (or `CursorPage`), the rest when given. */
 export function listQueryFilters(dto: ListQueryDto, options: ListQueryOptions = {}): StatementFilter[] {
   const maxLimit = options.maxLimit ?? DEFAULT_MAX_LIMIT;
+  const limit = dto.limit ?? Math.min(options.defaultLimit ?? DEFAULT_LIMIT, maxLimit);
   const filters: StatementFilter[] = [
-    new LimitOffset(dto.limit ?? Math.min(options.defaultLimit ?? DEFAULT_LIMIT, maxLimit), dto.offset ?? 0),
+    options.pagination === 'cursor'
+      ? new CursorPage(limit, dto.cursor, { secret: options.cursorSecret })
+      : new LimitOffset(limit, dto.offset ?? 0),
   ];
   const orderBy = dto.orderBy ?? options.defaultOrderBy;
   if (orderBy !== undefined) filters.push(new OrderBy(orderBy, dto.sortOrder ?? options.defaultSortOrder ?? 'asc'));
@@ -73,6 +86,7 @@ export function listQueryFilters(dto: ListQueryDto, options: ListQueryOptions = 
   if (dto.updatedBefore || dto.updatedAfter) {
     filters.push(new BeforeAfter(options.updatedAtField ?? 'updatedAt', dto.updatedBefore, dto.updatedAfter));
   }
+  filters.push(...(dto.fieldFilters ?? []));
   return filters;
 }
 

@@ -8,6 +8,8 @@ import { LimitOffset } from '../filters/limit-offset';
 import { NullFilter } from '../filters/null-filter';
 import { OrderBy } from '../filters/order-by';
 import { StatementFilter, WhereFilter } from '../filters/statement-filter';
+import { CursorPage } from '../pagination/cursor-page';
+import { isReadOptions, mergeReadOptions, type ReadOptions } from './read-options';
 import type { Criterion, PrimaryKeyValue } from './repository-types';
 
 /** Criteria sorted by what they do to a SELECT. */
@@ -15,19 +17,26 @@ export interface SortedCriteria {
   where: WhereFilter[];
   orderBy: OrderBy[];
   page?: LimitOffset;
+  /** The last `CursorPage`, for `listByCursor`. */
+  cursor?: CursorPage;
   /** Filters of user-defined classes, applied as they are. */
   custom: StatementFilter[];
+  /** Read options given among the criteria, merged in order. */
+  options: ReadOptions;
 }
 
 /** Sorts criteria; equality objects become filters. The last `LimitOffset` wins. */
 export function sortCriteria<Entity>(metadata: EntityMetadata, criteria: readonly Criterion<Entity>[]): SortedCriteria {
-  const sorted: SortedCriteria = { where: [], orderBy: [], custom: [] };
+  const sorted: SortedCriteria = { where: [], orderBy: [], custom: [], options: {} };
   for (const criterion of criteria) {
     if (criterion instanceof WhereFilter) sorted.where.push(criterion);
     else if (criterion instanceof OrderBy) sorted.orderBy.push(criterion);
     else if (criterion instanceof LimitOffset) sorted.page = criterion;
+    else if (criterion instanceof CursorPage) sorted.cursor = criterion;
     else if (criterion instanceof StatementFilter) sorted.custom.push(criterion);
-    else sorted.where.push(...equalityFilters(metadata, criterion));
+    else if (isPlainObject(criterion) && isReadOptions(metadata, criterion)) {
+      sorted.options = mergeReadOptions(sorted.options, criterion);
+    } else sorted.where.push(...equalityFilters(metadata, criterion));
   }
   return sorted;
 }
@@ -86,6 +95,18 @@ export function primaryKeyFilter(metadata: EntityMetadata, ids: readonly Primary
   );
 }
 
+/** The primary key of an id or an entity (`InvalidFilterError` if the entity lacks it). */
+export function primaryKeyOf(metadata: EntityMetadata, idOrEntity: unknown): PrimaryKeyValue {
+  if (typeof idOrEntity !== 'object' || idOrEntity === null) return idOrEntity as PrimaryKeyValue;
+  const id = metadata.getEntityIdMap(idOrEntity);
+  if (!id) {
+    throw new InvalidFilterError(
+      `${metadata.name} needs its primary key (${metadata.primaryColumns.map((c) => c.propertyPath).join(', ')}) here.`,
+    );
+  }
+  return metadata.primaryColumns.length === 1 ? (metadata.primaryColumns[0].getEntityValue(id) as PrimaryKeyValue) : id;
+}
+
 /** A string identifying a row by its primary key (UUIDs compared without case). */
 export function primaryKeyString(metadata: EntityMetadata, entityOrId: unknown): string {
   const values = metadata.primaryColumns.map((column) => {
@@ -104,6 +125,10 @@ export function keyPart(value: unknown): string {
   if (value === null || value === undefined) return '\u0001';
   const text = String(value);
   return /^[0-9a-f-]{36}$/i.test(text) ? text.toLowerCase() : text;
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describeValue(value: unknown): string {

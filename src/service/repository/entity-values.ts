@@ -38,13 +38,14 @@ function rejectUnstorableText(metadata: EntityMetadata, values: object): void {
 }
 
 /**
- * The fields `source` gives a value to (not `undefined`), other than the primary key: what an
- * update changes. Unknown properties (a DTO's extras) are left out.
+ * The fields `source` gives a value to (not `undefined`), other than the primary key and the
+ * version (which the write checks, and TypeORM increments): what an update changes. Unknown
+ * properties (a DTO's extras) are left out.
  */
 export function givenValues(metadata: EntityMetadata, source: object): ObjectLiteral {
   const values: ObjectLiteral = {};
   for (const column of metadata.columns) {
-    if (column.isPrimary || column.isVirtual || column.isVirtualProperty) continue;
+    if (column.isPrimary || column.isVersion || column.isVirtual || column.isVirtualProperty) continue;
     const value: unknown = column.getEntityValue(source);
     if (value !== undefined) column.setEntityValue(values, value);
   }

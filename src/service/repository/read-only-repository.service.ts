@@ -5,14 +5,20 @@ import { RepositoryError } from '../../errors/repository.error';
 import type { Session } from '../../session/session';
 import { FilterContext } from '../filters/filter-context';
 import { LimitOffset } from '../filters/limit-offset';
-import { primaryKeyFilter, sortCriteria } from './criteria';
+import { primaryKeyFilter, sortCriteria, type SortedCriteria } from './criteria';
+import { InvalidFilterError } from '../../errors/invalid-filter.error';
+import { CursorPagination } from '../pagination/cursor-page';
+import { applyKeyset } from '../pagination/keyset';
 import { OffsetPagination } from './offset-pagination';
+import type { LoadSpec, ReadOptions } from './read-options';
+import { joinToOnePaths, loadPaths, loadSeparately, separatePaths } from './relation-loading';
 import {
   DEFAULT_CHUNK_SIZE,
   type Criterion,
   type PrimaryKeyValue,
   type RepositoryServiceOptions,
 } from './repository-types';
+import { applyRowLock } from './row-lock';
 
 /** The alias of the entity in the SELECTs the service builds. */
 export const ENTITY_ALIAS = 'record';
@@ -26,6 +32,8 @@ const TOTAL_ALIAS = 'aa_total_count';
  */
 export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
   protected readonly chunkSize: number;
+  /** The relations every read loads unless a call names its own. */
+  protected readonly defaultLoad?: LoadSpec;
 
   constructor(
     protected readonly session: Session,
@@ -33,6 +41,7 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
     options: RepositoryServiceOptions = {},
   ) {
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.defaultLoad = options.load;
   }
 
   /** The entity's repository in the current session (a new one per call: sessions change per request). */
@@ -41,8 +50,8 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
   }
 
   /** The row with this primary key; `NotFoundError` if there is none. */
-  get(id: PrimaryKeyValue): Promise<Entity> {
-    return this.run((repository) => this.findByPrimaryKey(repository, id));
+  get(id: PrimaryKeyValue, options: ReadOptions = {}): Promise<Entity> {
+    return this.run((repository) => this.findByPrimaryKey(repository, id, options));
   }
 
   /** The one row matching; `NotFoundError` if none does, `RepositoryError` if several do. */
@@ -71,7 +80,7 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
 
   /** The rows matching, ordered (the primary key last, for a stable order) and paginated by the filters. */
   list(...criteria: Criterion<Entity>[]): Promise<Entity[]> {
-    return this.run((repository) => this.select(repository, criteria, { paginate: true, order: true }).getMany());
+    return this.run((repository) => this.fetch(repository, criteria, { paginate: true, order: true }));
   }
 
   /**
@@ -83,10 +92,32 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
       const query = this.select(repository, criteria, { paginate: true, order: true });
       query.addSelect('COUNT(*) OVER()', TOTAL_ALIAS);
       const { entities, raw } = await query.getRawAndEntities<Record<string, unknown>>();
+      await this.loadRest(repository, entities, criteria);
       if (entities.length > 0) return [entities, Number(raw[0][TOTAL_ALIAS])];
       const page = sortCriteria(repository.metadata, criteria).page;
       if (!page || page.offset === 0) return [entities, 0];
       return [entities, await this.select(repository, criteria, { paginate: false, order: false }).getCount()];
+    });
+  }
+
+  /**
+   * A keyset page: the rows after the `CursorPage`'s cursor in the order of the `OrderBy` filters
+   * (the primary key last), and the cursor of the next page. No `COUNT`, no `OFFSET`: a page costs
+   * the same however deep, and rows inserted between pages neither repeat nor skip others.
+   * A cursor altered, signed with another key or made for another ordering is an `InvalidFilterError` (400).
+   */
+  listByCursor(...criteria: Criterion<Entity>[]): Promise<CursorPagination<Entity>> {
+    return this.run(async (repository) => {
+      const sorted = sortCriteria(repository.metadata, criteria);
+      const page = sorted.cursor;
+      if (!page) throw new InvalidFilterError('listByCursor needs a CursorPage among its criteria.');
+      const query = this.select(repository, criteria, { paginate: false, order: false, join: true });
+      const nextCursor = applyKeyset(query, sorted.orderBy, page);
+      const { entities, raw } = await query.getRawAndEntities<Record<string, unknown>>();
+      const items = entities.slice(0, page.limit);
+      await this.loadRest(repository, items, criteria);
+      const more = entities.length > page.limit;
+      return new CursorPagination(items, page.limit, more ? nextCursor(raw[page.limit - 1]) : null);
     });
   }
 
@@ -111,15 +142,19 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
 
   /**
    * A SELECT of the entity with the criteria applied; with `order`, ends the ordering with the
-   * primary key; with `paginate`, applies the page.
+   * primary key; with `paginate`, applies the page. The read options decide whether soft-deleted
+   * rows are in, the row lock, and (with `order`, as counts need no relations) the to-one joins.
    */
   protected select(
     repository: Repository<Entity>,
     criteria: readonly Criterion<Entity>[],
-    options: { paginate: boolean; order: boolean },
+    options: { paginate: boolean; order: boolean; join?: boolean },
   ): SelectQueryBuilder<Entity> {
     const query = repository.createQueryBuilder(ENTITY_ALIAS);
     const sorted = sortCriteria(repository.metadata, criteria);
+    if (sorted.options.withDeleted) query.withDeleted();
+    applyRowLock(query, ENTITY_ALIAS, sorted.options);
+    if (options.order || options.join) joinToOnePaths(query, ENTITY_ALIAS, this.loadPathsOf(repository, sorted));
     for (const filter of sorted.where) filter.apply(query);
     for (const filter of sorted.custom) filter.apply(query);
     if (options.order) {
@@ -134,22 +169,54 @@ export class AlchemyReadOnlyRepositoryService<Entity extends ObjectLiteral> {
     return query;
   }
 
+  /** The rows of `select`, with the relations a join could not load loaded. */
+  protected async fetch(
+    repository: Repository<Entity>,
+    criteria: readonly Criterion<Entity>[],
+    options: { paginate: boolean; order: boolean; limit?: number },
+  ): Promise<Entity[]> {
+    const query = this.select(repository, criteria, options);
+    if (options.limit !== undefined) query.limit(options.limit);
+    const rows = await query.getMany();
+    await this.loadRest(repository, rows, criteria);
+    return rows;
+  }
+
+  /** Loads the relation paths the SELECT did not join (those through a to-many relation). */
+  protected async loadRest(
+    repository: Repository<Entity>,
+    rows: readonly Entity[],
+    criteria: readonly Criterion<Entity>[],
+  ): Promise<void> {
+    const sorted = sortCriteria(repository.metadata, criteria);
+    const separate = separatePaths(this.loadPathsOf(repository, sorted));
+    await loadSeparately(repository, rows, separate, sorted.options.withDeleted === true);
+  }
+
+  private loadPathsOf(repository: Repository<Entity>, sorted: SortedCriteria) {
+    return loadPaths(repository.metadata, sorted.options.load ?? this.defaultLoad);
+  }
+
   protected async findOneOrNone(
     repository: Repository<Entity>,
     criteria: readonly Criterion<Entity>[],
   ): Promise<Entity | null> {
-    const found = await this.select(repository, criteria, { paginate: false, order: true }).limit(2).getMany();
+    const found = await this.fetch(repository, criteria, { paginate: false, order: true, limit: 2 });
     if (found.length > 1) {
       throw new RepositoryError(`Several ${repository.metadata.name} rows match criteria that should match one.`);
     }
     return found[0] ?? null;
   }
 
-  protected async findByPrimaryKey(repository: Repository<Entity>, id: PrimaryKeyValue): Promise<Entity> {
-    const [found] = await this.select(repository, [primaryKeyFilter(repository.metadata, [id])], {
+  protected async findByPrimaryKey(
+    repository: Repository<Entity>,
+    id: PrimaryKeyValue,
+    options: ReadOptions = {},
+  ): Promise<Entity> {
+    const [found] = await this.fetch(repository, [primaryKeyFilter(repository.metadata, [id]), options], {
       paginate: false,
-      order: false,
-    }).getMany();
+      order: true,
+    });
     if (!found)
       throw new NotFoundError(`${repository.metadata.name} ${describeId(repository.metadata, id)} was not found.`);
     return found;

@@ -1,5 +1,6 @@
 import type { DeepPartial } from 'typeorm';
 import type { StatementFilter } from '../filters/statement-filter';
+import type { LoadSpec, ReadOptions } from './read-options';
 
 /**
  * Equality criteria: `{ isbn: '978…', deletedAt: null }` matches rows whose fields equal the values
@@ -17,8 +18,11 @@ type RelationKey<Value> = Value extends Date
     ? DeepPartial<Value> | string | number
     : never;
 
-/** What the reading methods accept, in any number and combination: filters and equality criteria. */
-export type Criterion<Entity> = StatementFilter | Where<Entity>;
+/**
+ * What the reading methods accept, in any number and combination: filters, equality criteria and
+ * read options (`{ load, withDeleted, lock, noWait, skipLocked }`).
+ */
+export type Criterion<Entity> = StatementFilter | Where<Entity> | ReadOptions;
 
 /** What the writing methods accept: a plain object, an instance of a DTO class, or an entity. */
 export type EntityInput<Entity> = DeepPartial<Entity>;
@@ -32,6 +36,8 @@ export interface RepositoryServiceOptions {
    * 500). Lowered automatically so one statement never binds more than 30 000 values.
    */
   chunkSize?: number;
+  /** Relations every read loads unless a call gives its own `load` (see `ReadOptions`). */
+  load?: LoadSpec;
 }
 
 export interface ChunkOptions {

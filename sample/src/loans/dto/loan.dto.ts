@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 
 /** The body of `POST /loans`. */
 export class CreateLoanDto {
@@ -12,4 +12,19 @@ export class CreateLoanDto {
   @IsNotEmpty()
   @MaxLength(100)
   borrower!: string;
+}
+
+/** The body of `PATCH /loans/:id`: the change, and the version of the loan it was made on. */
+export class UpdateLoanDto {
+  @ApiProperty({ example: 'Ged', maxLength: 100, required: false })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  borrower?: string;
+
+  @ApiProperty({ type: 'integer', description: 'The version read; a loan changed since is a 409.', example: 1 })
+  @IsInt()
+  @Min(1)
+  version!: number;
 }
