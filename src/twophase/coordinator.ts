@@ -38,6 +38,8 @@ export interface TwoPhaseEnding {
  */
 export class TwoPhaseCoordinator {
   #purgedAt = Number.NEGATIVE_INFINITY;
+  /** The xids of this process's commits under way, from before their PREPARE to their end: recovery leaves them. */
+  readonly #inFlight = new Set<string>();
 
   constructor(
     /** The xid prefix of this application (`sessionConfig.twophasePrefix`). */
@@ -70,6 +72,10 @@ export class TwoPhaseCoordinator {
       ...options,
       skip: new Set(this.resolver.pending),
       liveInstances: () => this.lease.liveInstances(),
+      ownInstance: {
+        id: this.lease.instanceId,
+        isUnderWay: (xid) => this.#inFlight.has(xid) || this.resolver.pending.includes(xid),
+      },
       purge,
     });
     if (purge) {
@@ -96,12 +102,21 @@ export class TwoPhaseCoordinator {
       dialect: twoPhaseDialectOf(session.bind.dataSource.options.type) as TwoPhaseDialect,
       prepared: false,
     }));
+    try {
+      return await this.commitParticipants(participants);
+    } finally {
+      for (const participant of participants) if (participant.xid !== undefined) this.#inFlight.delete(participant.xid);
+    }
+  }
+
+  private async commitParticipants(participants: Participant[]): Promise<TwoPhaseEnding> {
     // Phase 1.
     for (const participant of participants) {
       try {
         await participant.session.prepareTwoPhase(async (runner) => {
           participant.runner = runner;
           participant.xid = participant.dialect.xidFor(runner, () => this.newXid());
+          this.#inFlight.add(participant.xid);
           await participant.dialect.prepare(runner, participant.xid);
         });
         participant.prepared = true;

@@ -27,6 +27,13 @@ export interface RecoveryOptions {
    * registered then). Without it every transaction of the application is resolved.
    */
   liveInstances?: () => Promise<ReadonlySet<string>>;
+  /**
+   * This process's instance id, and whether one of its xids is a commit under way here (asked after
+   * the listing, so a commit that began meanwhile is seen). Its other transactions are abandoned: a
+   * PREPARE whose answer was lost and whose rollback found nothing yet (MariaDB detaches an XA
+   * transaction from a killed connection a moment later). They are decided like a dead instance's.
+   */
+  ownInstance?: { id: string; isUnderWay(xid: string): boolean };
   /** Also drop `abort` rows older than an hour (default true; the background passes do it now and then). */
   purge?: boolean;
 }
@@ -54,6 +61,7 @@ export async function recoverInDoubt(
   const report: InDoubtTransaction[] = [];
   const decidable = found.filter(({ bind, xid }) => {
     const instanceId = parseOwnXid(xid, prefix)?.instanceId;
+    if (instanceId !== undefined && instanceId === options.ownInstance?.id) return !options.ownInstance.isUnderWay(xid);
     if (instanceId === undefined || !live.has(instanceId)) return true;
     report.push({ bindKey: bind.key, xid, outcome: 'abort', resolved: false, liveInstance: instanceId });
     return false;

@@ -108,6 +108,34 @@ describeTwoPhase('two-phase commit with several instances', () => {
     expect(await db.prepared()).toEqual([0, 0]);
   }, 60_000);
 
+  it('an instance finishes a prepared transaction of its own that none of its commits is deciding (a PREPARE whose answer was lost)', async () => {
+    const liveIds = async (): Promise<Set<string>> =>
+      new Set(
+        (
+          await pg.query<{ instance_id: string }>(
+            'SELECT instance_id FROM aa_twophase_instances WHERE expires_at > now()',
+          )
+        ).map((row) => row.instance_id),
+      );
+    // The lease table exists once a first instance started (none has when this test runs alone).
+    const before = await liveIds().catch(() => new Set<string>());
+    await startInstance();
+    const [own] = [...(await liveIds())].filter((id) => !before.has(id));
+    // What a commit of this instance leaves when its PREPARE was done but the answer was lost, and the
+    // rollback sent from another connection found nothing yet (MariaDB detaches it a moment later).
+    const orphan = `${db.prefix}-${own}-0123456789ab`;
+    const leftover = await openProbe(db.pgUrl);
+    try {
+      await leftover.query('BEGIN');
+      await leftover.query(`INSERT INTO tp_rows (marker) VALUES ('orphan_1')`);
+      await leftover.query(`PREPARE TRANSACTION '${orphan}'`);
+    } finally {
+      await leftover.close();
+    }
+    await poll(async () => !(await leftPrepared(pg, db.prefix)).includes(orphan), LEASE_MS + 10 * INTERVAL_MS);
+    expect(await db.rowsOf('orphan_1')).toEqual([0, 0]);
+  });
+
   /** A third instance in a process of its own that SIGKILLs itself at `faultAt` while answering a two-bind write. */
   async function killedDuring(marker: string, faultAt: string): Promise<number> {
     const child = await startChildApp(db.pgUrl, {
