@@ -63,7 +63,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
   readonly tenantSetup?: TenantSessionSetup;
 
   constructor(bind: Bind, options: DatabaseSessionOptions = {}) {
-    this.tenantSetup = bind.tenancy?.sessionSetup(bind);
+    this.tenantSetup = bind.tenancy?.sessionSetup(bind, options.autoBegin ?? bind.autoBegin);
     bind = this.bind = this.tenantSetup?.bind ?? bind;
     this.#deadline = StatementDeadline.of(bind);
     this.state = new TransactionState(options.autoBegin ?? bind.autoBegin, bind.transactionDefaults);
