@@ -33,6 +33,11 @@ export class UnitsOfWork {
     private readonly rules: EntryPointRules,
   ) {}
 
+  /** The module registry the units belong to (its tenancy resolves a message's tenant). */
+  get owner(): object {
+    return this.alchemy;
+  }
+
   /** The message of an error with every connection password removed. */
   redact(error: unknown): string {
     return this.alchemy.redact(error);
