@@ -30,7 +30,7 @@ export { redactConnectionString } from './config/connection-string';
 
 // ── Sessions ──
 export type { Session, SessionUnitWork } from './session/session';
-export { InjectSession } from './session/inject-session.decorator';
+export { InjectSession } from './core/inject-session.decorator';
 
 // ── Transactions: units, propagation, hooks ──
 export { Transactional } from './transactions/transactional.decorator';

@@ -123,8 +123,10 @@ export async function openBind(
   }
   const bind = new Bind(index, config, dataSource, owns, slots, secrets, beginOnFirstWrite);
   // The command line (migrations, drop-all, dump-data) works on the primary only.
-  if (!isDatabaseCliBoot()) bind.replicas = await ReplicaSet.open(config, secrets);
-  if (bind.replicas) routeReadsToReplicas(bind, bind.replicas);
+  if (!isDatabaseCliBoot()) {
+    const replicas = await ReplicaSet.open(config, secrets);
+    if (replicas) routeReadsToReplicas(bind, replicas);
+  }
   return bind;
 }
 

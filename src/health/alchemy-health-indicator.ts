@@ -3,6 +3,7 @@ import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
 import { AdvancedAlchemy } from '../core/advanced-alchemy';
 import { describeSchemaStatus, readSchemaStatus } from '../migrations/schema-status';
 import { checkReplicas, type ReplicaHealth } from '../replicas/replica-health';
+import { ReplicaSet } from '../replicas/replica-set';
 import { tenancyOf } from '../tenancy/attach-tenancy';
 import { checkTenants, DEFAULT_TENANTS_PER_HEALTH_CHECK, type TenantsHealth } from './tenant-health';
 
@@ -71,7 +72,7 @@ export class AlchemyHealthIndicator {
         const behind = config && describeSchemaStatus(bindKey, await readSchemaStatus(config, dataSource));
         if (behind) return { [key]: { status: 'down', bindKey, responseTimeMs, message: behind } };
       }
-      const set = this.alchemy.bindFor(bindKey).replicas;
+      const set = ReplicaSet.of(this.alchemy.bindFor(bindKey));
       const replicas = set
         ? { replicas: await checkReplicas(set, timeout, (error) => this.alchemy.redact(error)) }
         : {};

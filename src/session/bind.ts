@@ -4,7 +4,6 @@ import type { CommitMode } from '../config/commit-mode';
 import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } from '../config/engine-config';
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
-import type { ReplicaSet } from '../replicas/replica-set';
 import { StatementPipeline } from './statement-pipeline';
 import { isBehindTransactionPooler } from './transaction-pooler';
 
@@ -30,8 +29,8 @@ export class Bind {
   closing = false;
   /** The stages of this bind key's statements (features register theirs at startup). */
   readonly pipeline: StatementPipeline;
-  /** The bind key's read replicas, when it has any (src/replicas). */
-  replicas?: ReplicaSet;
+  /** The bind key's read replicas, when it has any (registered by src/replicas at startup). */
+  replicas?: BindReplicas;
   /** The bind key's tenancy strategy, when it is tenant-scoped (src/tenancy). */
   tenancy?: BindTenancy;
   #openSessions = 0;
@@ -115,6 +114,12 @@ export interface TenantSessionSetup {
   readonly enterSql?: string;
   /** Sent before the connection goes back to the pool, undoing `enterSql`. */
   readonly leaveSql?: string;
+}
+
+/** A bind key's read replicas as the core sees them (src/replicas' `ReplicaSet`): their permits, and closing them. */
+export interface BindReplicas {
+  readonly pools: ReadonlyArray<{ readonly slots: ConnectionSlots }>;
+  close(): Promise<unknown>;
 }
 
 /**
