@@ -1,4 +1,5 @@
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { TransactionPropagationError } from '../errors/transaction-propagation.error';
 import type { Bind, BindTenancy, TenantSessionSetup } from '../session/bind';
 import { currentTenantOf } from './current-tenant-of';
 import { quoteIdentifier } from './tenant-id';
@@ -51,6 +52,14 @@ export class SchemaTenancy implements BindTenancy {
     const schema = quoteIdentifier(this.schemaOf(tenant), this.#type);
     if (this.#type === 'postgres') {
       if (transactional) return { tenant, bind: base, beginSql: `SET LOCAL search_path TO ${schema}` };
+      if (base.behindTransactionPooler) {
+        // Each statement outside a transaction may get another server connection from the pooler.
+        throw new TransactionPropagationError(
+          `A session without a transaction (a NOT_SUPPORTED unit) on bind key "${base.key}" cannot work in the ` +
+            "tenant's schema behind a transaction pooler (engineConfig.transactionPooler): each of its statements " +
+            'may run on another server connection, without the schema. Use REQUIRES_NEW (its own transaction) instead.',
+        );
+      }
       // No transaction to carry SET LOCAL (a NOT_SUPPORTED unit): a connection setting, reset before the
       // connection goes back (a connection whose reset fails is destroyed, never pooled).
       return { tenant, bind: base, enterSql: `SET search_path TO ${schema}`, leaveSql: 'RESET search_path' };

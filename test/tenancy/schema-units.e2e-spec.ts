@@ -143,3 +143,43 @@ eachKind(testDatabaseKinds().filter((kind) => kind !== 'sqlite'))('schema strate
     });
   });
 });
+
+// Behind a transaction pooler each statement outside a transaction may get another server connection:
+// a NOT_SUPPORTED unit could not keep the tenant's schema, and is refused rather than run elsewhere.
+eachKind(testDatabaseKinds().filter((kind) => kind === 'postgres'))(
+  'schema strategy behind a transaction pooler on %s',
+  (kind) => {
+    let testApp: TestApp;
+    let tenants: TestTenants;
+    beforeAll(async () => {
+      testApp = await startTestApp({
+        kind,
+        label: 'tenancy_units_pooler',
+        entities: [TenantNote],
+        providers: [UnitNotes],
+        config: (_key, database) => ({
+          engineConfig: { transactionPooler: true },
+          tenancy: { strategy: 'schema', schemaName: testTenantSchemaName(database) },
+        }),
+        moduleOptions: { tenancy: headerTenancy(new Set(TENANTS)) },
+      });
+      tenants = await createTestTenants(testApp.database, TENANTS);
+    });
+    afterAll(async () => {
+      await tenants?.drop();
+      await testApp?.close();
+    });
+
+    it('a NOT_SUPPORTED unit is refused, naming REQUIRES_NEW; a REQUIRES_NEW one writes in the tenant', async () => {
+      const notes = testApp.app.get(UnitNotes);
+      const tenant = testApp.app.get(CurrentTenant);
+      const inTenant = <T>(work: () => Promise<T>) => tenant.run('u1', () => testApp.alchemy.withSession(() => work()));
+      await expect(inTenant(() => notes.notSupported('pooled'))).rejects.toThrow(/transaction pooler.*REQUIRES_NEW/);
+      await expect(inTenant(() => notes.requiresNew('pooled'))).resolves.toMatchObject({ tenant: 'u1' });
+      const quote = '"';
+      const table = `${quote}${tenants.schemaName('u1')}${quote}.${quote}tenant_notes${quote}`;
+      expect(await testApp.probe.query(`SELECT label FROM ${table}`)).toEqual([{ label: 'pooled' }]);
+      expect(await testApp.probe.count('tenant_notes')).toBe(0);
+    });
+  },
+);

@@ -69,7 +69,9 @@ function joinedRunner(dataSource: DataSource, outer: Runner, classMethods: Query
         // A session's `SET LOCAL search_path` (a tenant's schema, docs/tenancy.md) would end with its
         // transaction; here that is a savepoint, and the setting would outlive it on the shared
         // connection: the next session, or the test's own queries, would run in that tenant's schema.
-        if (resetsSearchPath) await classMethods.query.call(runner, 'SET LOCAL search_path TO DEFAULT');
+        // An aborted test transaction refuses it, and has nothing more to run anyway.
+        if (resetsSearchPath)
+          await classMethods.query.call(runner, 'SET LOCAL search_path TO DEFAULT').catch(() => undefined);
       } finally {
         Object.assign(runner, { isReleased: true });
       }
