@@ -9,7 +9,8 @@ import type { SchemaStrategyOption } from './tenancy-options';
  * `SET LOCAL search_path` in the BEGIN's round trip: it ends with the transaction, so no pooled
  * connection keeps it, whatever happens to the session. MariaDB/MySQL have no transaction-local
  * database: `USE tenant` when the session takes its connection, `USE home` before it goes back
- * (a connection that cannot be switched back is destroyed, never pooled).
+ * (a connection that cannot be switched back is destroyed, never pooled). A PostgreSQL session
+ * without transactions (a NOT_SUPPORTED unit) sets `search_path` on its connection the same way.
  */
 export class SchemaTenancy implements BindTenancy {
   readonly strategy = 'schema';
@@ -45,11 +46,14 @@ export class SchemaTenancy implements BindTenancy {
     return this.option.schemaName ? this.option.schemaName(tenant) : tenant;
   }
 
-  sessionSetup(base: Bind): TenantSessionSetup {
+  sessionSetup(base: Bind, transactional: boolean): TenantSessionSetup {
     const tenant = currentTenantOf(base);
     const schema = quoteIdentifier(this.schemaOf(tenant), this.#type);
     if (this.#type === 'postgres') {
-      return { tenant, bind: base, beginSql: `SET LOCAL search_path TO ${schema}` };
+      if (transactional) return { tenant, bind: base, beginSql: `SET LOCAL search_path TO ${schema}` };
+      // No transaction to carry SET LOCAL (a NOT_SUPPORTED unit): a connection setting, reset before the
+      // connection goes back (a connection whose reset fails is destroyed, never pooled).
+      return { tenant, bind: base, enterSql: `SET search_path TO ${schema}`, leaveSql: 'RESET search_path' };
     }
     return { tenant, bind: base, enterSql: `USE ${schema}`, leaveSql: this.#leaveSql };
   }

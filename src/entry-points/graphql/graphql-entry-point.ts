@@ -1,7 +1,7 @@
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { AdvancedAlchemy } from '../../core/advanced-alchemy';
+import { NEST_METADATA } from '../../core/nest-metadata-keys';
 import type { EntryPointRule } from '../entry-point-options';
 import { UnitsOfWork } from '../units-of-work';
 import { apolloOperationPlugin } from './apollo-operation-plugin';
@@ -89,9 +89,9 @@ class GraphqlEntryPoint implements OnModuleInit {
     for (const wrapper of this.discovery.getProviders()) {
       const type = wrapper.metatype;
       if (typeof type !== 'function' || !resolvesRootFields(type)) continue;
-      const existing = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
+      const existing = (Reflect.getMetadata(NEST_METADATA.interceptors, type) ?? []) as unknown[];
       if (existing.includes(graphqlScopeInterceptor)) continue;
-      Reflect.defineMetadata(INTERCEPTORS_METADATA, [graphqlScopeInterceptor, ...existing], type);
+      Reflect.defineMetadata(NEST_METADATA.interceptors, [graphqlScopeInterceptor, ...existing], type);
     }
   }
 }
