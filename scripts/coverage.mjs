@@ -6,7 +6,7 @@
 // coverage/uncovered-lines.txt (every unreached line range, not cut to the terminal's width).
 // A child ended by a signal it does not handle (SIGKILL) writes nothing: its lines count as unreached.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
@@ -72,6 +72,10 @@ const status = await new Promise((resolve) => jest.once('exit', (code) => resolv
 clearInterval(folding);
 fold(true);
 
+if (!existsSync(join(output, 'coverage-final.json'))) {
+  console.error(`coverage: Jest wrote no coverage (exit ${status}); nothing to merge`);
+  process.exit(status || 1);
+}
 const map = libCoverage.createCoverageMap(JSON.parse(readFileSync(join(output, 'coverage-final.json'), 'utf8')));
 const measured = new Set(map.files());
 for (const { url, sourceMap, script } of groups.values()) {
