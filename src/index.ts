@@ -52,6 +52,7 @@ export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter'
 // ── Replicas and health ──
 export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
 export type { AlchemyHealthResult, PingCheckOptions } from './health/alchemy-health-indicator';
+export type { TenantHealth, TenantsHealth } from './health/tenant-health';
 export { ReadOnly, UsePrimary } from './replicas/route-mode';
 export type { ReplicaOption, ReplicaOptions, RoutingConfig } from './replicas/replica-config';
 export type { ReplicaHealth } from './replicas/replica-health';

@@ -20,7 +20,7 @@ import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
 import { SessionScopeInterceptor } from '../entry-points/session-scope.interceptor';
 import { DatabaseUnavailableFilter } from '../commit/database-unavailable.filter';
 import { RepositoryExceptionFilter } from '../service/repository-exception.filter';
-import { attachEntryPoints } from '../entry-points/attach-entry-points';
+import { attachEntryPoints, type AttachedEntryPoints } from '../entry-points/attach-entry-points';
 import { checkEntryPoints } from '../entry-points/check-entry-points';
 import { mergeEntryPointRules, rejectEntryPointConflicts } from '../entry-points/merged-entry-point-rules';
 import type { EntryPointsOptions } from '../entry-points/entry-point-options';
@@ -92,7 +92,7 @@ export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModule
 export class AdvancedAlchemyModule
   implements NestModule, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  #forgetHandlers?: () => void;
+  #entryPoints?: AttachedEntryPoints;
 
   constructor(
     private readonly alchemy: AdvancedAlchemy,
@@ -104,7 +104,7 @@ export class AdvancedAlchemyModule
     // Several forRoot/forRootAsync modules share one registry: the first one hosts it.
     if (!hosts.has(alchemy)) {
       hosts.set(alchemy, this);
-      this.#forgetHandlers = attachEntryPoints(discovery, units, scopeInterceptor);
+      this.#entryPoints = attachEntryPoints(discovery, units, scopeInterceptor);
     }
   }
 
@@ -246,6 +246,7 @@ export class AdvancedAlchemyModule
 
   async onModuleInit(): Promise<void> {
     if (!this.isHost) return;
+    this.#entryPoints?.attachLate();
     const declared = this.alchemy.bindKeys;
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
@@ -257,7 +258,7 @@ export class AdvancedAlchemyModule
     } catch (error) {
       // The application will not start, so nobody would close the pools already open.
       await this.alchemy.closeEngines(0);
-      this.#forgetHandlers?.();
+      this.#entryPoints?.forget();
       throw error;
     }
   }
@@ -280,7 +281,7 @@ export class AdvancedAlchemyModule
   async onApplicationShutdown(): Promise<void> {
     if (!this.isHost) return;
     await this.alchemy.closeEngines(this.alchemy.shutdownRemainingMs());
-    this.#forgetHandlers?.();
+    this.#entryPoints?.forget();
   }
 }
 

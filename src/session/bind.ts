@@ -130,8 +130,11 @@ export interface BindTenancy {
   readonly strategy: 'schema' | 'database';
   /** Plain reads must run in the transaction (no `beginOnFirstWrite`): only it carries the tenant's setting. */
   readonly readsInTransaction: boolean;
-  /** The setup of a new session of `base` for the current tenant; throws outside any tenant. */
-  sessionSetup(base: Bind): TenantSessionSetup;
+  /**
+   * The setup of a new session of `base` for the current tenant; throws outside any tenant.
+   * `transactional`: whether the session begins transactions (false for a NOT_SUPPORTED unit).
+   */
+  sessionSetup(base: Bind, transactional: boolean): TenantSessionSetup;
   /** Closes what the strategy opened (the tenants' DataSources). */
   close(): Promise<void>;
 }

@@ -57,7 +57,7 @@ export class DatabaseSession extends TransactionHookHost implements Session, Con
 
   constructor(bind: Bind, options: DatabaseSessionOptions = {}) {
     super();
-    this.tenantSetup = bind.tenancy?.sessionSetup(bind);
+    this.tenantSetup = bind.tenancy?.sessionSetup(bind, options.autoBegin ?? bind.autoBegin);
     bind = this.bind = this.tenantSetup?.bind ?? bind;
     this.#deadline = StatementDeadline.of(bind);
     this.state = new TransactionState(options.autoBegin ?? bind.autoBegin, bind.transactionDefaults);
