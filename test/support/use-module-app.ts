@@ -1,12 +1,6 @@
 import type { INestApplication, LoggerService, Type } from '@nestjs/common';
-import {
-  bootTestApp,
-  createTestDatabase,
-  openProbe,
-  type DatabaseProbe,
-  type TestDatabase,
-  type TestDatabaseKind,
-} from 'nestjs-advanced-alchemy/testing';
+import { bootTestApp, createTestDatabase, openProbe } from 'nestjs-advanced-alchemy/testing';
+import type { DatabaseProbe, TestDatabase, TestDatabaseKind } from 'nestjs-advanced-alchemy/testing';
 
 /** An application of a root module built by the test (e.g. a user's app on TypeOrmModule), on a test database. */
 export interface ModuleApp {
