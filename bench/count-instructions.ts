@@ -9,7 +9,8 @@
 // `bench/instructions.ts` (npm run bench:instructions) drives it.
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { VARIANTS } from './variants';
@@ -37,7 +38,11 @@ async function main(): Promise<void> {
   const [variantName, connectionString, warmUp, measured, what = 'instructions'] = process.argv.slice(2);
   const app = await VARIANTS[variantName]().createApp(connectionString);
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
+  const server = app.getHttpServer() as Server;
+  // Under valgrind a request or a callgrind_control round can take seconds: the keep-alive
+  // connection must not be closed by the server's idle timeout in between.
+  server.keepAliveTimeout = 0;
+  const { port } = server.address() as AddressInfo;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const pairs = async (count: number, from: number): Promise<void> => {
     for (let index = from; index < from + count; index++) {

@@ -1,4 +1,4 @@
-// `npm run bench:instructions -- [--variants manual,ours] [--kinds sqlite,postgres] [--pairs 200] [--warm-up 100]`:
+// `npm run bench:instructions -- [--variants manual,ours] [--kinds sqlite,postgres] [--pairs 200] [--warm-up 100] [--skip-bytes]`:
 // instructions and bytes allocated per POST /items + GET /items/1 pair, each variant in its own process
 // (bench/count-instructions.ts). Instruction counts come from valgrind's callgrind over the measured pairs only
 // (JIT on, `node --single-threaded`): they do not move with the machine's load, so they decide where the wall
@@ -16,7 +16,8 @@ const { values: options } = parseArgs({
     kinds: { type: 'string', default: 'sqlite,postgres' },
     pairs: { type: 'string', default: '200' },
     'warm-up': { type: 'string', default: '100' },
-    bytes: { type: 'boolean', default: true },
+    // Instructions only (the bytes runs are a second process per variant).
+    'skip-bytes': { type: 'boolean', default: false },
   },
 });
 const COUNTER = join(__dirname, 'count-instructions.js');
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       let first: { count: number; bytes: number } | undefined;
       for (const variant of variants) {
         const count = instructions(variant, kind, database.connectionString);
-        const allocated = options.bytes
+        const allocated = !options['skip-bytes']
           ? bytes(variant, database.connectionString)
           : { bytesPerPair: NaN, collections: 0 };
         first ??= { count, bytes: allocated.bytesPerPair };

@@ -42,8 +42,7 @@ export function holdMethods(res: ServerResponse, handlers: GateHandlers): Record
   const original = {} as Record<GatedMethod, Method>;
   for (const name of GATED_METHODS) {
     original[name] = target[name];
-    const handler = handlers[name];
-    target[name] = (...args: unknown[]) => handler(args);
+    target[name] = (...args: unknown[]) => handlers[name](args);
   }
   return original;
 }

@@ -62,58 +62,121 @@ function serviceUnavailable(message: string): ReplacementResponse {
 export function holdResponseUntilSessionsEnd(
   res: ServerResponse,
   beforeSend: BeforeSend,
-  override: () => ResponseOverride | undefined = () => undefined,
+  override: () => ResponseOverride | undefined = noOverride,
 ): void {
   if (res.headersSent) {
     // Too late to hold anything back: end the sessions when the response is done.
     res.once('close', () => void beforeSend(res.writableFinished ? res.statusCode : 0));
     return;
   }
-  const queued: Array<{ method: Method; args: unknown[] }> = [];
-  let deciding = false;
-  let released = false;
+  new HeldResponse(res, beforeSend, override);
+}
 
-  const applyOverride = (): void => {
-    const wanted = override();
+const noOverride = (): undefined => undefined;
+
+/**
+ * One held response: what the application wrote while it was held, and the decision. One object per
+ * response (its methods are the gate's handlers), and one listener for the client going away.
+ */
+class HeldResponse implements GateHandlers {
+  readonly #queued: Array<{ method: Method; args: unknown[] }> = [];
+  #deciding = false;
+  #released = false;
+  /** The methods the handlers stand in front of. */
+  readonly #original: Record<Method, (this: ServerResponse, ...args: unknown[]) => unknown>;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly beforeSend: BeforeSend,
+    private readonly override: () => ResponseOverride | undefined,
+  ) {
+    this.#original = holdMethods(res, this);
+    // `on`, not `once`: decide() removes it, and once's wrapper would cost an allocation per response.
+    res.on('close', this.#onClose);
+  }
+
+  // The client went away before any byte was written: nothing will be acknowledged, so roll back.
+  readonly #onClose = (): void => this.decide(0);
+
+  writeHead(args: unknown[]): unknown {
+    const res = this.res;
+    if (this.#released) return this.#original.writeHead.apply(res, args);
+    if (typeof args[0] === 'number') res.statusCode = args[0];
+    this.#queued.push({ method: 'writeHead', args });
+    return res;
+  }
+
+  write(args: unknown[]): unknown {
+    if (this.#released) return this.#original.write.apply(this.res, args);
+    this.#queued.push({ method: 'write', args });
+    if (!this.isEventStreamPreamble(args[0])) this.decide(this.res.statusCode);
+    return true;
+  }
+
+  end(args: unknown[]): unknown {
+    const res = this.res;
+    if (this.#released) return this.#original.end.apply(res, args);
+    this.#queued.push({ method: 'end', args });
+    this.decide(res.statusCode);
+    return res;
+  }
+
+  // Flushing headers alone decides nothing: an SSE stream flushes them as soon as it is
+  // subscribed, before its first event's work (and writes) are done. Its first event decides.
+  flushHeaders(args: unknown[]): unknown {
+    if (this.#released) return this.#original.flushHeaders.apply(this.res, args);
+    this.#queued.push({ method: 'flushHeaders', args });
+    return undefined;
+  }
+
+  private applyOverride(): void {
+    const wanted = this.override();
     if (!wanted) return;
+    const res = this.res;
     res.statusCode = wanted.statusCode;
     for (const [name, value] of Object.entries(wanted.headers)) res.setHeader(name, value);
-    for (const call of queued) {
+    for (const call of this.#queued) {
       if (call.method !== 'writeHead') continue;
       // writeHead(status, [statusMessage], [headers]): headers given here win over setHeader.
       const headers = call.args.find((arg, index) => index > 0 && typeof arg === 'object' && arg !== null);
       call.args = headers ? [wanted.statusCode, { ...headers, ...wanted.headers }] : [wanted.statusCode];
     }
-  };
-  const decide = (status: number): void => {
-    if (deciding) return;
-    deciding = true;
-    res.removeListener('close', onClose);
+  }
+
+  private decide(status: number): void {
+    if (this.#deciding) return;
+    this.#deciding = true;
+    const res = this.res;
+    res.removeListener('close', this.#onClose);
     if (status !== 0) {
-      applyOverride();
+      this.applyOverride();
       status = res.statusCode;
     }
-    void beforeSend(status).then(
-      (replacement) => release(replacement),
-      () => release(commitFailedResponse(false)),
+    void this.beforeSend(status).then(
+      (replacement) => this.release(replacement),
+      () => this.release(commitFailedResponse(false)),
     );
-  };
+  }
+
   // Replays what the application wrote while it was held, as it would have happened: Fastify, seeing
   // no headers sent yet, may add a second writeHead/end of its own; those are dropped, as Node
   // would have refused them.
-  const replay = (): void => {
+  private replay(): void {
+    const res = this.res;
     let headWritten = false;
-    for (const { method, args } of queued) {
+    for (const { method, args } of this.#queued) {
       if (res.writableEnded || (method === 'writeHead' && (headWritten || res.headersSent))) continue;
       if (method === 'writeHead') headWritten = true;
-      original[method].apply(res, args);
+      this.#original[method].apply(res, args);
     }
-  };
-  const release = (replacement: ReplacementResponse | undefined): void => {
-    released = true;
+  }
+
+  private release(replacement: ReplacementResponse | undefined): void {
+    const res = this.res;
+    this.#released = true;
     releaseMethods(res);
     if (!replacement || res.headersSent) {
-      replay();
+      this.replay();
       return;
     }
     for (const name of res.getHeaderNames()) res.removeHeader(name);
@@ -121,57 +184,28 @@ export function holdResponseUntilSessionsEnd(
     for (const [name, value] of Object.entries(replacement.headers)) res.setHeader(name, value);
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('content-length', Buffer.byteLength(replacement.body));
-    const endCall = queued.find((call) => call.method === 'end');
+    const endCall = this.#queued.find((call) => call.method === 'end');
     const callback = endCall?.args.find((arg) => typeof arg === 'function');
-    original.end.call(res, replacement.body, callback);
-  };
-  // The client went away before any byte was written: nothing will be acknowledged, so roll back.
-  const onClose = (): void => decide(0);
+    this.#original.end.call(res, replacement.body, callback);
+  }
 
-  const handlers: GateHandlers = {
-    writeHead: (args) => {
-      if (released) return original.writeHead.apply(res, args);
-      if (typeof args[0] === 'number') res.statusCode = args[0];
-      queued.push({ method: 'writeHead', args });
-      return res;
-    },
-    write: (args) => {
-      if (released) return original.write.apply(res, args);
-      queued.push({ method: 'write', args });
-      if (!isEventStreamPreamble(args[0])) decide(res.statusCode);
-      return true;
-    },
-    end: (args) => {
-      if (released) return original.end.apply(res, args);
-      queued.push({ method: 'end', args });
-      decide(res.statusCode);
-      return res;
-    },
-    // Flushing headers alone decides nothing: an SSE stream flushes them as soon as it is
-    // subscribed, before its first event's work (and writes) are done. Its first event decides.
-    flushHeaders: (args) => {
-      if (released) return original.flushHeaders.apply(res, args);
-      queued.push({ method: 'flushHeaders', args });
-      return undefined;
-    },
-  };
   // Nest opens an SSE stream with its headers and a bare newline as soon as it subscribes,
   // before the first event's work (and writes) are done: only the first event decides.
-  const isEventStream = (): boolean => {
-    const writeHead = queued.find((call) => call.method === 'writeHead');
+  private isEventStream(): boolean {
+    const writeHead = this.#queued.find((call) => call.method === 'writeHead');
     const headers = writeHead?.args.find((arg, index) => index > 0 && typeof arg === 'object' && arg !== null);
     const given = Object.entries((headers ?? {}) as Record<string, unknown>).find(([name]) =>
       /^content-type$/i.test(name),
     );
-    const type = given ? given[1] : res.getHeader('content-type');
+    const type = given ? given[1] : this.res.getHeader('content-type');
     return typeof type === 'string' && type.startsWith('text/event-stream');
-  };
-  const isEventStreamPreamble = (chunk: unknown): boolean =>
-    (typeof chunk === 'string' || Buffer.isBuffer(chunk)) &&
-    /^(\s|:[^\n]*\n)*$/.test(chunk.toString()) &&
-    isEventStream();
-  // The methods the handlers stand in front of; the closures above call them only after this line ran.
-  const original = holdMethods(res, handlers);
-  // `on`, not `once`: decide() removes it, and once's wrapper would cost an allocation per response.
-  res.on('close', onClose);
+  }
+
+  private isEventStreamPreamble(chunk: unknown): boolean {
+    return (
+      (typeof chunk === 'string' || Buffer.isBuffer(chunk)) &&
+      /^(\s|:[^\n]*\n)*$/.test(chunk.toString()) &&
+      this.isEventStream()
+    );
+  }
 }

@@ -116,6 +116,8 @@ export interface PoolExhaustedEvent {
   capacity: number;
   /** Sessions still waiting after this one gave up. */
   waiting: number;
+  /** How long this session waited for a connection before it gave up (undefined when nobody timed it). */
+  waitMs?: number;
 }
 
 /** A statement finished. `sql` only after `publishStatementText(true)`; parameters never. */

@@ -234,6 +234,9 @@ export class OpenTelemetryBridge {
 
   private poolExhausted(event: PoolExhaustedEvent): void {
     this.#instruments?.poolExhaustions.add(1, poolAttributes(event.bindKey));
+    // The session waited for a connection and got none: its wait counts as a wait (it held nothing to use).
+    if (event.waitMs !== undefined)
+      this.#instruments?.waitTime.record(event.waitMs / 1000, poolAttributes(event.bindKey));
     const spans = this.#spans.get(event.session);
     if (spans) this.fail(spans.session, event.session, event.error);
   }

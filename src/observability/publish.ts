@@ -72,7 +72,9 @@ export function connectionTaken(session: ObservedSession, waitFrom: number): voi
 
 export function publishSessionClosed(session: ObservedSession): void {
   const found = times.get(session);
-  const from = found?.connectedAt ?? found?.openedAt;
+  // A server database's connection is held from its checkout: a session that never got one (it gave up
+  // waiting, or only read on borrowed connections) held none. SQLite's from the session's first statement.
+  const from = session.bind.slots ? found?.connectedAt : (found?.connectedAt ?? found?.openedAt);
   const event: SessionClosedEvent = {
     bindKey: session.bind.key,
     session,
@@ -87,8 +89,11 @@ export function publishConnectionAcquired(bindKey: string, waitMs: number, sessi
   channels.connectionAcquired.publish(event);
 }
 
-/** Publishes the pool's exhaustion when `error` is the wait for a connection running out. */
-export function poolExhaustedIf(session: ObservedSession, error: unknown): void {
+/**
+ * Publishes the pool's exhaustion when `error` is the wait for a connection running out (waited since
+ * `waitFrom`, -1 when untimed): the session never held a connection.
+ */
+export function poolExhaustedIf(session: ObservedSession, error: unknown, waitFrom = -1): void {
   if (!(error instanceof SessionAcquireTimeoutError)) return;
   const slots = session.bind.slots;
   const event: PoolExhaustedEvent = {
@@ -97,6 +102,7 @@ export function poolExhaustedIf(session: ObservedSession, error: unknown): void 
     error,
     capacity: slots?.capacity ?? 1,
     waiting: slots?.waiting ?? 0,
+    waitMs: waitFrom >= 0 ? performance.now() - waitFrom : undefined,
   };
   channels.poolExhausted.publish(event);
 }

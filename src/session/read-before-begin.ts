@@ -4,6 +4,8 @@ import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import type { Bind } from './bind';
 import { isConnectionError, unreachableMessage } from '../errors/connection-errors';
 import type { LateUse, StatementDeadline } from './statement-deadline';
+import { channels } from '../observability/channels';
+import { publishConnectionAcquired } from '../observability/publish';
 
 /**
  * A plain read of a session that has not begun its transaction (`beginOnFirstWrite`), on a server
@@ -20,7 +22,10 @@ export async function readOnBorrowedConnection(
   parameters: unknown[] | undefined,
   structured: boolean | undefined,
   lateUse: LateUse,
+  /** The session reading, as telemetry names it: the wait for the borrowed connection is reported as its wait. */
+  session: object,
 ): Promise<unknown> {
+  const waitFrom = channels.connectionAcquired.hasSubscribers ? performance.now() : -1;
   if (!slots.tryAcquire()) await slots.acquire();
   let reader: (QueryRunner & { databaseConnection?: unknown }) | undefined;
   try {
@@ -31,6 +36,7 @@ export async function readOnBorrowedConnection(
       if (!isConnectionError(error)) throw error;
       throw new DatabaseUnavailableError(unreachableMessage(bind.key, error), { cause: error });
     }
+    if (waitFrom >= 0) publishConnectionAcquired(bind.key, performance.now() - waitFrom, session);
     return await deadline.guard(reader, sql, reader.query(sql, parameters, structured as true), lateUse);
   } finally {
     try {

@@ -81,6 +81,11 @@ export class SessionConnection implements StatementHost {
     return this.owner;
   }
 
+  /** The session, as telemetry names it (a read on a borrowed connection reports its wait for it). */
+  get session(): publish.ObservedSession {
+    return this.owner;
+  }
+
   get holdsSlot(): boolean {
     return this.#holdsSlot;
   }
@@ -101,11 +106,12 @@ export class SessionConnection implements StatementHost {
    */
   async prepare(characteristics = this.bind.transactionDefaults, deferBegin = false): Promise<void> {
     const runner = this.runner;
+    let waitFrom = -1;
     try {
       this.#connected = true;
       const slots = this.bind.slots;
       if (!this.#holdsSlot && slots) {
-        const waitFrom = publish.tracksConnections() ? performance.now() : -1;
+        if (publish.tracksConnections() || channels.poolExhausted.hasSubscribers) waitFrom = performance.now();
         if (!slots.tryAcquire()) await slots.acquire();
         this.#holdsSlot = true;
         // Taken here, bounded by the connect timeout and the pool guard, not under a statement's
@@ -127,7 +133,7 @@ export class SessionConnection implements StatementHost {
       }
       this.statements.ready = true;
     } catch (error) {
-      if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this.owner, error);
+      if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this.owner, error, waitFrom);
       if (!isConnectionError(error)) throw error;
       throw new DatabaseUnavailableError(unreachableMessage(this.bind.key, error), {
         cause: error,

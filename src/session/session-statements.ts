@@ -29,6 +29,8 @@ export interface StatementHost {
   /** Whether the session holds a connection permit of its bind key. */
   readonly holdsSlot: boolean;
   readonly writes: WriteCounts;
+  /** The session, as telemetry names it. */
+  readonly session: object;
   /** Takes a connection permit and sends the pending BEGIN (unless `deferBegin`). */
   prepare(characteristics?: undefined, deferBegin?: boolean): Promise<void>;
 }
@@ -106,7 +108,16 @@ export class SessionStatements implements PrimaryPath, LateUse {
       // A plain read does not need the transaction yet: the BEGIN stays pending.
       const slots = host.bind.slots;
       if (slots && !host.holdsSlot) {
-        return readOnBorrowedConnection(host.bind, slots, host.deadline, sql, parameters, structured, this);
+        return readOnBorrowedConnection(
+          host.bind,
+          slots,
+          host.deadline,
+          sql,
+          parameters,
+          structured,
+          this,
+          host.session,
+        );
       }
       await host.prepare(undefined, true);
     } else {

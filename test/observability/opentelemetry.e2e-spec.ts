@@ -63,6 +63,12 @@ class OtelController {
     return { marker };
   }
 
+  /** One plain read and nothing else: on PostgreSQL (beginOnFirstWrite) it runs on a borrowed connection, no BEGIN. */
+  @Post('read') async read() {
+    const [row] = await this.session.query<Array<{ one: number }>>('SELECT 1 AS one');
+    return { one: Number(row.one) };
+  }
+
   @Post('hold') async hold(@Query('marker') marker: string) {
     await this.rows.write(marker);
     await this.gate.wait();
@@ -290,6 +296,12 @@ describe.each(testDatabaseKinds())('OpenTelemetry bridge on %s', (kind) => {
     expect(isChildOf(transactions[0], sessions.find((span) => span !== failed[0]) as ReadableSpan)).toBe(true);
     expect(delta('alchemy.pool.exhausted', { 'alchemy.bind_key': 'default' })).toBe(1);
     if (kind !== 'sqlite') {
+      // Both waited for a connection; only the holder held one: the refused session's wait is a wait, not a use.
+      const pool = { 'db.client.connection.pool.name': 'default' };
+      expect(delta('db.client.connection.wait_time', pool)).toBe(2);
+      expect(delta('db.client.connection.use_time', pool)).toBe(1);
+    }
+    if (kind !== 'sqlite') {
       // While the holder had the only connection and the other request waited for it.
       const pool = { 'db.client.connection.pool.name': 'default' };
       expect(total(waiting, 'db.client.connection.count', { ...pool, 'db.client.connection.state': 'used' })).toBe(1);
@@ -300,6 +312,19 @@ describe.each(testDatabaseKinds())('OpenTelemetry bridge on %s', (kind) => {
       expect(total(after, 'db.client.connection.pending_requests', pool)).toBe(0);
     }
     expectNoSecrets(otel.spans(), [holder, waiter]);
+  });
+
+  it('a read on a borrowed connection (no BEGIN) reports its wait for the connection', async () => {
+    const delta = await metricDelta(async () => {
+      await request(app.getHttpServer()).post('/otel/read').expect(201);
+      await requestSpans(1);
+    });
+    const { sessions, transactions } = await requestSpans(1);
+    expect([sessions.length, transactions.length]).toEqual([1, kind === 'postgres' ? 0 : 1]);
+    if (kind !== 'sqlite') {
+      expect(delta('db.client.connection.wait_time', { 'db.client.connection.pool.name': 'default' })).toBe(1);
+      expect(sessions[0].attributes['alchemy.connection.wait_ms']).toEqual(expect.any(Number));
+    }
   });
 
   it('a withSession job: db.session inside the job span, committed because its work resolved', async () => {
