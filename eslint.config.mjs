@@ -20,6 +20,24 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
   {
+    // The package uses Nest's public API only: a path inside a @nestjs package (its file layout,
+    // its `internal` entry) may change in any release.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*/**'],
+              message: "Import from the package's public entry ('@nestjs/core', '@nestjs/common', …) only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['sample/**/*.ts', 'test/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-restricted-imports': [

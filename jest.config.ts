@@ -43,7 +43,8 @@ const config: Config = {
   // Generous: a loaded machine (two workers, other jobs) must not fail a slow but correct test.
   // A hang still fails, after this long.
   testTimeout: 60_000,
-  // `npm run test:coverage`: V8's own coverage of src/, every file listed with the lines no test reaches.
+  // `jest --coverage`: V8's coverage of src/ in Jest's processes. `npm run test:coverage`
+  // (scripts/coverage.mjs) adds the child processes' (the command line, child applications).
   coverageProvider: 'v8',
   collectCoverageFrom: ['<rootDir>/src/**/*.ts', '!<rootDir>/src/**/*.spec.ts'],
   coverageReporters: ['text', 'text-summary', 'json-summary'],

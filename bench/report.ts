@@ -33,6 +33,7 @@ const PEER_SETTINGS = [
   '- `ours+replica`: `ours` with one read replica (a streaming standby, `npm run bench:replicas` only): GETs read from the standby, POSTs write to the primary.',
   '- `ours+diagnostics-subscriber`: `ours` with a counting listener on every `ALCHEMY_CHANNELS` channel (the cost of the events).',
   '- `ours+otel`: `ours` with the OpenTelemetry bridge on the real SDKs (AsyncLocalStorage context, spans to an exporter that drops them, metrics aggregated).',
+  "- `ours+tenant-schema`, `ours+tenant-database`: `ours` with tenancy (docs/tenancy.md): each request's tenant resolved from its query string by the module's middleware, the session in the tenant's schema (`SET LOCAL search_path` with the BEGIN on PostgreSQL, `USE` on taking and giving back the connection on MariaDB) or in the tenant's own DataSource, held for the request; the tenant's schema or database is the bench's own.",
   '- `ping`, `ping+module`: a route that touches no database, without and with the module imported.',
 ];
 
@@ -157,6 +158,19 @@ export function formatReport(input: {
         3,
       )}; (POST, writes to the primary): ${fixed(
         ratio(rows, 'ours+replica', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}`,
+      `- ours+tenant-schema ÷ ours (POST): ${fixed(
+        ratio(rows, 'ours+tenant-schema', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; (GET): ${fixed(
+        ratio(rows, 'ours+tenant-schema', 'ours', (m) => m.get.requestsPerSecond),
+        3,
+      )}; ours+tenant-database ÷ ours (POST): ${fixed(
+        ratio(rows, 'ours+tenant-database', 'ours', (m) => m.post?.requestsPerSecond),
+        3,
+      )}; (GET): ${fixed(
+        ratio(rows, 'ours+tenant-database', 'ours', (m) => m.get.requestsPerSecond),
         3,
       )}`,
       `- ours-inject-repository ÷ ours (POST): ${fixed(

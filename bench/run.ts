@@ -49,6 +49,9 @@ const ALL_VARIANTS = [
   'ours+replica',
   'ours+diagnostics-subscriber',
   'ours+otel',
+  // Tenancy: the schema strategy runs on PostgreSQL and MariaDB, the database strategy everywhere.
+  'ours+tenant-schema',
+  'ours+tenant-database',
   'ping',
   'ping+module',
   // Two bind keys (the second a PostgreSQL database that can prepare transactions): only when it is given.

@@ -1,13 +1,14 @@
-// `node scripts/suite-times.mjs results.json [more.json…]`: reads the results of
+// `node scripts/suite-times.mjs [--top=N] results.json [more.json…]`: reads the results of
 // `jest --json --outputFile=results.json` and prints, per test file, its wall time, the time its
 // tests took, and the rest: the file's fixed cost (loading modules, beforeAll/afterAll: databases,
-// app boots). Then the totals and the median fixed cost of the e2e files.
+// app boots), the N longest only with --top=N. Then the totals and the median fixed cost of the e2e files.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 
-const files = process.argv.slice(2);
-if (files.length === 0) {
-  console.error('usage: node scripts/suite-times.mjs <jest-results.json> [...]');
+const top = Number(process.argv.find((arg) => arg.startsWith('--top='))?.slice('--top='.length) ?? Infinity);
+const files = process.argv.slice(2).filter((arg) => !arg.startsWith('--top='));
+if (files.length === 0 || Number.isNaN(top)) {
+  console.error('usage: node scripts/suite-times.mjs [--top=N] <jest-results.json> [...]');
   process.exit(2);
 }
 const median = (values) => {
@@ -26,7 +27,8 @@ for (const file of files) {
   });
   rows.sort((a, b) => b.wall - a.wall);
   console.log(`${file}\n   wall   tests   fixed  file`);
-  for (const row of rows) console.log(`${seconds(row.wall)} ${seconds(row.tests)} ${seconds(row.fixed)}  ${row.name}`);
+  for (const row of rows.slice(0, top))
+    console.log(`${seconds(row.wall)} ${seconds(row.tests)} ${seconds(row.fixed)}  ${row.name}`);
   const e2e = rows.filter((row) => row.name.endsWith('.e2e-spec.ts'));
   const span = Math.max(...results.testResults.map((s) => s.endTime)) - results.startTime;
   console.log(

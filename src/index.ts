@@ -30,7 +30,7 @@ export { redactConnectionString } from './config/connection-string';
 
 // ── Sessions ──
 export type { Session, SessionUnitWork } from './session/session';
-export { InjectSession } from './session/inject-session.decorator';
+export { InjectSession } from './core/inject-session.decorator';
 
 // ── Transactions: units, propagation, hooks ──
 export { Transactional } from './transactions/transactional.decorator';
@@ -52,6 +52,7 @@ export { DatabaseUnavailableFilter } from './commit/database-unavailable.filter'
 // ── Replicas and health ──
 export { AlchemyHealthIndicator } from './health/alchemy-health-indicator';
 export type { AlchemyHealthResult, PingCheckOptions } from './health/alchemy-health-indicator';
+export type { TenantHealth, TenantsHealth } from './health/tenant-health';
 export { ReadOnly, UsePrimary } from './replicas/route-mode';
 export type { ReplicaOption, ReplicaOptions, RoutingConfig } from './replicas/replica-config';
 export type { ReplicaHealth } from './replicas/replica-health';

@@ -6,6 +6,7 @@ import { slowVariant } from './slow';
 import { oursVariant } from './ours';
 import { oursInjectRepositoryVariant } from './ours-inject-repository';
 import { oursReplicaVariant } from './ours-replica';
+import { oursTenantVariant } from './ours-tenant';
 import { oursDiagnosticsSubscriberVariant, oursOtelVariant } from './ours-observed';
 import { pingVariant } from './ping';
 import { rawVariant } from './raw';
@@ -30,6 +31,9 @@ export const VARIANTS: Record<string, () => Variant> = {
   'ours+replica': oursReplicaVariant,
   'ours+diagnostics-subscriber': oursDiagnosticsSubscriberVariant,
   'ours+otel': oursOtelVariant,
+  // Tenancy (docs/tenancy.md): a tenant resolved per request, in its schema or its own DataSource.
+  'ours+tenant-schema': () => oursTenantVariant('schema'),
+  'ours+tenant-database': () => oursTenantVariant('database'),
   // GraphQL (Apollo on Express): not in the default list, run with --variants graphql-manual,graphql-ours.
   'graphql-manual': () => graphqlVariant('manual'),
   'graphql-ours': () => graphqlVariant('ours'),

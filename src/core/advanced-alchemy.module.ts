@@ -20,34 +20,31 @@ import { SessionScopeMiddleware } from '../commit/session-scope.middleware';
 import { SessionScopeInterceptor } from '../entry-points/session-scope.interceptor';
 import { DatabaseUnavailableFilter } from '../commit/database-unavailable.filter';
 import { RepositoryExceptionFilter } from '../service/repository-exception.filter';
-import { attachEntryPoints } from '../entry-points/attach-entry-points';
+import { attachEntryPoints, type AttachedEntryPoints } from '../entry-points/attach-entry-points';
 import { checkEntryPoints } from '../entry-points/check-entry-points';
 import { mergeEntryPointRules, rejectEntryPointConflicts } from '../entry-points/merged-entry-point-rules';
 import type { EntryPointsOptions } from '../entry-points/entry-point-options';
 import { UnitsOfWork } from '../entry-points/units-of-work';
 import { AfterCommitEvents } from '../entry-points/after-commit-events';
 import { AlchemyHealthIndicator } from '../health/alchemy-health-indicator';
-import { ImproperConfigurationError } from '../errors/improper-configuration.error';
-import { AdvancedAlchemy, DEFAULT_SHUTDOWN_TIMEOUT_MS } from './advanced-alchemy';
+import { AdvancedAlchemy } from './advanced-alchemy';
 import { drainHttpServer, nodeHttpServer, trackHttpConnections } from './http-drain';
 import { ALCHEMY_CONFIGS, getDataSourceToken, getSessionToken, requestedBindKeys } from './tokens';
 import { rejectUndeclaredBindKeyInjections, undeclaredBindKeyPlaceholder } from './undeclared-bind-keys';
 import { bindAdoptedRepositories } from '../typeorm/bind-adopted-repositories';
 import { FeatureRepositoriesModule, rejectUndeclaredFeatureKeys } from '../typeorm/feature-repositories.module';
-import { checkRegistrations } from '../typeorm/registration-checks';
 import type { FeatureEntity } from '../typeorm/feature-entities';
 import { rejectUnknownEntities } from '../typeorm/session-bound-data-source';
 import { typeOrmTokenProviders } from '../typeorm/typeorm-token-providers';
 import { GraphqlEntryPointModule } from '../entry-points/graphql/graphql-entry-point';
-import { checkTelemetryOption, startModuleTelemetry, type TelemetryOption } from '../observability/telemetry';
+import { checkTelemetryOption, type TelemetryOption } from '../observability/telemetry';
 import { asyncConfigProviders, type AlchemyConfigResult, type AsyncConfigSource } from './async-config-provider';
-import { joinRegistrations, REGISTRATION_ID, rejectRepeatedBindKeys, type Registration } from './registration-assembly';
-import { registerTypeOrmFeatureEntities } from '../typeorm/typeorm-feature-scan';
-import { attachTenancy, tenancyOf } from '../tenancy/attach-tenancy';
+import { joinRegistrations, REGISTRATION_ID } from './registration-assembly';
+import { checkShutdownTimeout, openRegistry } from './open-registry';
+import { tenancyOf } from '../tenancy/attach-tenancy';
 import { CurrentTenant } from '../tenancy/current-tenant';
 import { TenantMiddleware } from '../tenancy/tenant.middleware';
 import type { TenancyOptions } from '../tenancy/tenancy-options';
-import { announceConfigs } from '../migrations/config-observer';
 
 /** This registration's own configs (each forRoot/forRootAsync module has its own). */
 const REGISTRATION_CONFIGS = Symbol('nestjs-advanced-alchemy:registration-configs');
@@ -95,7 +92,7 @@ export interface AdvancedAlchemyModuleAsyncOptions extends AdvancedAlchemyModule
 export class AdvancedAlchemyModule
   implements NestModule, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  #forgetHandlers?: () => void;
+  #entryPoints?: AttachedEntryPoints;
 
   constructor(
     private readonly alchemy: AdvancedAlchemy,
@@ -107,7 +104,7 @@ export class AdvancedAlchemyModule
     // Several forRoot/forRootAsync modules share one registry: the first one hosts it.
     if (!hosts.has(alchemy)) {
       hosts.set(alchemy, this);
-      this.#forgetHandlers = attachEntryPoints(discovery, units, scopeInterceptor);
+      this.#entryPoints = attachEntryPoints(discovery, units, scopeInterceptor);
     }
   }
 
@@ -194,7 +191,7 @@ export class AdvancedAlchemyModule
             telemetry,
             tenancy: moduleOptions.tenancy,
           },
-          (registrations) => openRegistry(modules, registrations),
+          (registrations) => openRegistry(modules, AdvancedAlchemyModule, registrations),
         ),
       inject: [REGISTRATION_CONFIGS, ModulesContainer],
     };
@@ -249,6 +246,7 @@ export class AdvancedAlchemyModule
 
   async onModuleInit(): Promise<void> {
     if (!this.isHost) return;
+    this.#entryPoints?.attachLate();
     const declared = this.alchemy.bindKeys;
     const undeclared = [...requestedBindKeys].filter((key) => !declared.includes(key));
     try {
@@ -260,7 +258,7 @@ export class AdvancedAlchemyModule
     } catch (error) {
       // The application will not start, so nobody would close the pools already open.
       await this.alchemy.closeEngines(0);
-      this.#forgetHandlers?.();
+      this.#entryPoints?.forget();
       throw error;
     }
   }
@@ -283,52 +281,8 @@ export class AdvancedAlchemyModule
   async onApplicationShutdown(): Promise<void> {
     if (!this.isHost) return;
     await this.alchemy.closeEngines(this.alchemy.shutdownRemainingMs());
-    this.#forgetHandlers?.();
+    this.#entryPoints?.forget();
   }
-}
-
-/** Opens the one registry of every registration's bind keys, after the checks that need them all. */
-async function openRegistry(modules: ModulesContainer, registrations: Registration[]): Promise<AdvancedAlchemy> {
-  rejectRepeatedBindKeys(modules, AdvancedAlchemyModule, registrations);
-  const configs = registrations.flatMap((registration) => registration.configs);
-  checkRegistrations(
-    modules,
-    AdvancedAlchemyModule,
-    configs,
-    registrations.flatMap((registration) => registration.typeOrmTokenKeys),
-  );
-  registerTypeOrmFeatureEntities(modules);
-  const shutdownTimeoutMs = checkShutdownTimeout(
-    registrations.find((registration) => registration.shutdownTimeoutMs !== undefined)?.shutdownTimeoutMs,
-  );
-  const alchemy = new AdvancedAlchemy(configs, { shutdownTimeoutMs });
-  const telemetry = registrations.find((registration) => registration.telemetry !== undefined)?.telemetry;
-  startModuleTelemetry(alchemy, telemetry ?? false);
-  announceConfigs(configs);
-  await alchemy.initialize();
-  try {
-    const tenancy = registrations.find((registration) => registration.tenancy !== undefined)?.tenancy;
-    attachTenancy(
-      alchemy,
-      alchemy.bindKeys.map((key) => alchemy.bind(key)),
-      tenancy,
-    );
-  } catch (error) {
-    await alchemy.closeEngines(0);
-    throw error;
-  }
-  return alchemy;
-}
-
-function checkShutdownTimeout(value: unknown): number {
-  if (value === undefined) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ImproperConfigurationError(
-      `AdvancedAlchemyModule option shutdownTimeout must be whole milliseconds (0 or more), got ${String(value)}: ` +
-        'e.g. AdvancedAlchemyModule.forRoot(configs, { shutdownTimeout: 10000 }).',
-    );
-  }
-  return value;
 }
 
 function tokenOf(dependency: InjectionToken | OptionalFactoryDependency): unknown {

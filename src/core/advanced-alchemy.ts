@@ -2,16 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { DEFAULT_BIND_KEY, type AlchemyConfig } from '../config/alchemy-config';
-import { commitsOnStatus } from '../config/commit-mode';
-import {
-  commitFailedResponse,
-  holdResponseUntilSessionsEnd,
-  transactionConflictResponse,
-  type ReplacementResponse,
-} from '../commit/response-gate';
-import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
-import { refuseUnstatedWrites, routeOf } from '../commit/unstated-commit-mode';
-import { isConnectionError } from '../session/connection-errors';
+import { refuseUnstatedWrites } from '../commit/unstated-commit-mode';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
 import { SessionScopeError } from '../errors/session-scope.error';
 import type { Bind } from '../session/bind';
@@ -25,7 +16,6 @@ import {
   type ScopeEnding,
   type ScopeOwner,
 } from '../session/session-scope';
-import { TransactionConflictError } from '../errors/transaction-conflict.error';
 import { ownerStarted, ownerStopped } from '../transactions/live-owners';
 import { runUnit } from '../transactions/run-unit';
 import type { TransactionOptions } from '../transactions/transaction-options';
@@ -34,7 +24,8 @@ import { startTwoPhase, type StopTwoPhase } from '../twophase/start-two-phase';
 import { isDatabaseCliBoot } from '../migrations/cli-boot-flag';
 import { describeError } from './secret-scrubber';
 import { stopModuleTelemetry } from '../observability/telemetry';
-import { reportEnding, runEndingHooks, runEndingHooksDetached } from '../entry-points/report-ending';
+import { reportEnding, runEndingHooks } from '../entry-points/report-ending';
+import { RequestScopes } from './request-scopes';
 
 /** How long the application's shutdown may take by default (`shutdownTimeout`). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -50,7 +41,7 @@ export interface AdvancedAlchemyRuntimeOptions {
  */
 export class AdvancedAlchemy implements ScopeOwner {
   readonly #logger = new Logger('AdvancedAlchemy');
-  readonly #uncommittedWrites = new UncommittedWritesWarning(this.#logger);
+  readonly #requests = new RequestScopes(this, this.#logger, (ending, context) => this.report(ending, context));
   readonly #binds: Bind[] = [];
   readonly #byKey = new Map<string, Bind>();
   readonly #scoped = new Map<string, ScopedSession>();
@@ -202,17 +193,8 @@ export class AdvancedAlchemy implements ScopeOwner {
    * the client is about to receive.
    */
   runRequest(response: ServerResponse, next: () => void): void {
-    sessionScopeStorage.run(new SessionScope(this.#holdResponse, response, this), next);
+    this.#requests.run(response, next);
   }
-
-  /** Installed once per request that opens a session (or uses jsonify): holds its response until the scope ends. */
-  readonly #holdResponse = (scope: SessionScope): void => {
-    holdResponseUntilSessionsEnd(
-      scope.response as ServerResponse,
-      (status) => this.endRequestScope(scope, status),
-      () => scope.responseOverride,
-    );
-  };
 
   /**
    * Closes every DataSource the module opened (the seed's `close_engines`); safe to call twice.
@@ -262,37 +244,6 @@ export class AdvancedAlchemy implements ScopeOwner {
   private resolveKey(bindKey: string | undefined): string {
     if (bindKey !== undefined) return bindKey;
     return this.config.length === 1 ? this.config[0].bindKey : DEFAULT_BIND_KEY;
-  }
-
-  private async endRequestScope(scope: SessionScope, status: number): Promise<ReplacementResponse | undefined> {
-    this.#uncommittedWrites.check(scope, status);
-    // 1xx–3xx only: an error answer is expected to roll back, and a client gone away (0) reads nothing.
-    const refused = status >= 100 && status < 400 ? refuseUnstatedWrites(scope) : undefined;
-    const ending = await scope.end(
-      (bind) => refused === undefined && commitsOnStatus(bind.commitMode, status),
-      refused === undefined ? status : 500,
-    );
-    const replacement =
-      ending.commitError === undefined
-        ? undefined
-        : ending.commitError instanceof TransactionConflictError
-          ? transactionConflictResponse()
-          : commitFailedResponse(isConnectionError(ending.commitError));
-    // The client never sees the handler's status when the commit failed: say what it is sent instead.
-    this.report(
-      ending,
-      replacement
-        ? `the request's handler answered ${status}; the client is answered ${replacement.statusCode} instead`
-        : `the request answered ${status}`,
-    );
-    // After the response: the replacement (or the held response) is released first.
-    runEndingHooksDetached(ending);
-    if (refused) {
-      const message = refused.message(routeOf(scope.response?.req));
-      this.#logger.error(message);
-      return refused.response(message);
-    }
-    return replacement;
   }
 
   private async finish(ending: ScopeEnding, context: string): Promise<void> {

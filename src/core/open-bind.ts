@@ -25,8 +25,19 @@ import { describeError, scrubSecrets } from './secret-scrubber';
 import { initializeBehindAnyPooler, poolerHint } from './initialize-behind-pooler';
 import { markBehindTransactionPooler } from '../session/transaction-pooler';
 
+/** How a bind is opened: `tenant` for a tenant's DataSource of the database strategy. */
+export interface OpenBindOptions {
+  /** Skips what the bind key checked once at its own startup (the schema-status warning). */
+  tenant?: boolean;
+}
+
 /** Creates (or adopts) the bind key's DataSource, connects it and prepares it for sessions. */
-export async function openBind(config: AlchemyConfig, index: number, secrets: string[]): Promise<Bind> {
+export async function openBind(
+  config: AlchemyConfig,
+  index: number,
+  secrets: string[],
+  options: OpenBindOptions = {},
+): Promise<Bind> {
   let dataSource: DataSource;
   let owns = true;
   let where: string;
@@ -104,7 +115,7 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
         );
       }
     }
-    if (!isDatabaseCliBoot()) await warnWhenSchemaIsBehind(config, dataSource, secrets);
+    if (!isDatabaseCliBoot() && !options.tenant) await warnWhenSchemaIsBehind(config, dataSource, secrets);
     beginOnFirstWrite = await beginsOnFirstWrite(config, dataSource);
   } catch (error) {
     if (owns) await dataSource.destroy().catch(() => undefined);
@@ -112,8 +123,10 @@ export async function openBind(config: AlchemyConfig, index: number, secrets: st
   }
   const bind = new Bind(index, config, dataSource, owns, slots, secrets, beginOnFirstWrite);
   // The command line (migrations, drop-all, dump-data) works on the primary only.
-  if (!isDatabaseCliBoot()) bind.replicas = await ReplicaSet.open(config, secrets);
-  if (bind.replicas) routeReadsToReplicas(bind, bind.replicas);
+  if (!isDatabaseCliBoot()) {
+    const replicas = await ReplicaSet.open(config, secrets);
+    if (replicas) routeReadsToReplicas(bind, replicas);
+  }
   return bind;
 }
 

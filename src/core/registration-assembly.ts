@@ -1,8 +1,8 @@
 import type { Type } from '@nestjs/common';
-import { MODULE_METADATA } from '@nestjs/common/constants';
 import type { ModulesContainer } from '@nestjs/core';
 import type { AlchemyConfig } from '../config/alchemy-config';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { NEST_METADATA } from './nest-metadata-keys';
 import type { TelemetryOption } from '../observability/telemetry';
 import type { TenancyOptions } from '../tenancy/tenancy-options';
 
@@ -94,7 +94,7 @@ export function rejectRepeatedBindKeys(
 function importSites(modules: ModulesContainer, id: number): string {
   const names = new Set<string>();
   for (const module of modules.values()) {
-    const imports = (Reflect.getMetadata(MODULE_METADATA.IMPORTS, module.metatype) as unknown[] | undefined) ?? [];
+    const imports = (Reflect.getMetadata(NEST_METADATA.moduleImports, module.metatype) as unknown[] | undefined) ?? [];
     if (imports.some((imported) => registrationIdOf(imported) === id)) names.add(module.metatype.name);
   }
   return names.size > 0 ? [...names].join(' and ') : 'a module built at run time';

@@ -1,6 +1,6 @@
-import { PROPERTY_DEPS_METADATA, SELF_DECLARED_DEPS_METADATA } from '@nestjs/common/constants';
 import type { DiscoveryService } from '@nestjs/core';
 import { ImproperConfigurationError } from '../errors/improper-configuration.error';
+import { NEST_METADATA } from './nest-metadata-keys';
 import { getDataSourceToken, getSessionToken } from './tokens';
 
 const NEST_PROBES = new Set([
@@ -47,8 +47,8 @@ export function rejectUndeclaredBindKeyInjections(
   for (const wrapper of [...discovery.getProviders(), ...discovery.getControllers()]) {
     const type = wrapper.metatype;
     if (typeof type !== 'function') continue;
-    const params = (Reflect.getMetadata(SELF_DECLARED_DEPS_METADATA, type) ?? []) as Array<{ param: unknown }>;
-    const properties = (Reflect.getMetadata(PROPERTY_DEPS_METADATA, type) ?? []) as Array<{ type: unknown }>;
+    const params = (Reflect.getMetadata(NEST_METADATA.constructorInjections, type) ?? []) as Array<{ param: unknown }>;
+    const properties = (Reflect.getMetadata(NEST_METADATA.propertyInjections, type) ?? []) as Array<{ type: unknown }>;
     for (const token of [...params.map((p) => p.param), ...properties.map((p) => p.type)]) {
       const decorator = tokens.get(token);
       if (decorator) offenders.push(`${type.name} uses ${decorator}`);

@@ -1,6 +1,5 @@
 import type { NestInterceptor } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
-import { STATIC_CONTEXT } from '@nestjs/core/injector/constants';
 import { cqrsHandlersAdapter } from './cqrs-handlers.adapter';
 import type { EntryPointAdapter, HandlerClass } from './entry-point-adapter';
 import { eventListenersAdapter } from './event-listeners.adapter';
@@ -10,11 +9,24 @@ import { queueJobsAdapter } from './queue-jobs.adapter';
 import { scheduledTicksAdapter } from './scheduled-ticks.adapter';
 import type { UnitsOfWork } from './units-of-work';
 
-/** What this reads and changes of Nest's `InstanceWrapper` of a controller or provider. */
+/**
+ * What this reads and changes of Nest's `InstanceWrapper` of a controller or provider: its public
+ * fields only (`instance`, `metatype`, which is the factory of a `useFactory` provider, and `inject`).
+ */
 interface ProviderWrapper extends HandlerWrapper {
-  readonly metatype: unknown;
+  metatype: unknown;
   readonly inject?: unknown;
-  getInstanceByContextId(contextId: typeof STATIC_CONTEXT): { instance: unknown };
+}
+
+/** The handlers of an application's providers, attached in two steps of Nest's start-up. */
+export interface AttachedEntryPoints {
+  /**
+   * At the module's `onModuleInit` (every provider is made by then): looks at the objects of the
+   * factory providers whose factory was already running when the application was first looked at.
+   */
+  attachLate(): void;
+  /** Forgets this application's handler objects (at shutdown). */
+  forget(): void;
 }
 
 /**
@@ -22,14 +34,15 @@ interface ProviderWrapper extends HandlerWrapper {
  * the class of each controller and provider of the application. Runs while Nest instantiates the
  * application, before any module's `onModuleInit` (where the integrations' explorers read the
  * handlers). A provider made by `useValue` is looked at through its object's class; one made by
- * `useFactory` once Nest keeps what its factory made (still before any `onModuleInit`). Returns the
- * function that forgets this application's handler objects (at shutdown).
+ * `useFactory` through the class of what its factory returns, as soon as the factory returns it
+ * (Nest's public `metatype` of the provider is its factory: it is wrapped). A factory that had
+ * already been called by then is looked at in `attachLate`.
  */
 export function attachEntryPoints(
   discovery: DiscoveryService,
   units: UnitsOfWork,
   interceptor: NestInterceptor,
-): () => void {
+): AttachedEntryPoints {
   const adapters: EntryPointAdapter[] = [
     messageHandlersAdapter(interceptor),
     queueJobsAdapter,
@@ -45,36 +58,55 @@ export function attachEntryPoints(
   };
   // Read at each handler call: a factory's provider joins the list once its factory has run.
   const handled: ProviderWrapper[] = [];
+  const handle = (wrapper: ProviderWrapper, type: unknown) => {
+    if (attach(type) && !handled.includes(wrapper)) handled.push(wrapper);
+  };
+  const pending: ProviderWrapper[] = [];
   const wrappers = [...discovery.getControllers(), ...discovery.getProviders()] as unknown as ProviderWrapper[];
   for (const wrapper of wrappers) {
     // A factory's provider Nest has not made yet (its instance is null until the factory ran).
     if (wrapper.inject && (wrapper.instance ?? undefined) === undefined) {
-      attachWhenMade(wrapper, (made) => attach(classOf(made)) && !handled.includes(wrapper) && handled.push(wrapper));
+      if (typeof wrapper.metatype === 'function') {
+        wrapper.metatype = watchedFactory(wrapper.metatype as Factory, (made) => handle(wrapper, classOf(made)));
+      }
+      pending.push(wrapper);
       continue;
     }
-    const type = wrapper.inject || wrapper.metatype === null ? classOf(wrapper.instance) : wrapper.metatype;
-    if (attach(type)) handled.push(wrapper);
+    handle(wrapper, wrapper.inject || wrapper.metatype === null ? classOf(wrapper.instance) : wrapper.metatype);
   }
-  return registerHandlerOwner({ units, wrappers: handled });
+  const forget = registerHandlerOwner({ units, wrappers: handled });
+  return {
+    attachLate: () => {
+      for (const wrapper of pending.splice(0)) handle(wrapper, classOf(wrapper.instance));
+    },
+    forget,
+  };
 }
 
+type Factory = (...args: unknown[]) => unknown;
+
 /**
- * Calls `made` with the object a factory provider's factory returns, when Nest keeps it (on the
- * wrapper's static instance host, which it sets once the factory resolved): the factory may be running
- * already, awaiting its dependencies, whatever the order Nest makes the modules in.
+ * The factory `factory`, calling `made` with what it returns (awaited when it returns a promise)
+ * before Nest keeps it: before any module's `onModuleInit`, wherever Nest is in making the modules.
  */
-function attachWhenMade(wrapper: ProviderWrapper, made: (instance: unknown) => unknown): void {
-  const host = wrapper.getInstanceByContextId(STATIC_CONTEXT);
-  let kept = host.instance;
-  Object.defineProperty(host, 'instance', {
-    configurable: true,
-    enumerable: true,
-    get: () => kept,
-    set: (instance: unknown) => {
-      kept = instance;
-      if (instance !== null && instance !== undefined) made(instance);
-    },
-  });
+function watchedFactory(factory: Factory, made: (instance: unknown) => void): Factory {
+  const watched = function (this: unknown, ...args: unknown[]): unknown {
+    const result = factory.apply(this, args);
+    if (!isThenable(result)) {
+      made(result);
+      return result;
+    }
+    return Promise.resolve(result).then((instance) => {
+      made(instance);
+      return instance;
+    });
+  };
+  Object.defineProperty(watched, 'name', { value: factory.name });
+  return watched;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function classOf(instance: unknown): unknown {

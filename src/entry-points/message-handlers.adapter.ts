@@ -1,5 +1,5 @@
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import type { NestInterceptor } from '@nestjs/common';
+import { NEST_METADATA } from '../core/nest-metadata-keys';
 import type { EntryPointAdapter } from './entry-point-adapter';
 
 // Metadata keys of @nestjs/microservices and @nestjs/websockets, read without importing either
@@ -20,10 +20,10 @@ export function messageHandlersAdapter(interceptor: NestInterceptor): EntryPoint
       if (!handlesMessages(type)) return false;
       // Another application's interceptor (one made earlier in this process, for the same class) is
       // replaced: Nest reads the list when it builds an application's handlers, so that one keeps its own.
-      const others = ((Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[]).filter(
+      const others = ((Reflect.getMetadata(NEST_METADATA.interceptors, type) ?? []) as unknown[]).filter(
         (existing) => !(existing instanceof Object && existing.constructor === interceptor.constructor),
       );
-      Reflect.defineMetadata(INTERCEPTORS_METADATA, [interceptor, ...others], type);
+      Reflect.defineMetadata(NEST_METADATA.interceptors, [interceptor, ...others], type);
       return true;
     },
   };

@@ -1,6 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import { sessionScopeStorage } from '../session/session-scope';
+import { startForMessageTenant } from '../tenancy/message-tenant';
 import { runEndingHooksDetached } from './report-ending';
 import { SKIP_SESSION_SCOPE } from './skip-session-scope.decorator';
 import { UnitsOfWork } from './units-of-work';
@@ -20,29 +21,39 @@ export class SessionScopeInterceptor implements NestInterceptor {
       return next.handle();
     }
     return new Observable((subscriber) => {
-      const scope = this.units.open('messages');
-      const replies: unknown[] = [];
-      const end = async (succeeded: boolean) => {
-        const ending = await this.units.end(scope, 'messages', succeeded, 'a message handler');
-        runEndingHooksDetached(ending);
-        return ending.commitError;
-      };
-      const subscription = sessionScopeStorage
-        .run(scope, () => next.handle())
-        .subscribe({
-          next: (value) => replies.push(value),
-          error: (error: unknown) => {
-            void end(false).then(() => subscriber.error(error));
-          },
-          complete: () => {
-            void end(true).then((commitError) => {
-              if (commitError !== undefined) return subscriber.error(commitError);
-              for (const reply of replies) subscriber.next(reply);
-              subscriber.complete();
+      let subscription: Subscription | undefined;
+      // The message's tenant (docs/tenancy.md) is resolved before the unit opens, released after it ends.
+      const tenant = startForMessageTenant(
+        this.units.owner,
+        context,
+        () => {
+          const scope = this.units.open('messages');
+          const replies: unknown[] = [];
+          const end = async (succeeded: boolean) => {
+            const ending = await this.units.end(scope, 'messages', succeeded, 'a message handler');
+            tenant.release();
+            runEndingHooksDetached(ending);
+            return ending.commitError;
+          };
+          subscription = sessionScopeStorage
+            .run(scope, () => next.handle())
+            .subscribe({
+              next: (value) => replies.push(value),
+              error: (error: unknown) => {
+                void end(false).then(() => subscriber.error(error));
+              },
+              complete: () => {
+                void end(true).then((commitError) => {
+                  if (commitError !== undefined) return subscriber.error(commitError);
+                  for (const reply of replies) subscriber.next(reply);
+                  subscriber.complete();
+                });
+              },
             });
-          },
-        });
-      return () => subscription.unsubscribe();
+        },
+        (error) => subscriber.error(error),
+      );
+      return () => subscription?.unsubscribe();
     });
   }
 }

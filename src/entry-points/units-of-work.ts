@@ -7,6 +7,7 @@ import type { EntryPointKind } from './entry-point-options';
 import { reportEnding, runEndingHooks } from './report-ending';
 import { tenantSourceOf, withScopeTenant } from '../tenancy/scope-tenant';
 import { refuseUnstatedWrites } from '../commit/unstated-commit-mode';
+import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
 
 /** The scope kind (as telemetry reports sessions) of each entry point's units. */
 const SCOPE_KINDS: Readonly<Record<EntryPointKind, ScopeKind>> = {
@@ -31,6 +32,11 @@ export class UnitsOfWork {
     private readonly alchemy: AdvancedAlchemy,
     private readonly rules: EntryPointRules,
   ) {}
+
+  /** The module registry the units belong to (its tenancy resolves a message's tenant). */
+  get owner(): object {
+    return this.alchemy;
+  }
 
   /** The message of an error with every connection password removed. */
   redact(error: unknown): string {
@@ -80,13 +86,14 @@ export class UnitsOfWork {
 
   /**
    * Runs `hook` once the open unit `scope` has committed, never after its rollback: after the COMMIT
-   * of every transaction it has open now (when it has none yet, after the only or `default` bind
-   * key's, as `AfterCommitEvents` waits).
+   * of every transaction it has open now; when it has none, once the unit ends well, after the
+   * (maybe still unused) session of the bind key `idleHookKey` picks.
    */
   afterCommit(scope: SessionScope, hook: () => unknown): void {
     const open = scope.sessions.filter((session) => session?.isActive === true && session.inTransaction);
     if (open.length === 0) {
-      sessionScopeStorage.run(scope, () => this.alchemy.getSession().afterCommit(hook));
+      const key = idleHookKey(this.alchemy, scope);
+      sessionScopeStorage.run(scope, () => this.alchemy.getSession(key).afterCommit(hook));
       return;
     }
     let waiting = open.length;
@@ -132,6 +139,24 @@ export class UnitsOfWork {
     }
     return ending;
   }
+}
+
+/**
+ * The bind key whose session carries a hook of a unit with no transaction open (no `default` needed):
+ * of the keys the unit committed with its commit mode (not `manual`), one whose session it has
+ * opened already, else the only or `default` key, else the first; else the only or `default`, else
+ * the first key. A session not used otherwise opens no connection: at the unit's good end it
+ * "commits" with nothing to do, and runs the hook.
+ */
+function idleHookKey(alchemy: AdvancedAlchemy, scope: SessionScope): string {
+  const keys = alchemy.bindKeys;
+  const committing = keys.filter((key) => alchemy.bind(key).commitMode !== 'manual');
+  const opened = new Set(scope.sessions.filter((session) => session?.isActive === true).map((s) => s?.bindKey));
+  const preferred = (candidates: string[]) =>
+    candidates.find((key) => opened.has(key)) ??
+    (candidates.length === 1 ? candidates[0] : candidates.find((key) => key === DEFAULT_BIND_KEY)) ??
+    candidates[0];
+  return preferred(committing) ?? preferred(keys);
 }
 
 function capitalized(text: string): string {

@@ -5,7 +5,7 @@ import { ForeignKeyError } from './foreign-key.error';
 import { IntegrityError } from './integrity.error';
 import { InvalidValueError } from './invalid-value.error';
 import { RepositoryError } from './repository.error';
-import { isConnectionError } from '../session/connection-errors';
+import { isConnectionError } from './connection-errors';
 import { DatabaseUnavailableError } from './database-unavailable.error';
 
 /** What kind of constraint a database error reports, whatever the database. */

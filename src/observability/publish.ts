@@ -1,6 +1,6 @@
 import { SessionAcquireTimeoutError } from '../errors/session-acquire-timeout.error';
 import type { Bind } from '../session/bind';
-import { isConnectionError } from '../session/connection-errors';
+import { isConnectionError } from '../errors/connection-errors';
 import {
   channels,
   type CommitFailedEvent,

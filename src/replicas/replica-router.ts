@@ -1,6 +1,6 @@
 import type { QueryRunner } from 'typeorm';
 import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error';
-import { isConnectionError } from '../session/connection-errors';
+import { isConnectionError } from '../errors/connection-errors';
 import { destroyDriverConnection } from '../session/pool-guard';
 import { sessionScopeStorage, type SessionScope } from '../session/session-scope';
 import type { Bind } from '../session/bind';
@@ -8,7 +8,7 @@ import { PLAIN_READ, READS, WRITES, type StatementClass } from '../session/state
 import type { PrimaryPath, StatementRoute } from '../session/statement-route';
 import type { TransactionCharacteristics } from '../session/begin-transaction';
 import type { ReplicaPool } from './replica-pool';
-import type { ReplicaSet } from './replica-set';
+import { ReplicaSet } from './replica-set';
 import { routeModeOf } from './route-mode';
 
 const ignore = (): void => undefined;
@@ -191,6 +191,8 @@ export class ReplicaRouter implements StatementRoute {
 
 /** The replica stage of `bind`'s statement pipeline: each session gets a router of its own. */
 export function routeReadsToReplicas(bind: Bind, replicas: ReplicaSet): void {
+  bind.replicas = replicas;
+  ReplicaSet.register(bind, replicas);
   const deadlineMs = bind.deadlineFor(bind.statementTimeoutMs);
   bind.pipeline.routeWith(() => new ReplicaRouter(replicas, bind.key, deadlineMs));
 }

@@ -1,4 +1,5 @@
 import type { AlchemyConfig } from '../config/alchemy-config';
+import type { Bind } from '../session/bind';
 import { DEFAULT_LAG_CHECK_INTERVAL_MS, DEFAULT_REPLICA_BACKOFF_MS, type RoutingConfig } from './replica-config';
 import { ReplicaPool } from './replica-pool';
 
@@ -7,6 +8,18 @@ import { ReplicaPool } from './replica-pool';
  * those out of rotation and those lagging more than `maxReplicationLagMs`).
  */
 export class ReplicaSet {
+  static readonly #ofBind = new WeakMap<Bind, ReplicaSet>();
+
+  /** The replicas of a bind key (the core knows them only as `BindReplicas`). */
+  static of(bind: Bind): ReplicaSet | undefined {
+    return ReplicaSet.#ofBind.get(bind);
+  }
+
+  /** Records `replicas` as the bind key's (at startup, when its reads are routed to them). */
+  static register(bind: Bind, replicas: ReplicaSet): void {
+    ReplicaSet.#ofBind.set(bind, replicas);
+  }
+
   #next = 0;
   readonly backoffMs: number;
   readonly #lagIntervalMs: number;

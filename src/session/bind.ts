@@ -4,7 +4,6 @@ import type { CommitMode } from '../config/commit-mode';
 import { STATEMENT_DEADLINE_GRACE_MS, statementTimeoutOf, type IsolationLevel } from '../config/engine-config';
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { ConnectionSlots } from './connection-slots';
-import type { ReplicaSet } from '../replicas/replica-set';
 import { StatementPipeline } from './statement-pipeline';
 import { isBehindTransactionPooler } from './transaction-pooler';
 
@@ -30,8 +29,8 @@ export class Bind {
   closing = false;
   /** The stages of this bind key's statements (features register theirs at startup). */
   readonly pipeline: StatementPipeline;
-  /** The bind key's read replicas, when it has any (src/replicas). */
-  replicas?: ReplicaSet;
+  /** The bind key's read replicas, when it has any (registered by src/replicas at startup). */
+  replicas?: BindReplicas;
   /** The bind key's tenancy strategy, when it is tenant-scoped (src/tenancy). */
   tenancy?: BindTenancy;
   #openSessions = 0;
@@ -117,6 +116,12 @@ export interface TenantSessionSetup {
   readonly leaveSql?: string;
 }
 
+/** A bind key's read replicas as the core sees them (src/replicas' `ReplicaSet`): their permits, and closing them. */
+export interface BindReplicas {
+  readonly pools: ReadonlyArray<{ readonly slots: ConnectionSlots }>;
+  close(): Promise<unknown>;
+}
+
 /**
  * A bind key's tenancy strategy at run time (`Bind.tenancy`), registered by src/tenancy at startup:
  * the core asks it for each new session's setup and never imports the feature.
@@ -125,8 +130,11 @@ export interface BindTenancy {
   readonly strategy: 'schema' | 'database';
   /** Plain reads must run in the transaction (no `beginOnFirstWrite`): only it carries the tenant's setting. */
   readonly readsInTransaction: boolean;
-  /** The setup of a new session of `base` for the current tenant; throws outside any tenant. */
-  sessionSetup(base: Bind): TenantSessionSetup;
+  /**
+   * The setup of a new session of `base` for the current tenant; throws outside any tenant.
+   * `transactional`: whether the session begins transactions (false for a NOT_SUPPORTED unit).
+   */
+  sessionSetup(base: Bind, transactional: boolean): TenantSessionSetup;
   /** Closes what the strategy opened (the tenants' DataSources). */
   close(): Promise<void>;
 }

@@ -4,14 +4,8 @@ import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { channels, type ScopeKind } from '../observability/channels';
 import * as publish from '../observability/publish';
-import {
-  HookBatch,
-  type HookKind,
-  type TransactionCompletionHook,
-  type TransactionHook,
-} from '../transactions/transaction-hooks';
+import { HookBatch } from '../transactions/transaction-hooks';
 import type { TransactionOptions } from '../transactions/transaction-options';
-import { UnitFrame, unitFrameStorage } from '../transactions/unit-frame';
 import type { TransactionCharacteristics } from './begin-transaction';
 import type { Bind } from './bind';
 import type { TenantSessionSetup } from './bind';
@@ -20,6 +14,7 @@ import { SessionConnection, type ConnectionOwner, type SessionRunner as Runner }
 import { closedError } from './session-statements';
 import { StatementDeadline } from './statement-deadline';
 import type { StatementRoute } from './statement-route';
+import { TransactionHookHost } from './transaction-hook-host';
 import { TransactionState } from './transaction-state';
 import { runUnitOf } from './unit-runner';
 
@@ -37,13 +32,11 @@ export interface DatabaseSessionOptions {
  * `poolTimeout`) and, with autoBegin, sends BEGIN. Where its transaction stands is its
  * `TransactionState`; the path of each statement is its `SessionStatements`.
  */
-export class DatabaseSession implements Session, ConnectionOwner {
+export class DatabaseSession extends TransactionHookHost implements Session, ConnectionOwner {
   #info?: Record<string, unknown>;
   /** The session's query runner and what goes with it, from the first statement to the session's end. */
   #connection?: SessionConnection;
   #closed = false;
-  /** The transaction itself as the outermost unit (made at the first hook or NESTED unit). */
-  #rootFrame?: UnitFrame;
   /** Pending BEGIN, depth, savepoints. */
   readonly state: TransactionState;
   /** This session's statement timeout and the module's deadline on top of it (the bind key's until changed). */
@@ -63,7 +56,8 @@ export class DatabaseSession implements Session, ConnectionOwner {
   readonly tenantSetup?: TenantSessionSetup;
 
   constructor(bind: Bind, options: DatabaseSessionOptions = {}) {
-    this.tenantSetup = bind.tenancy?.sessionSetup(bind);
+    super();
+    this.tenantSetup = bind.tenancy?.sessionSetup(bind, options.autoBegin ?? bind.autoBegin);
     bind = this.bind = this.tenantSetup?.bind ?? bind;
     this.#deadline = StatementDeadline.of(bind);
     this.state = new TransactionState(options.autoBegin ?? bind.autoBegin, bind.transactionDefaults);
@@ -78,12 +72,6 @@ export class DatabaseSession implements Session, ConnectionOwner {
 
   usePrimary(): void {
     this.route?.usePrimary();
-  }
-
-  /** The transaction itself, as the outermost unit: its hooks run when it ends. */
-  get rootFrame(): UnitFrame {
-    this.#rootFrame ??= new UnitFrame(this.bind.key, this.bind.secrets);
-    return this.#rootFrame;
   }
 
   /** Whether the session begins a transaction by itself at its first statement. */
@@ -104,27 +92,6 @@ export class DatabaseSession implements Session, ConnectionOwner {
   /** A name for the next savepoint, unique in this session. */
   nextSavepointName(): string {
     return this.state.nextSavepointName();
-  }
-
-  /** Registers a hook on the innermost unit the calling code runs in (the transaction itself at the top). */
-  private addHook(kind: HookKind, hook: TransactionHook | TransactionCompletionHook): void {
-    (unitFrameStorage.getStore()?.get(this) ?? this.rootFrame).hooks.add(kind, hook);
-  }
-
-  beforeCommit(hook: TransactionHook): void {
-    this.addHook('beforeCommit', hook);
-  }
-
-  afterCommit(hook: TransactionHook): void {
-    this.addHook('afterCommit', hook);
-  }
-
-  afterRollback(hook: TransactionHook): void {
-    this.addHook('afterRollback', hook);
-  }
-
-  afterCompletion(hook: TransactionCompletionHook): void {
-    this.addHook('afterCompletion', hook);
   }
 
   transaction<T>(work: SessionUnitWork<T>, options?: TransactionOptions): Promise<T> {
@@ -211,7 +178,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
    */
   async commitTransaction(): Promise<HookBatch> {
     // Awaited only when there is something to wait for: every request's end runs through here.
-    if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
+    if (this.openRootFrame) await this.openRootFrame.hooks.runBeforeCommit();
     const connection = this.#connection;
     if (connection?.statements.last) await connection.statements.settle();
     if (this.route?.endReadOnly()) this.state.resetCharacteristics();
@@ -230,7 +197,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
       this.uncommittedWrites = this.twoPhaseWrites = 0;
       connection.arm();
     }
-    return this.#rootFrame?.hooks.committed() ?? HookBatch.empty;
+    return this.openRootFrame?.hooks.committed() ?? HookBatch.empty;
   }
 
   async rollback(): Promise<void> {
@@ -254,7 +221,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
         connection.arm();
       }
     }
-    return this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
+    return this.openRootFrame?.hooks.rolledBack() ?? HookBatch.empty;
   }
 
   async close(): Promise<void> {
@@ -268,7 +235,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
     const connection = this.#connection;
     if (connection?.statements.last) await connection.statements.settle();
     if (this.route) await this.route.release();
-    const hooks = this.#rootFrame?.hooks.rolledBack() ?? HookBatch.empty;
+    const hooks = this.openRootFrame?.hooks.rolledBack() ?? HookBatch.empty;
     if (!connection) return hooks;
     this.#connection = undefined;
     await connection.close();
@@ -287,7 +254,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
    */
   async prepareTwoPhase(prepare: (runner: QueryRunner) => Promise<void>): Promise<void> {
     // Awaited only when there is something to wait for: every request's end runs through here.
-    if (this.#rootFrame) await this.#rootFrame.hooks.runBeforeCommit();
+    if (this.openRootFrame) await this.openRootFrame.hooks.runBeforeCommit();
     const connection = this.#connection as SessionConnection;
     if (connection.statements.last) await connection.statements.settle();
     await prepare(connection.runner as unknown as QueryRunner);
@@ -297,7 +264,7 @@ export class DatabaseSession implements Session, ConnectionOwner {
 
   /** The hooks of a transaction that two-phase commit ended. */
   twoPhaseEnded(committed: boolean): HookBatch {
-    const hooks = this.#rootFrame?.hooks;
+    const hooks = this.openRootFrame?.hooks;
     return (committed ? hooks?.committed() : hooks?.rolledBack()) ?? HookBatch.empty;
   }
 

@@ -1,8 +1,7 @@
+import { CONNECTION_CLOSED_CODE } from '../errors/connection-errors';
 import type { PoolGuardOptions } from './pool-guard-options';
 
-/** The `code` of the error a checkout fails with when every connection it was given was dead. */
-export const CONNECTION_CLOSED_CODE = 'ALCHEMY_CONNECTION_CLOSED';
-
+/** A checkout's error when every connection it was given was dead (its `code` is `CONNECTION_CLOSED_CODE`). */
 export function connectionClosed(bindKey: string): Error {
   return Object.assign(new Error(`a connection of bind key "${bindKey}" was closed by the database`), {
     code: CONNECTION_CLOSED_CODE,

@@ -2,7 +2,7 @@ import type { QueryRunner } from 'typeorm';
 import type { ConnectionSlots } from './connection-slots';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import type { Bind } from './bind';
-import { isConnectionError, unreachableMessage } from './connection-errors';
+import { isConnectionError, unreachableMessage } from '../errors/connection-errors';
 import type { LateUse, StatementDeadline } from './statement-deadline';
 
 /**

@@ -4,7 +4,7 @@ import { channels } from '../observability/channels';
 import * as publish from '../observability/publish';
 import { beginTransaction, leaveQueryOnly, type TransactionCharacteristics } from './begin-transaction';
 import type { Bind } from './bind';
-import { isConnectionError, unreachableMessage } from './connection-errors';
+import { isConnectionError, unreachableMessage } from '../errors/connection-errors';
 import { SessionStatements, type StatementHost, type WriteCounts } from './session-statements';
 import type { StatementDeadline } from './statement-deadline';
 import type { StatementRoute } from './statement-route';

@@ -3,7 +3,7 @@ import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { ReadOnlyTransactionError } from '../errors/read-only-transaction.error';
 import { StatementTimeoutError } from '../errors/statement-timeout.error';
 import { TransactionConflictError } from '../errors/transaction-conflict.error';
-import { isConnectionError, isGaleraNotReady, unreachableMessage } from './connection-errors';
+import { isConnectionError, isGaleraNotReady, unreachableMessage } from '../errors/connection-errors';
 
 // PostgreSQL query_canceled (statement_timeout), MariaDB ER_STATEMENT_TIMEOUT, MySQL ER_QUERY_TIMEOUT.
 const PG_STATEMENT_TIMEOUT = '57014';

@@ -21,6 +21,8 @@ export class DatabaseTenancy implements BindTenancy {
   readonly strategy = 'database';
   readonly readsInTransaction = false;
   readonly pool: TenantBindPool;
+  /** Tenants whose tables `createAll` made (or found) in this process: not asked again when reopened. */
+  readonly #created = new Set<string>();
 
   constructor(
     private readonly base: Bind,
@@ -39,8 +41,13 @@ export class DatabaseTenancy implements BindTenancy {
         idleTimeoutMs: option.idleTimeoutMs ?? DEFAULT_TENANT_IDLE_TIMEOUT_MS,
       },
       locate,
-      async (_tenant, connectionString) => {
-        const bind = await openBind(tenantConfig(base.config, connectionString, poolSize), base.index, secrets);
+      async (tenant, connectionString) => {
+        const createAll = base.config.createAll && !this.#created.has(tenant);
+        const config = tenantConfig(base, connectionString, poolSize, createAll);
+        // What does not change per tenant was checked once, when the bind key opened: no schema-status
+        // read nor isolation-level question per tenant (the health indicator checks open tenants).
+        const bind = await openBind(config, base.index, secrets, { tenant: true });
+        if (createAll) this.#created.add(tenant);
         const owner = scopeOwnerOf(base);
         if (owner) setScopeOwner(bind, owner);
         return bind;
@@ -72,17 +79,21 @@ export class DatabaseTenancy implements BindTenancy {
   }
 }
 
-/** The bind key's configuration pointed at one tenant's database, with the tenant pool's size. */
-function tenantConfig(base: AlchemyConfig, connectionString: string, poolSize: number): AlchemyConfig {
+/**
+ * The bind key's configuration pointed at one tenant's database, with the tenant pool's size; what
+ * the bind key found out at startup (whether reads may run before the BEGIN) is reused as it is.
+ */
+function tenantConfig(bind: Bind, connectionString: string, poolSize: number, createAll: boolean): AlchemyConfig {
+  const base = bind.config;
   return new AlchemyConfig({
     bindKey: base.bindKey,
     connectionString,
     createDataSource: base.createDataSource,
     engineConfig: { ...base.engineConfig, poolSize },
-    sessionConfig: base.sessionConfig,
+    sessionConfig: { ...base.sessionConfig, beginOnFirstWrite: bind.beginOnFirstWrite },
     entities: base.entities,
     autoLoadEntities: base.autoLoadEntities,
-    createAll: base.createAll,
+    createAll,
     enableTouchUpdatedTimestampListener: base.enableTouchUpdatedTimestampListener,
     // The tenants' migrations are the command line's business (db upgrade --all-tenants).
     migrationConfig: { ...base.migrationConfig, runOnStartup: false },

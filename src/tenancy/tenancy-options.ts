@@ -7,7 +7,9 @@ import type { IncomingMessage } from 'node:http';
 export type TenantSource =
   | { kind: 'http'; request: IncomingMessage }
   | { kind: 'job'; job: unknown }
-  | { kind: 'message'; data: unknown; context: unknown };
+  | { kind: 'message'; data: unknown; context: unknown }
+  /** A WebSocket gateway's message: its data and the client socket it came on. */
+  | { kind: 'socket'; data: unknown; client: unknown };
 
 /** `AdvancedAlchemyModule.forRoot(configs, { tenancy })`: how the application finds a scope's tenant. */
 export interface TenancyOptions {

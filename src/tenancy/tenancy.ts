@@ -31,7 +31,7 @@ export class Tenancy {
     const tenant = await this.options.resolve(source);
     if (tenant === undefined || tenant === null || tenant === '') {
       throw new TenantRejectedError(
-        `No tenant: this ${source.kind === 'http' ? 'request' : source.kind} does not say which tenant it is for.`,
+        `No tenant: this ${source.kind === 'http' ? 'request' : source.kind === 'socket' ? 'socket message' : source.kind} does not say which tenant it is for.`,
         this.missingStatus,
         'missing',
       );
@@ -67,6 +67,11 @@ export class Tenancy {
       );
     }
     return [...(await this.options.listTenants())];
+  }
+
+  /** Every tenant, or `undefined` when the application gave no `listTenants` (health checks). */
+  async listTenantsIfKnown(): Promise<string[] | undefined> {
+    return this.options.listTenants ? [...(await this.options.listTenants())] : undefined;
   }
 
   private unknown(tenant: string): TenantRejectedError {

@@ -77,6 +77,27 @@ export class TenantBindPool {
     };
   }
 
+  /**
+   * Holds `tenant`'s bind if it is open now, without opening it, moving it in the LRU order or
+   * resetting its idle time (health checks look, they do not use).
+   */
+  holdIfOpen(tenant: string): TenantLease | undefined {
+    const entry = this.#open.get(tenant);
+    if (!entry) return undefined;
+    const idleSince = entry.idleSince;
+    entry.leases++;
+    let released = false;
+    return {
+      bind: entry.bind,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.release(entry);
+        if (entry.leases === 0) entry.idleSince = idleSince;
+      },
+    };
+  }
+
   /** Closes every tenant's DataSource; leases asked for afterwards fail. */
   async close(): Promise<void> {
     this.#closed = true;

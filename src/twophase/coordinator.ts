@@ -11,7 +11,7 @@ import { recoverInDoubt, type InDoubtTransaction, type RecoveryOptions } from '.
 import type { InDoubtResolver } from './in-doubt-resolver';
 import type { InstanceLease } from './instance-lease';
 import { newXid } from './xid';
-import { isConnectionError } from '../session/connection-errors';
+import { isConnectionError } from '../errors/connection-errors';
 
 /** How often recovery drops abort rows and leases expired for an hour. */
 const PURGE_EVERY_MS = 60_000;

@@ -1,74 +1,40 @@
-import { Module, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AdvancedAlchemyModule, getDataSourceToken } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-  poolState,
-} from 'nestjs-advanced-alchemy/testing';
-import type { DataSource } from 'typeorm';
+import { poolState, testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
 import { RowsController } from './fixtures/rows.controller';
 import { SessionTracker } from './fixtures/session-tracker';
-import { ADAPTERS, startHttpApp } from './fixtures/start-app';
+import { ADAPTERS } from './fixtures/start-app';
 
 const CONCURRENT_REQUESTS = 200;
 
 // Many requests at once, half of them failing after their write: every 2xx is backed by a stored
 // row, no failed request leaves one, and every connection goes back to its pool afterwards.
 describe.each(testDatabaseKinds())('%s under 200 concurrent requests, half failing', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'concurrency');
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await database?.drop();
-  });
-
-  describe.each(ADAPTERS)('on %s', (adapter) => {
+  describe.each(ADAPTERS)('on %s', (http) => {
     const tracker = new SessionTracker();
-    let app: INestApplication;
-    let url: string;
-    beforeAll(async () => {
-      @Module({
-        imports: [
-          AdvancedAlchemyModule.forRoot({
-            connectionString: database.connectionString,
-            entities: [CommitRow],
-            createAll: true,
-            commitMode: 'autocommit',
-            createDataSource: tracker.createDataSource,
-          }),
-        ],
-        controllers: [RowsController],
-        providers: [RowWriter],
-      })
-      class ConcurrencyModule {}
-      // Listening (startHttpApp listens): supertest would otherwise open a new server per request.
-      app = await startHttpApp(ConcurrencyModule, adapter);
-      url = await app.getUrl();
-      probe ??= await openProbe(database.connectionString);
+    const testApp = useTestApp({
+      kind,
+      http,
+      label: 'concurrency',
+      entities: [CommitRow],
+      config: { createDataSource: tracker.createDataSource },
+      controllers: [RowsController],
+      providers: [RowWriter],
     });
-    afterAll(() => app?.close());
 
     it('committed rows are exactly those of the 2xx answers; nothing leaks', async () => {
       const markers = Array.from({ length: CONCURRENT_REQUESTS }, () => newMarker());
       const statuses = await Promise.all(
         markers.map(async (marker, index) => {
           const path = index % 2 === 0 ? '/rows' : '/rows/fail';
-          return (await request(url).post(`${path}?marker=${marker}`)).status;
+          return (await request(testApp.url).post(`${path}?marker=${marker}`)).status;
         }),
       );
 
       const acknowledged = markers.filter((_, index) => statuses[index] >= 200 && statuses[index] < 300);
-      const stored = await probe.query<{ marker: string }>(
+      const stored = await testApp.probe.query<{ marker: string }>(
         `SELECT marker FROM ${COMMIT_ROWS} WHERE marker IN (${markers.map(() => '?').join(', ')})`,
         markers,
       );
@@ -78,13 +44,13 @@ describe.each(testDatabaseKinds())('%s under 200 concurrent requests, half faili
 
       // Every TypeORM query runner the sessions took was released, and the pool is whole again.
       expect(tracker.released).toBe(tracker.opened);
-      const pool = poolState(app.get<DataSource>(getDataSourceToken()));
+      const pool = poolState(testApp.dataSource());
       if (pool) expect(pool).toEqual({ total: pool.total, idle: pool.total, waiting: 0 });
 
       // And the next request is served at once (on SQLite: nobody kept the single connection).
       const next = newMarker();
-      await request(url).post(`/rows?marker=${next}`).expect(201);
-      expect(await probe.count(COMMIT_ROWS, 'marker = ?', [next])).toBe(1);
+      await request(testApp.url).post(`/rows?marker=${next}`).expect(201);
+      expect(await testApp.probe.count(COMMIT_ROWS, 'marker = ?', [next])).toBe(1);
     });
   });
 });

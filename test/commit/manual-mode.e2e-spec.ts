@@ -1,17 +1,9 @@
-import { Controller, Module, Post, Query, type INestApplication } from '@nestjs/common';
+import { Controller, Post, Query } from '@nestjs/common';
 import request from 'supertest';
-import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
-import { startHttpApp } from './fixtures/start-app';
 
 /** Handlers that commit part of their work themselves, as manual mode expects. */
 @Controller('manual')
@@ -36,38 +28,20 @@ class SelfCommittingController {
 // Manual mode never commits on its own: what the handler committed stays, whatever the status;
 // what it wrote after its last commit is rolled back at the end of the request.
 describe.each(testDatabaseKinds())('manual mode, %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  let app: INestApplication;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'manual_mode');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [CommitRow],
-          createAll: true,
-          commitMode: 'manual',
-        }),
-      ],
-      controllers: [SelfCommittingController],
-      providers: [RowWriter],
-    })
-    class ManualModule {}
-    app = await startHttpApp(ManualModule, 'express');
-    probe = await openProbe(database.connectionString);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await probe?.close();
-    await database?.drop();
+  const testApp = useTestApp({
+    kind,
+    label: 'manual_mode',
+    entities: [CommitRow],
+    config: { commitMode: 'manual' },
+    controllers: [SelfCommittingController],
+    providers: [RowWriter],
   });
 
-  const rowsOf = (marker: string) => probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
+  const rowsOf = (marker: string) => testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
 
   it('session.commit() then a throw (500): the committed row stays, the later one is rolled back', async () => {
     const [kept, lost] = [newMarker(), newMarker()];
-    await request(app.getHttpServer()).post(`/manual/commit-then-throw?kept=${kept}&lost=${lost}`).expect(500);
+    await request(testApp.url).post(`/manual/commit-then-throw?kept=${kept}&lost=${lost}`).expect(500);
 
     expect(await rowsOf(kept)).toBe(1);
     expect(await rowsOf(lost)).toBe(0);
@@ -75,7 +49,7 @@ describe.each(testDatabaseKinds())('manual mode, %s', (kind) => {
 
   it('session.commit() then a 201: still only the committed row, manual mode adds no commit', async () => {
     const [kept, lost] = [newMarker(), newMarker()];
-    await request(app.getHttpServer()).post(`/manual/commit-then-succeed?kept=${kept}&lost=${lost}`).expect(201);
+    await request(testApp.url).post(`/manual/commit-then-succeed?kept=${kept}&lost=${lost}`).expect(201);
 
     expect(await rowsOf(kept)).toBe(1);
     expect(await rowsOf(lost)).toBe(0);

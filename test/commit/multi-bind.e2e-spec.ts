@@ -1,27 +1,18 @@
-import { Controller, Get, Inject, Module, Post, Query, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Query } from '@nestjs/common';
 import request from 'supertest';
+import { InjectSession, type CommitMode, type Session } from 'nestjs-advanced-alchemy';
 import {
-  AdvancedAlchemyModule,
-  getDataSourceToken,
-  InjectSession,
-  type CommitMode,
-  type Session,
-} from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
   poolState,
+  testDatabaseKinds,
+  useTestApp,
+  type DatabaseProbe,
+  type TestApp,
 } from 'nestjs-advanced-alchemy/testing';
-import type { DataSource } from 'typeorm';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { createDeferredForeignKey, hasDeferredConstraints } from './fixtures/deferred-foreign-key';
 import { doomedRowTable, writeDoomedRow } from './fixtures/doomed-write';
 import { newMarker } from './fixtures/markers';
 import { SessionTracker } from './fixtures/session-tracker';
-import { startHttpApp } from './fixtures/start-app';
 
 const PROBE = Symbol('PROBE');
 
@@ -60,89 +51,58 @@ class TwoBindsController {
 }
 
 describe.each(testDatabaseKinds())('several bind keys in one request, %s', (kind) => {
-  let mainDatabase: TestDatabase;
-  let auditDatabase: TestDatabase;
-  let mainProbe: DatabaseProbe;
-  let auditProbe: DatabaseProbe;
-  beforeAll(async () => {
-    mainDatabase = await createTestDatabase(kind, 'multi_main');
-    auditDatabase = await createTestDatabase(kind, 'multi_audit');
-  });
-  afterAll(async () => {
-    await mainProbe?.close();
-    await auditProbe?.close();
-    await mainDatabase?.drop();
-    await auditDatabase?.drop();
-  });
-
-  async function startTwoBindApp(mainMode: CommitMode, auditMode: CommitMode) {
+  /** An app with 'default' and 'audit' (declared in that order), each on a database of its own. */
+  function useTwoBindApp(mainMode: CommitMode, auditMode: CommitMode) {
     const trackers = { main: new SessionTracker(), audit: new SessionTracker() };
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot([
-          {
-            connectionString: mainDatabase.connectionString,
-            entities: [CommitRow],
-            createAll: true,
-            commitMode: mainMode,
-            createDataSource: trackers.main.createDataSource,
-          },
-          {
-            bindKey: 'audit',
-            connectionString: auditDatabase.connectionString,
-            entities: [CommitRow],
-            createAll: true,
-            commitMode: auditMode,
-            createDataSource: trackers.audit.createDataSource,
-          },
-        ]),
-      ],
+    const modes: Record<string, CommitMode> = { default: mainMode, audit: auditMode };
+    const testApp: TestApp = useTestApp({
+      kind,
+      label: 'multi',
+      bindKeys: ['default', 'audit'],
+      entities: [CommitRow],
+      config: (bindKey) => ({
+        commitMode: modes[bindKey],
+        createDataSource: trackers[bindKey === 'audit' ? 'audit' : 'main'].createDataSource,
+      }),
       controllers: [TwoBindsController],
-      providers: [{ provide: PROBE, useValue: () => mainProbe }],
-    })
-    class TwoBindModule {}
-    const app = await startHttpApp(TwoBindModule, 'express');
-    mainProbe ??= await openProbe(mainDatabase.connectionString);
-    auditProbe ??= await openProbe(auditDatabase.connectionString);
-    return { app, trackers };
+      providers: [{ provide: PROBE, useValue: () => testApp.probe }],
+    });
+    return { testApp, trackers };
   }
   const rows = (probe: DatabaseProbe, marker: string, table = COMMIT_ROWS) =>
     probe.count(table, 'marker = ?', [marker]);
 
   describe("'default' autocommit, 'audit' manual", () => {
-    let app: INestApplication;
-    let trackers: { main: SessionTracker; audit: SessionTracker };
-    beforeAll(async () => ({ app, trackers } = await startTwoBindApp('autocommit', 'manual')));
-    afterAll(() => app?.close());
+    const { testApp, trackers } = useTwoBindApp('autocommit', 'manual');
 
     it('each bind key follows its own mode: only default is committed', async () => {
       const marker = newMarker();
-      await request(app.getHttpServer()).post(`/multi/both?marker=${marker}`).expect(201);
+      await request(testApp.url).post(`/multi/both?marker=${marker}`).expect(201);
 
-      expect(await rows(mainProbe, marker)).toBe(1);
-      expect(await rows(auditProbe, marker)).toBe(0);
+      expect(await rows(testApp.probes.default, marker)).toBe(1);
+      expect(await rows(testApp.probes.audit, marker)).toBe(0);
       expect(trackers.audit.sent(marker)).toBe(true); // written, then rolled back by manual mode
     });
 
     it('a bind key the request never touched opens no connection and sends nothing', async () => {
-      const audit = app.get<DataSource>(getDataSourceToken('audit'));
+      const audit = testApp.dataSource('audit');
       const openedBefore = trackers.audit.opened;
       const statementsBefore = trackers.audit.statements.length;
       const poolBefore = poolState(audit);
       const marker = newMarker();
-      await request(app.getHttpServer()).post(`/multi/default-only?marker=${marker}`).expect(201);
-      await request(app.getHttpServer()).get('/multi/nothing').expect(200);
+      await request(testApp.url).post(`/multi/default-only?marker=${marker}`).expect(201);
+      await request(testApp.url).get('/multi/nothing').expect(200);
 
       expect(trackers.audit.opened).toBe(openedBefore);
       expect(trackers.audit.statements.length).toBe(statementsBefore); // no BEGIN, no COMMIT
       expect(poolState(audit)).toEqual(poolBefore);
-      expect(await rows(mainProbe, marker)).toBe(1);
+      expect(await rows(testApp.probes.default, marker)).toBe(1);
     });
 
     it('a request touching no bind key at all sends nothing to either', async () => {
       const sent = trackers.main.statements.length + trackers.audit.statements.length;
       const opened = trackers.main.opened + trackers.audit.opened;
-      await request(app.getHttpServer()).get('/multi/nothing').expect(200);
+      await request(testApp.url).get('/multi/nothing').expect(200);
 
       expect(trackers.main.statements.length + trackers.audit.statements.length).toBe(sent);
       expect(trackers.main.opened + trackers.audit.opened).toBe(opened);
@@ -150,19 +110,17 @@ describe.each(testDatabaseKinds())('several bind keys in one request, %s', (kind
   });
 
   describe('both autocommit: commits run in declaration order', () => {
-    let app: INestApplication;
+    const { testApp } = useTwoBindApp('autocommit', 'autocommit');
     beforeAll(async () => {
-      ({ app } = await startTwoBindApp('autocommit', 'autocommit'));
       if (hasDeferredConstraints(kind)) {
-        await createDeferredForeignKey(mainProbe);
-        await createDeferredForeignKey(auditProbe);
+        await createDeferredForeignKey(testApp.probes.default);
+        await createDeferredForeignKey(testApp.probes.audit);
       }
     });
-    afterAll(() => app?.close());
 
     it('the first commit fails: the second bind key is rolled back, the client gets a 5xx', async () => {
       const marker = newMarker();
-      const response = await request(app.getHttpServer()).post(`/multi/first-fails?marker=${marker}`);
+      const response = await request(testApp.url).post(`/multi/first-fails?marker=${marker}`);
 
       expect(response.status).toBeGreaterThanOrEqual(500);
       // A refused commit (deferred FK) says nothing was saved; a killed connection (MariaDB) says the outcome is unknown.
@@ -171,17 +129,17 @@ describe.each(testDatabaseKinds())('several bind keys in one request, %s', (kind
           message: expect.stringMatching(/could not be saved|may or may not have been stored/),
         }),
       );
-      expect(await rows(mainProbe, marker, doomedRowTable(kind))).toBe(0);
-      expect(await rows(auditProbe, marker)).toBe(0);
+      expect(await rows(testApp.probes.default, marker, doomedRowTable(kind))).toBe(0);
+      expect(await rows(testApp.probes.audit, marker)).toBe(0);
     });
 
     it('the second commit fails: the first is already committed and stays (documented; twophase is the future fix)', async () => {
       const marker = newMarker();
-      const response = await request(app.getHttpServer()).post(`/multi/second-fails?marker=${marker}`);
+      const response = await request(testApp.url).post(`/multi/second-fails?marker=${marker}`);
 
       expect(response.status).toBeGreaterThanOrEqual(500);
-      expect(await rows(auditProbe, marker, doomedRowTable(kind))).toBe(0);
-      expect(await rows(mainProbe, marker)).toBe(1);
+      expect(await rows(testApp.probes.audit, marker, doomedRowTable(kind))).toBe(0);
+      expect(await rows(testApp.probes.default, marker)).toBe(1);
     });
   });
 });

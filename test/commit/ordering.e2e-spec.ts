@@ -1,62 +1,33 @@
-import { Module, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
 import { RowsController } from './fixtures/rows.controller';
-import { ADAPTERS, startHttpApp } from './fixtures/start-app';
+import { ADAPTERS } from './fixtures/start-app';
 
 const SEQUENTIAL_REQUESTS = 50;
 
 // The commit completes before the first byte of the response leaves: a client that got its 2xx
 // can read its write back at once from any other connection, with no wait and no retry.
 describe.each(testDatabaseKinds())('a 2xx is sent only after the commit, %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'ordering');
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await database?.drop();
-  });
-
-  describe.each(ADAPTERS)('on %s', (adapter) => {
-    let app: INestApplication;
-    beforeAll(async () => {
-      @Module({
-        imports: [
-          AdvancedAlchemyModule.forRoot({
-            connectionString: database.connectionString,
-            entities: [CommitRow],
-            createAll: true,
-            commitMode: 'autocommit',
-          }),
-        ],
-        controllers: [RowsController],
-        providers: [RowWriter],
-      })
-      class OrderingModule {}
-      app = await startHttpApp(OrderingModule, adapter);
-      probe ??= await openProbe(database.connectionString);
+  describe.each(ADAPTERS)('on %s', (http) => {
+    const testApp = useTestApp({
+      kind,
+      http,
+      label: 'ordering',
+      entities: [CommitRow],
+      controllers: [RowsController],
+      providers: [RowWriter],
     });
-    afterAll(() => app?.close());
 
     it(`${SEQUENTIAL_REQUESTS} sequential requests each find their row the moment the 201 arrives`, async () => {
       const missing: string[] = [];
       for (let index = 0; index < SEQUENTIAL_REQUESTS; index += 1) {
         const marker = newMarker();
-        await request(app.getHttpServer()).post(`/rows?marker=${marker}`).expect(201);
+        await request(testApp.url).post(`/rows?marker=${marker}`).expect(201);
         // No waiting: the read goes out right after the response, on the probe's own connection.
-        if ((await probe.count(COMMIT_ROWS, 'marker = ?', [marker])) !== 1) missing.push(marker);
+        if ((await testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker])) !== 1) missing.push(marker);
       }
       expect(missing).toEqual([]);
     });

@@ -1,28 +1,12 @@
-import { Controller, Module, type INestApplication } from '@nestjs/common';
-import {
-  ClientProxyFactory,
-  MessagePattern,
-  Payload,
-  RpcException,
-  Transport,
-  type ClientProxy,
-  type MicroserviceOptions,
-} from '@nestjs/microservices';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { Test } from '@nestjs/testing';
 import { MessageBody, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
-import { firstValueFrom } from 'rxjs';
-import { AdvancedAlchemy, AdvancedAlchemyModule, type CommitMode } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import type { CommitMode } from 'nestjs-advanced-alchemy';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { MODES } from './fixtures/commit-table';
-import { freePort } from '../support/free-port';
+import { TcpMessages } from '../support/tcp-messages';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
 import { openWsClient, type WsClient } from './fixtures/ws-client';
@@ -61,63 +45,40 @@ class RowsGateway {
 // controllers and gateways) commits when the handler completes — in the non-manual modes — and
 // rolls back when it throws, before the reply goes out. withSession() does the same for scripts.
 describe.each(testDatabaseKinds())('outside HTTP, %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'outside_http');
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await database?.drop();
-  });
-  const rowsOf = (marker: string) => probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
-
   describe.each(MODES)('%s', (mode: CommitMode) => {
     const commitsOnCompletion = mode !== 'manual';
-    let app: INestApplication;
-    let client: ClientProxy;
+    const messages = new TcpMessages();
     let ws: WsClient;
+    const testApp = useTestApp({
+      kind,
+      label: 'outside_http',
+      entities: [CommitRow],
+      config: { commitMode: mode },
+      controllers: [RowMessagesController],
+      providers: [RowWriter, RowsGateway],
+      async configure(app) {
+        app.useWebSocketAdapter(new WsAdapter(app));
+        await messages.attach(app);
+      },
+    });
     beforeAll(async () => {
-      @Module({
-        imports: [
-          AdvancedAlchemyModule.forRoot({
-            connectionString: database.connectionString,
-            entities: [CommitRow],
-            createAll: true,
-            commitMode: mode,
-          }),
-        ],
-        controllers: [RowMessagesController],
-        providers: [RowWriter, RowsGateway],
-      })
-      class MessagingModule {}
-      const moduleRef = await Test.createTestingModule({ imports: [MessagingModule] }).compile();
-      app = moduleRef.createNestApplication({ logger: false });
-      app.useWebSocketAdapter(new WsAdapter(app));
-      const tcp = { host: '127.0.0.1', port: await freePort() };
-      app.connectMicroservice<MicroserviceOptions>({ transport: Transport.TCP, options: tcp });
-      await app.startAllMicroservices();
-      await app.listen(0, '127.0.0.1');
-      client = ClientProxyFactory.create({ transport: Transport.TCP, options: tcp });
-      await client.connect();
-      ws = await openWsClient((await app.getUrl()).replace(/^http/, 'ws'));
-      probe ??= await openProbe(database.connectionString);
+      ws = await openWsClient(testApp.url.replace(/^http/, 'ws'));
     });
     afterAll(async () => {
       ws?.close();
-      await client?.close();
-      await app?.close();
+      await messages.close();
     });
+    const rowsOf = (marker: string) => testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
 
     it(`a @MessagePattern handler that writes then returns: ${commitsOnCompletion ? 'committed' : 'not committed (manual)'}`, async () => {
       const marker = newMarker();
-      await expect(firstValueFrom(client.send('rows.write', marker))).resolves.toBe(marker);
+      await expect(messages.send('rows.write', marker)).resolves.toBe(marker);
       expect(await rowsOf(marker)).toBe(commitsOnCompletion ? 1 : 0);
     });
 
     it('a @MessagePattern handler that writes then throws: rolled back', async () => {
       const marker = newMarker();
-      await expect(firstValueFrom(client.send('rows.write-then-throw', marker))).rejects.toEqual(
+      await expect(messages.send('rows.write-then-throw', marker)).rejects.toEqual(
         expect.objectContaining({ message: `failing after writing ${marker}` }),
       );
       expect(await rowsOf(marker)).toBe(0);
@@ -141,13 +102,13 @@ describe.each(testDatabaseKinds())('outside HTTP, %s', (kind) => {
 
     it('withSession() commits its own bind key when the work resolves, whatever the mode', async () => {
       const marker = newMarker();
-      await app.get(AdvancedAlchemy).withSession((session) => session.getRepository(CommitRow).insert({ marker }));
+      await testApp.alchemy.withSession((session) => session.getRepository(CommitRow).insert({ marker }));
       expect(await rowsOf(marker)).toBe(1);
     });
 
     it('withSession() rolls back when the work throws', async () => {
       const marker = newMarker();
-      const failing = app.get(AdvancedAlchemy).withSession(async (session) => {
+      const failing = testApp.alchemy.withSession(async (session) => {
         await session.getRepository(CommitRow).insert({ marker });
         throw new Error('failing inside withSession');
       });
@@ -160,44 +121,21 @@ describe.each(testDatabaseKinds())('outside HTTP, %s', (kind) => {
 // With commitMode left out (the seed's manual), a message handler that writes and commits nothing
 // fails instead of replying as if its work were stored (docs/commit-modes.md).
 describe.each(testDatabaseKinds())('outside HTTP, commitMode left out, %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  let app: INestApplication;
-  let client: ClientProxy;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'outside_http_unstated');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [CommitRow],
-          createAll: true,
-        }),
-      ],
-      controllers: [RowMessagesController],
-      providers: [RowWriter],
-    })
-    class UnstatedMessagingModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [UnstatedMessagingModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    const tcp = { host: '127.0.0.1', port: await freePort() };
-    app.connectMicroservice<MicroserviceOptions>({ transport: Transport.TCP, options: tcp });
-    await app.startAllMicroservices();
-    await app.init();
-    client = ClientProxyFactory.create({ transport: Transport.TCP, options: tcp });
-    await client.connect();
-    probe = await openProbe(database.connectionString);
+  const messages = new TcpMessages();
+  const testApp = useTestApp({
+    kind,
+    label: 'outside_http_unstated',
+    entities: [CommitRow],
+    config: { commitMode: undefined },
+    controllers: [RowMessagesController],
+    providers: [RowWriter],
+    configure: messages.attach,
   });
-  afterAll(async () => {
-    await client?.close();
-    await app?.close();
-    await probe?.close();
-    await database?.drop();
-  });
+  afterAll(() => messages.close());
 
   it('a @MessagePattern handler that writes and commits nothing gets an error, not its reply; nothing is stored', async () => {
     const marker = newMarker();
-    await expect(firstValueFrom(client.send('rows.write', marker))).rejects.toBeDefined();
-    expect(await probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(0);
+    await expect(messages.send('rows.write', marker)).rejects.toBeDefined();
+    expect(await testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(0);
   });
 });

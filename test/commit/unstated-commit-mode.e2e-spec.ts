@@ -1,18 +1,12 @@
-import { Controller, Get, Injectable, Module, Post, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Post } from '@nestjs/common';
 import request from 'supertest';
-import { AdvancedAlchemy, AdvancedAlchemyModule, InjectSession, type Session } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { InjectSession, type Session } from 'nestjs-advanced-alchemy';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { CapturingLogger } from './fixtures/capturing-logger';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
-import { ADAPTERS, startHttpApp } from './fixtures/start-app';
+import { ADAPTERS } from './fixtures/start-app';
 
 /** Writes on the bind key whose commitMode is stated as 'manual'. */
 @Injectable()
@@ -63,49 +57,18 @@ class UnstatedController {
 // handler did not commit. An application moved from @nestjs/typeorm (which committed each save)
 // would answer 201 and store nothing: the module refuses that answer, loudly, in every environment.
 describe.each(testDatabaseKinds())('a write under an unstated commitMode on %s', (kind) => {
-  let database: TestDatabase;
-  let statedDatabase: TestDatabase;
-  let probe: DatabaseProbe;
-  let statedProbe: DatabaseProbe;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'unstated_mode');
-    statedDatabase = await createTestDatabase(kind, 'stated_manual');
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await statedProbe?.close();
-    await database?.drop();
-    await statedDatabase?.drop();
-  });
-
-  describe.each(ADAPTERS)('on %s', (adapter) => {
+  describe.each(ADAPTERS)('on %s', (http) => {
     const logger = new CapturingLogger();
-    let app: INestApplication;
-    beforeAll(async () => {
-      @Module({
-        imports: [
-          AdvancedAlchemyModule.forRoot([
-            { connectionString: database.connectionString, entities: [CommitRow], createAll: true },
-            {
-              bindKey: 'stated',
-              connectionString: statedDatabase.connectionString,
-              entities: [CommitRow],
-              createAll: true,
-              commitMode: 'manual',
-            },
-          ]),
-        ],
-        controllers: [UnstatedController],
-        providers: [RowWriter, StatedManualWriter],
-      })
-      class UnstatedModeModule {}
-      app = await startHttpApp(UnstatedModeModule, adapter, logger);
-      probe ??= await openProbe(database.connectionString);
-      statedProbe ??= await openProbe(statedDatabase.connectionString);
-    });
-    afterAll(async () => {
-      await app?.close();
+    const testApp = useTestApp({
+      kind,
+      http,
+      logger,
+      label: 'unstated_mode',
+      bindKeys: ['default', 'stated'],
+      entities: [CommitRow],
+      config: (bindKey) => ({ commitMode: bindKey === 'stated' ? 'manual' : undefined }),
+      controllers: [UnstatedController],
+      providers: [RowWriter, StatedManualWriter],
     });
     beforeEach(() => {
       logger.errors.splice(0);
@@ -113,16 +76,16 @@ describe.each(testDatabaseKinds())('a write under an unstated commitMode on %s',
     });
 
     it('records that the commitMode was not stated, and that the other one was', () => {
-      const [unstated, stated] = app.get(AdvancedAlchemy).config;
+      const [unstated, stated] = testApp.alchemy.config;
       expect([unstated.commitMode, unstated.commitModeStated]).toEqual(['manual', false]);
       expect([stated.commitMode, stated.commitModeStated]).toEqual(['manual', true]);
     });
 
     it('a write nobody committed answers 500 naming the bind key, the route and the fix; nothing is stored', async () => {
-      const before = await probe.count(COMMIT_ROWS);
-      const response = await request(app.getHttpServer()).post('/unstated/forgets/a').expect(500);
-      expect(await probe.count(COMMIT_ROWS)).toBe(before);
-      const route = adapter === 'express' ? 'POST /unstated/forgets/:marker' : 'POST /unstated/forgets/a';
+      const before = await testApp.probe.count(COMMIT_ROWS);
+      const response = await request(testApp.url).post('/unstated/forgets/a').expect(500);
+      expect(await testApp.probe.count(COMMIT_ROWS)).toBe(before);
+      const route = http === 'express' ? 'POST /unstated/forgets/:marker' : 'POST /unstated/forgets/a';
       const message = (response.body as { message: string }).message;
       expect(response.body).toMatchObject({ statusCode: 500, error: 'Internal Server Error' });
       for (const text of [route, 'bind key "default"', "commitMode: 'autocommit'", 'session.commit()']) {
@@ -137,41 +100,41 @@ describe.each(testDatabaseKinds())('a write under an unstated commitMode on %s',
     });
 
     it('every time, not once per route: each such request fails', async () => {
-      await request(app.getHttpServer()).post('/unstated/forgets/a').expect(500);
-      await request(app.getHttpServer()).post('/unstated/forgets/a').expect(500);
+      await request(testApp.url).post('/unstated/forgets/a').expect(500);
+      await request(testApp.url).post('/unstated/forgets/a').expect(500);
       expect(logger.errors.filter((line) => line.includes('bind key "default"'))).toHaveLength(2);
     });
 
     it('a handler that committed, rolled back itself or only read is answered as before', async () => {
-      const before = await probe.count(COMMIT_ROWS);
-      await request(app.getHttpServer()).post('/unstated/commits').expect(201);
-      expect(await probe.count(COMMIT_ROWS)).toBe(before + 1);
-      await request(app.getHttpServer()).post('/unstated/rolls-back').expect(201);
-      await request(app.getHttpServer()).get('/unstated/reads').expect(200);
-      expect(await probe.count(COMMIT_ROWS)).toBe(before + 1);
+      const before = await testApp.probe.count(COMMIT_ROWS);
+      await request(testApp.url).post('/unstated/commits').expect(201);
+      expect(await testApp.probe.count(COMMIT_ROWS)).toBe(before + 1);
+      await request(testApp.url).post('/unstated/rolls-back').expect(201);
+      await request(testApp.url).get('/unstated/reads').expect(200);
+      expect(await testApp.probe.count(COMMIT_ROWS)).toBe(before + 1);
       expect(logger.errors).toEqual([]);
     });
 
     it("a stated commitMode: 'manual' keeps the seed's rollback and its warning", async () => {
-      const before = await statedProbe.count(COMMIT_ROWS);
-      await request(app.getHttpServer()).post('/unstated/stated').expect(201);
-      expect(await statedProbe.count(COMMIT_ROWS)).toBe(before);
+      const before = await testApp.probes.stated.count(COMMIT_ROWS);
+      await request(testApp.url).post('/unstated/stated').expect(201);
+      expect(await testApp.probes.stated.count(COMMIT_ROWS)).toBe(before);
       expect(logger.errors).toEqual([]);
       expect(logger.warnings.filter((line) => line.includes('bind key "stated"'))).toHaveLength(1);
     });
 
     it('withSession on the stated key fails when it also wrote, uncommitted, on the unstated one', async () => {
-      const before = await probe.count(COMMIT_ROWS);
-      const statedBefore = await statedProbe.count(COMMIT_ROWS);
-      const alchemy = app.get(AdvancedAlchemy);
+      const before = await testApp.probe.count(COMMIT_ROWS);
+      const statedBefore = await testApp.probes.stated.count(COMMIT_ROWS);
+      const alchemy = testApp.alchemy;
       await expect(
         alchemy.withSession('stated', async (session) => {
           await session.getRepository(CommitRow).insert({ marker: newMarker() });
           await alchemy.getSession('default').getRepository(CommitRow).insert({ marker: newMarker() });
         }),
       ).rejects.toThrow(/bind key "default".*commitMode: 'autocommit'/s);
-      expect(await probe.count(COMMIT_ROWS)).toBe(before);
-      expect(await statedProbe.count(COMMIT_ROWS)).toBe(statedBefore);
+      expect(await testApp.probe.count(COMMIT_ROWS)).toBe(before);
+      expect(await testApp.probes.stated.count(COMMIT_ROWS)).toBe(statedBefore);
     });
   });
 });

@@ -1,23 +1,19 @@
-import { Controller, Get, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Param, Post } from '@nestjs/common';
 import request from 'supertest';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import {
   AdvancedAlchemy,
-  AdvancedAlchemyModule,
   ImproperConfigurationError,
   InjectDataSource,
   InjectSession,
-  type AlchemyConfigOptions,
   type Session,
 } from 'nestjs-advanced-alchemy';
 import {
-  createTestDatabase,
-  openProbe,
   testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
+  useTestApp,
+  type TestBindConfig,
+  type TestDatabaseKind,
 } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
 import { poolOf, watchBind, type BindActivity, type PgPool } from './fixtures/watch-bind';
 
 @Entity('bk_orders')
@@ -91,100 +87,65 @@ class OrdersController {
   }
 }
 
-async function bootWith(configs: AlchemyConfigOptions[]): Promise<INestApplication> {
-  @Module({
-    imports: [AdvancedAlchemyModule.forRoot(configs)],
+/** 'default' with orders on `kind`, 'audit' with audit entries (on `kind` unless `auditKind` says otherwise). */
+function useBindKeysApp(kind: TestDatabaseKind, auditKind: TestDatabaseKind, audit: TestBindConfig = {}) {
+  return useTestApp({
+    kind,
+    label: 'bind_keys',
+    bindKeys: ['default', 'audit'],
+    bindKeyKinds: { audit: auditKind },
+    config: (bindKey) => (bindKey === 'audit' ? { entities: [AuditEntry], ...audit } : { entities: [Order] }),
     controllers: [OrdersController],
     providers: [OrdersService, AuditDataSourceHolder],
-  })
-  class AppModule {}
-  return bootApp(AppModule);
+  });
 }
 
-const ordersConfig = (database: TestDatabase): AlchemyConfigOptions => ({
-  connectionString: database.connectionString,
-  entities: [Order],
-  createAll: true,
-  commitMode: 'autocommit',
-});
-
-const auditConfig = (database: TestDatabase, extra: Partial<AlchemyConfigOptions> = {}): AlchemyConfigOptions => ({
-  bindKey: 'audit',
-  connectionString: database.connectionString,
-  entities: [AuditEntry],
-  createAll: true,
-  commitMode: 'autocommit',
-  ...extra,
-});
-
 describe.each(testDatabaseKinds())('bind keys with default on %s', (kind) => {
-  let main: TestDatabase;
-  let mainProbe: DatabaseProbe;
-  beforeAll(async () => {
-    main = await createTestDatabase(kind, 'bind_keys');
-  });
-  afterAll(async () => {
-    await mainProbe?.close();
-    await main?.drop();
-  });
-
   describe('and audit on a separate SQLite file', () => {
-    let auditDatabase: TestDatabase;
-    let app: INestApplication;
-    let auditProbe: DatabaseProbe;
+    const testApp = useBindKeysApp(kind, 'sqlite');
     let auditActivity: BindActivity;
-
-    beforeAll(async () => {
-      auditDatabase = await createTestDatabase('sqlite', 'bind_keys_audit');
-      app = await bootWith([ordersConfig(main), auditConfig(auditDatabase)]);
-      mainProbe = await openProbe(main.connectionString);
-      auditProbe = await openProbe(auditDatabase.connectionString);
-      auditActivity = watchBind(app.get(AdvancedAlchemy).getDataSource('audit'));
-    });
-    afterAll(async () => {
-      await auditProbe?.close();
-      await app?.close();
-      await auditDatabase?.drop();
+    beforeAll(() => {
+      auditActivity = watchBind(testApp.dataSource('audit'));
     });
 
     it('commits both bind keys used in one request', async () => {
-      await request(app.getHttpServer()).post('/orders/both-1').expect(201);
-      expect(await mainProbe.count('bk_orders', 'ref = ?', ['both-1'])).toBe(1);
-      expect(await auditProbe.count('bk_audit_entries', 'ref = ?', ['both-1'])).toBe(1);
+      await request(testApp.url).post('/orders/both-1').expect(201);
+      expect(await testApp.probe.count('bk_orders', 'ref = ?', ['both-1'])).toBe(1);
+      expect(await testApp.probes.audit.count('bk_audit_entries', 'ref = ?', ['both-1'])).toBe(1);
     });
 
     it('rolls back both bind keys when the request fails', async () => {
-      await request(app.getHttpServer()).post('/orders/both-2/fail').expect(500);
-      expect(await mainProbe.count('bk_orders', 'ref = ?', ['both-2'])).toBe(0);
-      expect(await auditProbe.count('bk_audit_entries', 'ref = ?', ['both-2'])).toBe(0);
+      await request(testApp.url).post('/orders/both-2/fail').expect(500);
+      expect(await testApp.probe.count('bk_orders', 'ref = ?', ['both-2'])).toBe(0);
+      expect(await testApp.probes.audit.count('bk_audit_entries', 'ref = ?', ['both-2'])).toBe(0);
     });
 
     it('opens no audit session in a request that uses only the default bind key', async () => {
       auditActivity.reset();
-      await request(app.getHttpServer()).post('/orders/quiet-1/quiet').expect(201);
-      expect(await mainProbe.count('bk_orders', 'ref = ?', ['quiet-1'])).toBe(1);
+      await request(testApp.url).post('/orders/quiet-1/quiet').expect(201);
+      expect(await testApp.probe.count('bk_orders', 'ref = ?', ['quiet-1'])).toBe(1);
       expect({ runners: auditActivity.runners, statements: auditActivity.statements }).toEqual({
         runners: 0,
         statements: 0,
       });
       // The same counters do see a request that uses the audit bind key.
-      await request(app.getHttpServer()).post('/orders/loud-1').expect(201);
+      await request(testApp.url).post('/orders/loud-1').expect(201);
       expect(auditActivity.runners).toBe(1);
       expect(auditActivity.statements).toBeGreaterThan(0);
     });
 
     it("injects the audit bind key's DataSource with @InjectDataSource('audit')", () => {
-      const injected = app.get(AuditDataSourceHolder).dataSource;
+      const injected = testApp.app.get(AuditDataSourceHolder).dataSource;
       // The injected DataSource is the bind key's own, seen session-bound (docs/nestjs-typeorm.md).
-      expect(injected.driver).toBe(app.get(AdvancedAlchemy).getDataSource('audit').driver);
-      expect(injected.driver).not.toBe(app.get(AdvancedAlchemy).getDataSource('default').driver);
+      expect(injected.driver).toBe(testApp.dataSource('audit').driver);
+      expect(injected.driver).not.toBe(testApp.dataSource('default').driver);
       expect(injected.isInitialized).toBe(true);
       expect(injected.options.type).toBe('better-sqlite3');
-      expect(auditDatabase.connectionString.endsWith(String(injected.options.database))).toBe(true);
+      expect(testApp.databases.audit.connectionString.endsWith(String(injected.options.database))).toBe(true);
     });
 
     it('rejects getSession() for an unknown bind key, naming it and the configured keys', async () => {
-      const response = await request(app.getHttpServer()).get('/orders/unknown-bind-key').expect(200);
+      const response = await request(testApp.url).get('/orders/unknown-bind-key').expect(200);
       expect(response.body).toMatchObject({ thrown: true, isImproperConfiguration: true });
       expect(response.body.message).toContain('"nope"');
       expect(response.body.message).toContain('"default"');
@@ -195,43 +156,31 @@ describe.each(testDatabaseKinds())('bind keys with default on %s', (kind) => {
   // Only meaningful where the kind under test is a server: both bind keys then live on servers.
   if (kind !== 'sqlite') {
     describe(`and audit on a second ${kind} database`, () => {
-      let auditDatabase: TestDatabase;
-      let app: INestApplication;
-      let auditProbe: DatabaseProbe;
+      // Idle connections close quickly, so the audit pool can be seen empty before a request.
+      const engineConfig = kind === 'postgres' ? { connectArgs: { idleTimeoutMillis: 100 } } : {};
+      const testApp = useBindKeysApp(kind, kind, { engineConfig });
       let auditActivity: BindActivity;
       let auditDataSource: DataSource;
-
-      beforeAll(async () => {
-        auditDatabase = await createTestDatabase(kind, 'bind_keys_audit');
-        // Idle connections close quickly, so the audit pool can be seen empty before a request.
-        const engineConfig = kind === 'postgres' ? { connectArgs: { idleTimeoutMillis: 100 } } : {};
-        app = await bootWith([ordersConfig(main), auditConfig(auditDatabase, { engineConfig })]);
-        mainProbe ??= await openProbe(main.connectionString);
-        auditProbe = await openProbe(auditDatabase.connectionString);
-        auditDataSource = app.get(AdvancedAlchemy).getDataSource('audit');
+      beforeAll(() => {
+        auditDataSource = testApp.dataSource('audit');
         auditActivity = watchBind(auditDataSource);
-      });
-      afterAll(async () => {
-        await auditProbe?.close();
-        await app?.close();
-        await auditDatabase?.drop();
       });
 
       it('commits both server databases used in one request', async () => {
-        await request(app.getHttpServer()).post('/orders/server-both-1').expect(201);
-        expect(await mainProbe.count('bk_orders', 'ref = ?', ['server-both-1'])).toBe(1);
-        expect(await auditProbe.count('bk_audit_entries', 'ref = ?', ['server-both-1'])).toBe(1);
+        await request(testApp.url).post('/orders/server-both-1').expect(201);
+        expect(await testApp.probe.count('bk_orders', 'ref = ?', ['server-both-1'])).toBe(1);
+        expect(await testApp.probes.audit.count('bk_audit_entries', 'ref = ?', ['server-both-1'])).toBe(1);
       });
 
       it('takes no audit connection in a request that uses only the default bind key', async () => {
         if (kind === 'postgres') await untilPoolIsEmpty(poolOf(auditDataSource) as PgPool);
         auditActivity.reset();
-        await request(app.getHttpServer()).post('/orders/server-quiet-1/quiet').expect(201);
-        expect(await mainProbe.count('bk_orders', 'ref = ?', ['server-quiet-1'])).toBe(1);
+        await request(testApp.url).post('/orders/server-quiet-1/quiet').expect(201);
+        expect(await testApp.probe.count('bk_orders', 'ref = ?', ['server-quiet-1'])).toBe(1);
         expect(auditActivity).toMatchObject({ runners: 0, statements: 0, acquires: 0 });
         if (kind === 'postgres') expect((poolOf(auditDataSource) as PgPool).totalCount).toBe(0);
         // The same counters do see a request that uses the audit bind key.
-        await request(app.getHttpServer()).post('/orders/server-loud-1').expect(201);
+        await request(testApp.url).post('/orders/server-loud-1').expect(201);
         expect(auditActivity.acquires).toBe(1);
       });
     });

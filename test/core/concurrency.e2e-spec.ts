@@ -1,15 +1,9 @@
-import { Controller, Injectable, Module, Param, Post, Query, type INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Param, Post, Query } from '@nestjs/common';
 import request from 'supertest';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { AdvancedAlchemyModule, InjectSession, type Session } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp, deferred, type Deferred } from '../support/boot-app';
+import { InjectSession, type Session } from 'nestjs-advanced-alchemy';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
+import { deferred, type Deferred } from '../support/boot-app';
 
 const REQUESTS = 50;
 const ROWS_PER_REQUEST = 3;
@@ -88,45 +82,27 @@ class MarksController {
 }
 
 /** Sends every request at once and waits for all the answers. */
-function sendAll(app: INestApplication, paths: string[]) {
-  return Promise.all(paths.map((path) => request(app.getHttpServer()).post(path)));
+function sendAll(url: string, paths: string[]) {
+  return Promise.all(paths.map((path) => request(url).post(path)));
 }
 
 describe.each(testDatabaseKinds())('concurrent requests on %s', (kind) => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let marks: MarksService;
-  let probe: DatabaseProbe;
   const overlapping = kind === 'sqlite' ? 0 : OVERLAPPING;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'concurrency');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [Mark],
-          createAll: true,
-          commitMode: 'autocommit',
-          engineConfig: kind === 'sqlite' ? {} : { poolSize: 10 },
-        }),
-      ],
-      controllers: [MarksController],
-      providers: [MarksService],
-    })
-    class AppModule {}
-    app = await bootApp(AppModule);
-    marks = app.get(MarksService);
-    probe = await openProbe(database.connectionString);
+  const testApp = useTestApp({
+    kind,
+    label: 'concurrency',
+    entities: [Mark],
+    config: { engineConfig: kind === 'sqlite' ? {} : { poolSize: 10 } },
+    controllers: [MarksController],
+    providers: [MarksService],
   });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await database?.drop();
+  let marks: MarksService;
+  beforeAll(() => {
+    marks = testApp.app.get(MarksService);
   });
 
   async function committedTags(prefix: string): Promise<Map<string, number>> {
-    const rows = await probe.query<{ tag: string; n: number | string }>(
+    const rows = await testApp.probe.query<{ tag: string; n: number | string }>(
       'SELECT tag, COUNT(*) AS n FROM cc_marks WHERE tag LIKE ? AND state = ? GROUP BY tag',
       [`${prefix}-%`, 'done'],
     );
@@ -137,7 +113,7 @@ describe.each(testDatabaseKinds())('concurrent requests on %s', (kind) => {
     marks.reset(overlapping);
     const tags = Array.from({ length: REQUESTS }, (_, index) => `ok-${index}`);
     const responses = await sendAll(
-      app,
+      testApp.url,
       tags.map((tag) => `/marks/${tag}`),
     );
 
@@ -154,14 +130,14 @@ describe.each(testDatabaseKinds())('concurrent requests on %s', (kind) => {
     const committed = await committedTags('ok');
     expect([...committed.keys()].sort()).toEqual([...tags].sort());
     expect([...committed.values()].every((count) => count === ROWS_PER_REQUEST)).toBe(true);
-    expect(await probe.count('cc_marks', 'state = ?', ['pending'])).toBe(0);
+    expect(await testApp.probe.count('cc_marks', 'state = ?', ['pending'])).toBe(0);
   });
 
   it('commits exactly the requests that answered 2xx when half of them fail', async () => {
     marks.reset(overlapping);
     const tags = Array.from({ length: REQUESTS }, (_, index) => `half-${index}`);
     const responses = await sendAll(
-      app,
+      testApp.url,
       tags.map((tag, index) => (index % 2 === 0 ? `/marks/${tag}?fail=1` : `/marks/${tag}`)),
     );
 
@@ -172,7 +148,7 @@ describe.each(testDatabaseKinds())('concurrent requests on %s', (kind) => {
     // A failed request's rows must never ride along on another request's commit.
     const committed = await committedTags('half');
     expect([...committed.keys()].sort()).toEqual([...succeeded].sort());
-    expect(await probe.count('cc_marks', 'tag LIKE ?', ['half-%'])).toBe(succeeded.length * ROWS_PER_REQUEST);
-    expect(await probe.count('cc_marks', 'state = ?', ['pending'])).toBe(0);
+    expect(await testApp.probe.count('cc_marks', 'tag LIKE ?', ['half-%'])).toBe(succeeded.length * ROWS_PER_REQUEST);
+    expect(await testApp.probe.count('cc_marks', 'state = ?', ['pending'])).toBe(0);
   });
 });

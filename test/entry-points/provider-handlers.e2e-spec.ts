@@ -6,7 +6,14 @@ import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
 import { RowWriter } from '../commit/fixtures/row-writer.service';
 import { newMarker } from '../commit/fixtures/markers';
 import { eachKind } from '../support/each-kind';
-import { providerHandlers, ValueListener, ValueListenerEvent, WriteRow } from './fixtures/provider-handlers-app';
+import {
+  providerHandlers,
+  SLOW_LISTENER,
+  SlowFactoryListener,
+  ValueListener,
+  ValueListenerEvent,
+  WriteRow,
+} from './fixtures/provider-handlers-app';
 import { waitFor } from './fixtures/wait-for';
 
 // Handlers Nest makes from useFactory or takes from useValue get units of work as class providers do.
@@ -25,6 +32,7 @@ eachKind(testDatabaseKinds())('handlers of factory and value providers on %s', (
       providers: providerHandlers(prefix, listener),
     });
     listener.rows = app.app.get(RowWriter);
+    app.app.get<SlowFactoryListener>(SLOW_LISTENER).rows = app.app.get(RowWriter);
   });
   afterAll(async () => {
     await app?.close();
@@ -38,6 +46,12 @@ eachKind(testDatabaseKinds())('handlers of factory and value providers on %s', (
     const marker = newMarker();
     await app.app.get(EventEmitter2).emitAsync('value.write', new ValueListenerEvent(marker));
     expect(await rowsOf(`${marker}:value`)).toBe(1);
+  });
+
+  it('an @OnEvent listener made by an async useFactory already running when the module looks: a unit, committed', async () => {
+    const marker = newMarker();
+    await app.app.get(EventEmitter2).emitAsync('slow.write', new ValueListenerEvent(marker));
+    expect(await rowsOf(`${marker}:slow`)).toBe(1);
   });
 
   it('a command handler made by a useFactory: committed when it resolves, rolled back when it throws', async () => {

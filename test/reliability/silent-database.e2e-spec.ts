@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { audit } from './fixtures/audit';
 import { recordFigure } from './fixtures/figures';
-import { isAcknowledged, send, startLoad, summary } from './fixtures/http-load';
+import { isAcknowledged, send, startLoad, summary, type Answer } from './fixtures/http-load';
 import { OUTCOME_UNKNOWN } from './fixtures/kill-backends';
 import { ROWS_TABLE } from './fixtures/reliability-row.entity';
 import { startReliabilityApp, type ReliabilityApp } from './fixtures/start-reliability-app';
@@ -50,6 +50,73 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 function serverPort(kind: Exclude<TestDatabaseKind, 'sqlite'>): number {
   return Number(new URL(serverUrl(kind)).port || (kind === 'postgres' ? 5432 : 3306));
 }
+
+/** What the default-timeouts test of one kind saw, and a probe on its database for the row counts. */
+interface DefaultsRun {
+  warm: number[][];
+  silent: Answer[];
+  after: Answer;
+  restoredAt: number;
+  probe: DatabaseProbe;
+}
+
+/** Databases and probes of the default-timeouts runs, closed and dropped after the file. */
+const defaultsResources: Array<() => Promise<unknown>> = [];
+
+/**
+ * The default-timeouts scenario of one kind, on a database, proxy and application of its own: warm
+ * connections, silence, requests that wait out the 30 s defaults, restore, one more request. It
+ * waits on timers, not on the CPU, so every kind's run starts with the file and the tight-timeout
+ * tests run meanwhile; each kind's test then checks what its run saw. Resolves (never rejects) with
+ * the run or the error that ended it.
+ */
+async function runWithDefaults(kind: Exclude<TestDatabaseKind, 'sqlite'>): Promise<DefaultsRun | { error: unknown }> {
+  let proxy: TcpProxy | undefined;
+  let started: ReliabilityApp | undefined;
+  try {
+    const database = await createTestDatabase(kind, 'rel_silent_defaults');
+    defaultsResources.push(() => database.drop());
+    const probe = await openProbe(database.connectionString);
+    defaultsResources.unshift(() => probe.close());
+    proxy = await startTcpProxy(serverPort(kind));
+    started = await startReliabilityApp({
+      connectionString: throughProxy(database.connectionString, proxy),
+      engineConfig: undefined,
+    });
+    const { url } = started;
+    // Open connections first, so that requests meet both open connections and new ones.
+    const warm: number[][] = [];
+    for (let round = 0; round < 2; round++) {
+      const answers = await Promise.all(Array.from({ length: 3 }, () => send(url, 'POST', '/rel/ok')));
+      warm.push(answers.map((a) => a.status));
+    }
+    proxy.silence();
+    const silent = await Promise.all(
+      Array.from({ length: DEFAULT_SILENT_REQUESTS }, () =>
+        send(url, 'POST', '/rel/ok', undefined, undefined, DEFAULT_BOUND_MS + 5_000),
+      ),
+    );
+    const restoredAt = performance.now();
+    await proxy.restore();
+    const after = await send(url, 'POST', '/rel/ok');
+    return { warm, silent, after, restoredAt, probe };
+  } catch (error) {
+    return { error };
+  } finally {
+    await proxy?.restore();
+    await started?.stop().catch(() => undefined);
+    await proxy?.close();
+  }
+}
+
+const defaultsRuns = new Map<TestDatabaseKind, Promise<DefaultsRun | { error: unknown }>>();
+beforeAll(() => {
+  for (const kind of servers) defaultsRuns.set(kind, runWithDefaults(kind));
+});
+afterAll(async () => {
+  await Promise.all(defaultsRuns.values());
+  for (const release of defaultsResources) await release().catch(() => undefined);
+}, 60_000);
 
 // A database that stops answering without closing anything (a hung host, a firewall dropping
 // packets, a stopped VM) must not hang requests: each gets a 503 with Retry-After within the bound
@@ -145,21 +212,13 @@ eachKind(servers)('a silent database on %s', (kind) => {
   }, 60_000);
 
   it('default timeouts: requests on a silent database are answered 503 within the defaults, then served', async () => {
-    const { url } = await startThroughProxy(undefined);
-    // Open connections first, so that requests meet both open connections and new ones.
-    for (let round = 0; round < 2; round++) {
-      const warm = await Promise.all(Array.from({ length: 3 }, () => send(url, 'POST', '/rel/ok')));
-      expect(warm.map((a) => a.status)).toEqual([201, 201, 201]);
-    }
-    proxy.silence();
-    const silent = await Promise.all(
-      Array.from({ length: DEFAULT_SILENT_REQUESTS }, () =>
-        send(url, 'POST', '/rel/ok', undefined, undefined, DEFAULT_BOUND_MS + 5_000),
-      ),
-    );
-    const restoredAt = performance.now();
-    await proxy.restore();
-    const after = await send(url, 'POST', '/rel/ok');
+    const run = await defaultsRuns.get(kind);
+    if (!run || 'error' in run) throw run?.error ?? new Error(`no default-timeouts run on ${kind}`);
+    const { warm, silent, after, restoredAt, probe: defaultsProbe } = run;
+    expect(warm).toEqual([
+      [201, 201, 201],
+      [201, 201, 201],
+    ]);
 
     const slowest = Math.max(...silent.map((a) => a.endedAt - a.startedAt));
     recordFigure(
@@ -169,9 +228,9 @@ eachKind(servers)('a silent database on %s', (kind) => {
     );
     expect(silent.filter((a) => a.status !== 503 || a.retryAfter !== '1').map(summary)).toEqual([]);
     expect(slowest).toBeLessThan(DEFAULT_BOUND_MS);
-    for (const answer of silent) expect(await probe.count(ROWS_TABLE, 'marker = ?', [answer.marker])).toBe(0);
+    for (const answer of silent) expect(await defaultsProbe.count(ROWS_TABLE, 'marker = ?', [answer.marker])).toBe(0);
     expect(after.status).toBe(201);
     expect(after.endedAt - restoredAt).toBeLessThan(RECOVERY_BOUND_MS);
-    expect(await probe.count(ROWS_TABLE, 'marker = ?', [after.marker])).toBe(1);
+    expect(await defaultsProbe.count(ROWS_TABLE, 'marker = ?', [after.marker])).toBe(1);
   }, 60_000);
 });

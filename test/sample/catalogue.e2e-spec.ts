@@ -1,31 +1,15 @@
 import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
-import {
-  createCatalogueDatabases,
-  nextIsbn,
-  startCatalogue,
-  type CatalogueDatabases,
-  type RunningCatalogue,
-} from './fixtures/start-catalogue';
+import { nextIsbn, useCatalogue } from './fixtures/start-catalogue';
 
 // The authors and books API of the sample, over HTTP, on each database. Every check of a table goes
 // through a separate connection (a probe), so it sees only what the API really committed: the
 // catalogue on bind key `default` (autocommit), the audit log on bind key `audit` (manual, its own database).
 describe.each(testDatabaseKinds())('sample catalogue: authors and books on %s', (kind) => {
-  let databases: CatalogueDatabases;
-  let catalogue: RunningCatalogue;
+  const catalogue = useCatalogue(kind, 'sample_catalogue');
 
-  beforeAll(async () => {
-    databases = await createCatalogueDatabases(kind, 'sample_catalogue');
-    catalogue = await startCatalogue(databases);
-  });
-  afterAll(async () => {
-    await catalogue?.close();
-    await databases?.drop();
-  });
-
-  const api = () => catalogue.api();
+  const api = () => catalogue().api();
   const auditCount = (action: string, subjectId: string) =>
-    catalogue.auditRows.count('audit_entries', 'action = ? AND subject_id = ?', [action, subjectId]);
+    catalogue().auditRows.count('audit_entries', 'action = ? AND subject_id = ?', [action, subjectId]);
   const createAuthor = async (name: string, birthYear?: number) =>
     (await api().post('/authors').send({ name, birthYear }).expect(201)).body as { id: string; name: string };
   const createBook = async (authorId: string, title: string, publishedYear?: number) =>
@@ -44,10 +28,10 @@ describe.each(testDatabaseKinds())('sample catalogue: authors and books on %s', 
       .expect(201);
     expect(book).toMatchObject({ title: 'A Wizard of Earthsea', isbn, publishedYear: 1968, authorId: author.id });
 
-    expect(await catalogue.rows.query('SELECT name, birth_year FROM authors WHERE id = ?', [author.id])).toEqual([
+    expect(await catalogue().rows.query('SELECT name, birth_year FROM authors WHERE id = ?', [author.id])).toEqual([
       { name: 'Ursula K. Le Guin', birth_year: 1929 },
     ]);
-    expect(await catalogue.rows.query('SELECT title, author_id FROM books WHERE id = ?', [book.id])).toEqual([
+    expect(await catalogue().rows.query('SELECT title, author_id FROM books WHERE id = ?', [book.id])).toEqual([
       { title: 'A Wizard of Earthsea', author_id: author.id },
     ]);
     expect(await auditCount('author.created', author.id)).toBe(1);
@@ -104,15 +88,15 @@ describe.each(testDatabaseKinds())('sample catalogue: authors and books on %s', 
     });
     beforeEach(async () => {
       before = {
-        authors: await catalogue.rows.count('authors'),
-        books: await catalogue.rows.count('books'),
-        audit: await catalogue.auditRows.count('audit_entries'),
+        authors: await catalogue().rows.count('authors'),
+        books: await catalogue().rows.count('books'),
+        audit: await catalogue().auditRows.count('audit_entries'),
       };
     });
     afterEach(async () => {
-      expect(await catalogue.rows.count('authors')).toBe(before.authors);
-      expect(await catalogue.rows.count('books')).toBe(before.books);
-      expect(await catalogue.auditRows.count('audit_entries')).toBe(before.audit);
+      expect(await catalogue().rows.count('authors')).toBe(before.authors);
+      expect(await catalogue().rows.count('books')).toBe(before.books);
+      expect(await catalogue().auditRows.count('audit_entries')).toBe(before.audit);
     });
 
     it.each([
@@ -189,7 +173,7 @@ describe.each(testDatabaseKinds())('sample catalogue: authors and books on %s', 
       .send(titles.map((title) => ({ title, isbn: nextIsbn(), authorId: author.id })))
       .expect(201);
     expect(response.headers['x-created-count']).toBe('3');
-    expect(await catalogue.rows.count('books', 'author_id = ?', [author.id])).toBe(3);
+    expect(await catalogue().rows.count('books', 'author_id = ?', [author.id])).toBe(3);
     for (const book of response.body as Array<{ id: string }>)
       expect(await auditCount('book.created', book.id)).toBe(1);
   });
@@ -199,15 +183,15 @@ describe.each(testDatabaseKinds())('sample catalogue: authors and books on %s', 
     const book = await createBook(author.id, 'Emma', 1815);
     const updated = await api().patch(`/books/${book.id}`).send({ title: 'Emma: A Novel' }).expect(200);
     expect(updated.body).toMatchObject({ id: book.id, title: 'Emma: A Novel', publishedYear: 1815, isbn: book.isbn });
-    expect(await catalogue.rows.query('SELECT title, published_year FROM books WHERE id = ?', [book.id])).toEqual([
+    expect(await catalogue().rows.query('SELECT title, published_year FROM books WHERE id = ?', [book.id])).toEqual([
       { title: 'Emma: A Novel', published_year: 1815 },
     ]);
     expect(await auditCount('book.updated', book.id)).toBe(1);
 
     await api().delete(`/books/${book.id}`).expect(204);
     await api().delete(`/authors/${author.id}`).expect(204);
-    expect(await catalogue.rows.count('books', 'id = ?', [book.id])).toBe(0);
-    expect(await catalogue.rows.count('authors', 'id = ?', [author.id])).toBe(0);
+    expect(await catalogue().rows.count('books', 'id = ?', [book.id])).toBe(0);
+    expect(await catalogue().rows.count('authors', 'id = ?', [author.id])).toBe(0);
     expect(await auditCount('book.deleted', book.id)).toBe(1);
     expect(await auditCount('author.deleted', author.id)).toBe(1);
   });

@@ -1,11 +1,5 @@
 import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
-import {
-  createCatalogueDatabases,
-  nextIsbn,
-  startCatalogue,
-  type CatalogueDatabases,
-  type RunningCatalogue,
-} from './fixtures/start-catalogue';
+import { nextIsbn, useCatalogue } from './fixtures/start-catalogue';
 
 /** Whether a package can be loaded from here (Swagger UI on Fastify needs @fastify/static). */
 function isInstalled(name: string): boolean {
@@ -20,21 +14,11 @@ function isInstalled(name: string): boolean {
 // The same AppModule on Fastify (`HTTP_ADAPTER=fastify npm start`): the core flow gives the same
 // statuses and the same rows as on Express.
 describe.each(testDatabaseKinds())('sample catalogue on Fastify on %s', (kind) => {
-  let databases: CatalogueDatabases;
-  let catalogue: RunningCatalogue;
+  const catalogue = useCatalogue(kind, 'sample_fastify', { adapter: 'fastify' });
 
-  beforeAll(async () => {
-    databases = await createCatalogueDatabases(kind, 'sample_fastify');
-    catalogue = await startCatalogue(databases, { adapter: 'fastify' });
-  });
-  afterAll(async () => {
-    await catalogue?.close();
-    await databases?.drop();
-  });
-
-  const api = () => catalogue.api();
+  const api = () => catalogue().api();
   const auditCount = (action: string, subjectId: string | number) =>
-    catalogue.auditRows.count('audit_entries', 'action = ? AND subject_id = ?', [action, String(subjectId)]);
+    catalogue().auditRows.count('audit_entries', 'action = ? AND subject_id = ?', [action, String(subjectId)]);
 
   it('creates an author, books and a loan, lists them, and audits each write', async () => {
     const { body: author } = await api().post('/authors').send({ name: 'Stanisław Lem', birthYear: 1921 }).expect(201);
@@ -52,9 +36,9 @@ describe.each(testDatabaseKinds())('sample catalogue on Fastify on %s', (kind) =
     const solaris = (batch.body as Array<{ id: string; title: string }>).find((book) => book.title === 'Solaris')!;
     const { body: loan } = await api().post('/loans').send({ bookId: solaris.id, borrower: 'Kelvin' }).expect(201);
 
-    expect(await catalogue.rows.count('authors', 'id = ?', [author.id])).toBe(1);
-    expect(await catalogue.rows.count('books', 'author_id = ?', [author.id])).toBe(3);
-    expect(await catalogue.rows.count('loans', 'id = ? AND book_id = ?', [loan.id, solaris.id])).toBe(1);
+    expect(await catalogue().rows.count('authors', 'id = ?', [author.id])).toBe(1);
+    expect(await catalogue().rows.count('books', 'author_id = ?', [author.id])).toBe(3);
+    expect(await catalogue().rows.count('loans', 'id = ? AND book_id = ?', [loan.id, solaris.id])).toBe(1);
     expect(await auditCount('author.created', author.id)).toBe(1);
     expect(await auditCount('book.created', solaris.id)).toBe(1);
     expect(await auditCount('loan.created', loan.id)).toBe(1);
@@ -73,10 +57,10 @@ describe.each(testDatabaseKinds())('sample catalogue on Fastify on %s', (kind) =
       .send({ title: 'R.U.R.', isbn: nextIsbn(), authorId: author.id })
       .expect(201);
     const counts = async () => [
-      await catalogue.rows.count('authors'),
-      await catalogue.rows.count('books'),
-      await catalogue.rows.count('loans'),
-      await catalogue.auditRows.count('audit_entries'),
+      await catalogue().rows.count('authors'),
+      await catalogue().rows.count('books'),
+      await catalogue().rows.count('loans'),
+      await catalogue().auditRows.count('audit_entries'),
     ];
     const before = await counts();
 
@@ -101,9 +85,9 @@ describe.each(testDatabaseKinds())('sample catalogue on Fastify on %s', (kind) =
   it('serves the OpenAPI document; Swagger UI only when @fastify/static is installed', async () => {
     const { body: document } = await api().get('/docs-json').expect(200);
     expect(document.paths).toHaveProperty('/books');
-    expect(catalogue.swaggerUi).toBe(isInstalled('@fastify/static'));
+    expect(catalogue().swaggerUi).toBe(isInstalled('@fastify/static'));
     await api()
       .get('/docs')
-      .expect(catalogue.swaggerUi ? 200 : 404);
+      .expect(catalogue().swaggerUi ? 200 : 404);
   });
 });

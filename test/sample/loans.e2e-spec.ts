@@ -1,11 +1,5 @@
 import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
-import {
-  createCatalogueDatabases,
-  nextIsbn,
-  startCatalogue,
-  type CatalogueDatabases,
-  type RunningCatalogue,
-} from './fixtures/start-catalogue';
+import { newAuthor, newBook as addBook, useCatalogue } from './fixtures/start-catalogue';
 
 interface LoanRow {
   book_id: string;
@@ -16,27 +10,18 @@ interface LoanRow {
 // Loans: numbered ids (BigIntAuditBase), two business rules (a book is lent to one borrower at a
 // time; a loan is returned once), and the audit log written only once a change has succeeded.
 describe.each(testDatabaseKinds())('sample catalogue: loans on %s', (kind) => {
-  let databases: CatalogueDatabases;
-  let catalogue: RunningCatalogue;
+  const catalogue = useCatalogue(kind, 'sample_loans');
   let authorId: string;
-
   beforeAll(async () => {
-    databases = await createCatalogueDatabases(kind, 'sample_loans');
-    catalogue = await startCatalogue(databases);
-    authorId = (await catalogue.api().post('/authors').send({ name: 'Tove Jansson' }).expect(201)).body.id;
-  });
-  afterAll(async () => {
-    await catalogue?.close();
-    await databases?.drop();
+    authorId = await newAuthor(catalogue(), 'Tove Jansson');
   });
 
-  const api = () => catalogue.api();
-  const newBook = async (title: string): Promise<string> =>
-    (await api().post('/books').send({ title, isbn: nextIsbn(), authorId }).expect(201)).body.id;
+  const api = () => catalogue().api();
+  const newBook = (title: string) => addBook(catalogue(), authorId, title);
   const storedLoan = async (id: number) =>
-    (await catalogue.rows.query<LoanRow>('SELECT * FROM loans WHERE id = ?', [id]))[0];
+    (await catalogue().rows.query<LoanRow>('SELECT * FROM loans WHERE id = ?', [id]))[0];
   const auditCount = (action: string, subjectId: number | string) =>
-    catalogue.auditRows.count('audit_entries', 'action = ? AND subject_id = ?', [action, String(subjectId)]);
+    catalogue().auditRows.count('audit_entries', 'action = ? AND subject_id = ?', [action, String(subjectId)]);
 
   it('lends a book, refuses to lend it again until it is returned, and audits each step', async () => {
     const bookId = await newBook('Comet in Moominland');
@@ -47,7 +32,7 @@ describe.each(testDatabaseKinds())('sample catalogue: loans on %s', (kind) => {
 
     const refused = await api().post('/loans').send({ bookId, borrower: 'Little My' }).expect(409);
     expect(refused.body.message).toContain('on loan already');
-    expect(await catalogue.rows.count('loans', 'book_id = ?', [bookId])).toBe(1);
+    expect(await catalogue().rows.count('loans', 'book_id = ?', [bookId])).toBe(1);
 
     const { body: returned } = await api().post(`/loans/${loan.id}/return`).expect(200);
     expect(returned).toMatchObject({ id: loan.id, returnedAt: expect.any(String) });
@@ -57,7 +42,7 @@ describe.each(testDatabaseKinds())('sample catalogue: loans on %s', (kind) => {
     await api().post(`/loans/${loan.id}/return`).expect(409);
     expect(await auditCount('loan.returned', loan.id)).toBe(1);
     await api().post('/loans').send({ bookId, borrower: 'Little My' }).expect(201);
-    expect(await catalogue.rows.count('loans', 'book_id = ?', [bookId])).toBe(2);
+    expect(await catalogue().rows.count('loans', 'book_id = ?', [bookId])).toBe(2);
   });
 
   it('lists open and returned loans, by book and by borrower', async () => {
@@ -79,8 +64,8 @@ describe.each(testDatabaseKinds())('sample catalogue: loans on %s', (kind) => {
 
   it('refuses bad loans with nothing written to either database', async () => {
     const bookId = await newBook('Moominsummer Madness');
-    const loans = await catalogue.rows.count('loans');
-    const entries = await catalogue.auditRows.count('audit_entries');
+    const loans = await catalogue().rows.count('loans');
+    const entries = await catalogue().auditRows.count('audit_entries');
 
     await api().post('/loans').send({ bookId }).expect(400);
     await api().post('/loans').send({ bookId: 'nope', borrower: 'Hemulen' }).expect(400);
@@ -96,15 +81,15 @@ describe.each(testDatabaseKinds())('sample catalogue: loans on %s', (kind) => {
     await api().post('/loans/999999/return').expect(404);
     await api().get('/loans/not-a-number').expect(400);
 
-    expect(await catalogue.rows.count('loans')).toBe(loans);
-    expect(await catalogue.auditRows.count('audit_entries')).toBe(entries);
+    expect(await catalogue().rows.count('loans')).toBe(loans);
+    expect(await catalogue().auditRows.count('audit_entries')).toBe(entries);
   });
 
   it('keeps a book that has loans: deleting it is a 409 and the book stays', async () => {
     const bookId = await newBook('Moominland Midwinter');
     await api().post('/loans').send({ bookId, borrower: 'Too-ticky' }).expect(201);
     await api().delete(`/books/${bookId}`).expect(409);
-    expect(await catalogue.rows.count('books', 'id = ?', [bookId])).toBe(1);
+    expect(await catalogue().rows.count('books', 'id = ?', [bookId])).toBe(1);
     expect(await auditCount('book.deleted', bookId)).toBe(0);
   });
 
@@ -112,14 +97,16 @@ describe.each(testDatabaseKinds())('sample catalogue: loans on %s', (kind) => {
     const bookId = await newBook('The Summer Book');
     // Hide the audit table from the application, so that the last step of the request fails.
     const quote = kind === 'mariadb' ? '`' : '"';
-    await catalogue.auditRows.query(`ALTER TABLE ${quote}audit_entries${quote} RENAME TO ${quote}audit_away${quote}`);
+    await catalogue().auditRows.query(`ALTER TABLE ${quote}audit_entries${quote} RENAME TO ${quote}audit_away${quote}`);
     try {
       await api().post('/loans').send({ bookId, borrower: 'Sophia' }).expect(500);
     } finally {
-      await catalogue.auditRows.query(`ALTER TABLE ${quote}audit_away${quote} RENAME TO ${quote}audit_entries${quote}`);
+      await catalogue().auditRows.query(
+        `ALTER TABLE ${quote}audit_away${quote} RENAME TO ${quote}audit_entries${quote}`,
+      );
     }
-    expect(await catalogue.rows.count('loans', 'book_id = ?', [bookId])).toBe(0);
+    expect(await catalogue().rows.count('loans', 'book_id = ?', [bookId])).toBe(0);
     await api().post('/loans').send({ bookId, borrower: 'Sophia' }).expect(201);
-    expect(await catalogue.rows.count('loans', 'book_id = ?', [bookId])).toBe(1);
+    expect(await catalogue().rows.count('loans', 'book_id = ?', [bookId])).toBe(1);
   });
 });

@@ -1,32 +1,17 @@
 import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
-import {
-  createCatalogueDatabases,
-  nextIsbn,
-  startCatalogue,
-  type CatalogueDatabases,
-  type RunningCatalogue,
-} from './fixtures/start-catalogue';
+import { newAuthor, newBook as addBook, useCatalogue } from './fixtures/start-catalogue';
 
 // The service features over the sample's HTTP API: a book withdrawn (soft delete) and restored,
 // keyset pages of /books, and a loan changed under optimistic locking.
 describe.each(testDatabaseKinds())('sample catalogue: soft delete, cursor pages, versions on %s', (kind) => {
-  let databases: CatalogueDatabases;
-  let catalogue: RunningCatalogue;
+  const catalogue = useCatalogue(kind, 'sample_features');
   let authorId: string;
-
   beforeAll(async () => {
-    databases = await createCatalogueDatabases(kind, 'sample_features');
-    catalogue = await startCatalogue(databases);
-    authorId = (await catalogue.api().post('/authors').send({ name: 'Ursula K. Le Guin' }).expect(201)).body.id;
-  });
-  afterAll(async () => {
-    await catalogue?.close();
-    await databases?.drop();
+    authorId = await newAuthor(catalogue(), 'Ursula K. Le Guin');
   });
 
-  const api = () => catalogue.api();
-  const newBook = async (title: string): Promise<string> =>
-    (await api().post('/books').send({ title, isbn: nextIsbn(), authorId }).expect(201)).body.id;
+  const api = () => catalogue().api();
+  const newBook = (title: string) => addBook(catalogue(), authorId, title);
   const listedTitles = async () =>
     ((await api().get('/books?limit=100').expect(200)).body.items as Array<{ title: string }>).map((b) => b.title);
 
@@ -35,7 +20,7 @@ describe.each(testDatabaseKinds())('sample catalogue: soft delete, cursor pages,
     const { body: withdrawn } = await api().post(`/books/${id}/withdraw`).expect(200);
     expect(withdrawn).toMatchObject({ id, deletedAt: expect.any(String) });
     expect(
-      await catalogue.rows.count(
+      await catalogue().rows.count(
         'books',
         `id = ? AND ${kind === 'mariadb' ? '`deletedAt`' : '"deletedAt"'} IS NOT NULL`,
         [id],
@@ -116,7 +101,7 @@ describe.each(testDatabaseKinds())('sample catalogue: soft delete, cursor pages,
     expect(answers.find((answer) => answer.status === 409)?.body.message).toMatch(
       /^Loan \d+ was changed by someone else/,
     );
-    const [row] = await catalogue.rows.query<{ borrower: string; version: number | string }>(
+    const [row] = await catalogue().rows.query<{ borrower: string; version: number | string }>(
       'SELECT borrower, version FROM loans WHERE id = ?',
       [loan.id],
     );

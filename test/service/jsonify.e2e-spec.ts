@@ -1,35 +1,8 @@
-import {
-  ClassSerializerInterceptor,
-  Controller,
-  Get,
-  Injectable,
-  Module,
-  Param,
-  Post,
-  UseInterceptors,
-  type INestApplication,
-  type Type,
-} from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { ClassSerializerInterceptor, Controller, Get, Injectable, Param, Post, UseInterceptors } from '@nestjs/common';
 import request from 'supertest';
 import { Column, Entity, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
-import {
-  AdvancedAlchemy,
-  AdvancedAlchemyModule,
-  AlchemyService,
-  AlchemyServiceMixin,
-  InjectSession,
-  type AlchemyConfigOptions,
-  type Session,
-} from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { AlchemyService, AlchemyServiceMixin, InjectSession, type Session } from 'nestjs-advanced-alchemy';
+import { testDatabaseKinds, useTestApp, type TestHttpAdapter } from 'nestjs-advanced-alchemy/testing';
 
 @Entity('jf_notes')
 class Note {
@@ -130,57 +103,28 @@ class JsonifyController {
   }
 }
 
-type AdapterName = 'express' | 'fastify';
-
-/** Boots a root module on Express or Fastify, ready for supertest. */
-async function boot(rootModule: Type, adapter: AdapterName): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
-  if (adapter === 'express') return moduleRef.createNestApplication({ logger: false }).init();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
-
-function rootModule(config: AlchemyConfigOptions, withController: boolean): Type {
-  @Module({
-    imports: [AdvancedAlchemyModule.forRoot(config)],
-    controllers: withController ? [JsonifyController] : [],
-    providers: withController ? [NoteService, AlchemyService] : [],
-  })
-  class AppModule {}
-  return AppModule;
-}
-
 describe.each(testDatabaseKinds())('jsonify on %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'jsonify');
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await database?.drop();
-  });
-
-  describe.each<AdapterName>(['express', 'fastify'])('over %s', (adapter) => {
-    let app: INestApplication;
+  describe.each<TestHttpAdapter>(['express', 'fastify'])('over %s', (http) => {
+    const testApp = useTestApp({
+      kind,
+      http,
+      label: 'jsonify',
+      entities: [Note, Shelf, ShelvedBook],
+      controllers: [JsonifyController],
+      providers: [NoteService, AlchemyService],
+    });
     let bookId: number;
     beforeAll(async () => {
-      const config = { connectionString: database.connectionString, entities: [Note, Shelf, ShelvedBook] };
-      app = await boot(rootModule({ ...config, createAll: true, commitMode: 'autocommit' }, true), adapter);
-      probe ??= await openProbe(database.connectionString);
-      bookId = await app.get(AdvancedAlchemy).withSession(async (session) => {
+      bookId = await testApp.alchemy.withSession(async (session) => {
         const shelf = await session.getRepository(Shelf).save({ name: 'Fiction' });
         return (await session.getRepository(ShelvedBook).save({ title: 'Dune', shelf })).id;
       });
     });
-    afterAll(() => app?.close());
 
-    const notes = (label: string) => probe.count('jf_notes', 'label = ?', [label]);
+    const notes = (label: string) => testApp.probe.count('jf_notes', 'label = ?', [label]);
 
     it("answers with jsonify's status, JSON content type, extra header and converted body", async () => {
-      const response = await request(app.getHttpServer()).post('/jf/accepted').expect(202);
+      const response = await request(testApp.url).post('/jf/accepted').expect(202);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.headers['x-trace']).toBe('abc');
       expect(response.body).toEqual({
@@ -192,41 +136,41 @@ describe.each(testDatabaseKinds())('jsonify on %s', (kind) => {
     });
 
     it("answers jsonify's default 200 instead of Nest's 201 for a POST", async () => {
-      const response = await request(app.getHttpServer()).post('/jf/default').expect(200);
+      const response = await request(testApp.url).post('/jf/default').expect(200);
       expect(response.body).toEqual({ ok: true });
     });
 
     it("keeps jsonify's status, header and body behind Nest's ClassSerializerInterceptor", async () => {
-      const response = await request(app.getHttpServer()).post('/jf/class-serialized').expect(202);
+      const response = await request(testApp.url).post('/jf/class-serialized').expect(202);
       expect(response.headers['x-trace']).toBe('abc');
       expect(response.body).toEqual({ at: '2024-01-02T03:04:05.000Z' });
     });
 
     it('rolls back what the handler wrote when jsonify answers 400', async () => {
-      const label = `${adapter}-rejected`;
-      const response = await request(app.getHttpServer()).post(`/jf/write/${label}/400`).expect(400);
+      const label = `${http}-rejected`;
+      const response = await request(testApp.url).post(`/jf/write/${label}/400`).expect(400);
       expect(response.headers['x-trace']).toBe('abc');
       expect(response.body).toEqual({ id: expect.any(Number), label });
       expect(await notes(label)).toBe(0);
     });
 
     it('commits what the handler wrote when jsonify answers 201, through the base service method', async () => {
-      const label = `${adapter}-created`;
-      const response = await request(app.getHttpServer()).post(`/jf/write/${label}/201`).expect(201);
+      const label = `${http}-created`;
+      const response = await request(testApp.url).post(`/jf/write/${label}/201`).expect(201);
       expect(response.body).toEqual({ id: expect.any(Number), label });
       expect(await notes(label)).toBe(1);
     });
 
     it("answers a handler that built a jsonify response and then threw with the error's 500, and rolls back", async () => {
-      const label = `${adapter}-thrown`;
-      const response = await request(app.getHttpServer()).post(`/jf/throws/${label}`).expect(500);
+      const label = `${http}-thrown`;
+      const response = await request(testApp.url).post(`/jf/throws/${label}`).expect(500);
       expect(response.headers['x-trace']).toBeUndefined();
       expect(response.body).not.toHaveProperty('never');
       expect(await notes(label)).toBe(0);
     });
 
     it('serialises an entity with relations loaded through the session, without ORM internals', async () => {
-      const response = await request(app.getHttpServer()).get(`/jf/books/${bookId}`).expect(200);
+      const response = await request(testApp.url).get(`/jf/books/${bookId}`).expect(200);
       const shelfId = response.body.shelf?.id as unknown;
       expect(response.body).toEqual({
         id: bookId,
@@ -248,27 +192,21 @@ describe.each(testDatabaseKinds())('jsonify on %s', (kind) => {
 
     /** Boots an app whose JSON columns use this serializer pair; returns save/read helpers. */
     function withCodec(jsonSerializer: (value: unknown) => string, jsonDeserializer: (text: string) => unknown) {
-      let app: INestApplication;
-      beforeAll(async () => {
-        const config: AlchemyConfigOptions = {
-          connectionString: database.connectionString,
-          entities: documents.map(([, entity]) => entity),
-          createAll: true,
-          engineConfig: { jsonSerializer, jsonDeserializer },
-        };
-        app = await boot(rootModule(config, false), 'express');
-        probe ??= await openProbe(database.connectionString);
+      const testApp = useTestApp({
+        kind,
+        label: 'jsonify_codec',
+        entities: documents.map(([, entity]) => entity),
+        config: { commitMode: undefined, engineConfig: { jsonSerializer, jsonDeserializer } },
       });
-      afterAll(() => app?.close());
 
       /** Saves a payload in one session, reads it back in another, and reads the column's raw text. */
       return async (type: string, entity: new () => JsonDocument, payload: Record<string, unknown>) => {
-        const alchemy = app.get(AdvancedAlchemy);
+        const alchemy = testApp.alchemy;
         const { id } = await alchemy.withSession((session) => session.getRepository(entity).save({ payload }));
         const read = await alchemy.withSession((session) => session.getRepository(entity).findOneByOrFail({ id }));
         const cast = kind === 'postgres' ? '::text' : '';
         const sql = `SELECT payload${cast} AS payload FROM ${tables[type]} WHERE id = ?`;
-        const [row] = await probe.query<{ payload: string }>(sql, [id]);
+        const [row] = await testApp.probe.query<{ payload: string }>(sql, [id]);
         return { read: read.payload, raw: row.payload };
       };
     }

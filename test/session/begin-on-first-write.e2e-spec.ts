@@ -1,26 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Injectable,
-  Module,
-  Param,
-  Post,
-  type INestApplication,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Get, Injectable, Param, Post } from '@nestjs/common';
 import request from 'supertest';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { AdvancedAlchemyModule, InjectSession, type Session, type SessionConfig } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-  type TestDatabaseKind,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { InjectSession, type Session, type SessionConfig } from 'nestjs-advanced-alchemy';
+import { startTestApp, testDatabaseKinds, type TestApp, type TestDatabaseKind } from 'nestjs-advanced-alchemy/testing';
 
 // sessionConfig.beginOnFirstWrite: plain reads before a scope's first write run outside a
 // transaction. Whether a transaction is open is asked of the database itself, on the session's
@@ -85,48 +68,30 @@ class ProbeController {
   }
 }
 
-async function startApp(database: TestDatabase, sessionConfig: SessionConfig): Promise<INestApplication> {
-  @Module({
-    imports: [
-      AdvancedAlchemyModule.forRoot({
-        connectionString: database.connectionString,
-        entities: [Item],
-        createAll: true,
-        commitMode: 'autocommit',
-        sessionConfig,
-      }),
-    ],
-    controllers: [ProbeController],
-    providers: [Probes],
-  })
-  class AppModule {}
-  return bootApp(AppModule);
-}
-
 /** Where the default (no beginOnFirstWrite given) runs plain reads outside a transaction: READ COMMITTED by default. */
 const readsOutsideByDefault: Record<TestDatabaseKind, boolean> = { postgres: true, mariadb: false, sqlite: false };
 
 describe.each(testDatabaseKinds())('beginOnFirstWrite on %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  const apps: INestApplication[] = [];
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'begin_first_write');
-  });
+  const apps: TestApp[] = [];
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.close()));
-    await probe?.close();
-    await database?.drop();
   });
 
+  /** A new application (and database) with `sessionConfig`; its client. */
   async function serverWith(sessionConfig: SessionConfig) {
-    const app = await startApp(database, sessionConfig);
+    const app = await startTestApp({
+      kind,
+      label: 'begin_first_write',
+      entities: [Item],
+      config: { sessionConfig },
+      controllers: [ProbeController],
+      providers: [Probes],
+    });
     apps.push(app);
-    probe ??= await openProbe(database.connectionString);
-    return request(app.getHttpServer());
+    return request(app.url);
   }
-  const rows = (label: string) => probe.count('bofw_items', 'label = ?', [label]);
+  /** Rows of the application a test started last. */
+  const rows = (label: string) => apps[apps.length - 1].probe.count('bofw_items', 'label = ?', [label]);
 
   it(`by default ${readsOutsideByDefault[kind] ? 'runs' : 'does not run'} a read-only request outside a transaction`, async () => {
     const server = await serverWith({});

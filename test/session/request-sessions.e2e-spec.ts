@@ -1,31 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Controller,
-  Get,
-  Injectable,
-  Module,
-  NotFoundException,
-  Param,
-  Post,
-  type INestApplication,
-} from '@nestjs/common';
+import { Controller, Get, Injectable, NotFoundException, Param, Post } from '@nestjs/common';
 import request from 'supertest';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import {
-  AdvancedAlchemy,
-  AdvancedAlchemyModule,
-  InjectSession,
-  type CommitMode,
-  type Session,
-} from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { AdvancedAlchemy, InjectSession, type CommitMode, type Session } from 'nestjs-advanced-alchemy';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 
 @Entity('rs_items')
 class Item {
@@ -117,82 +95,61 @@ class ItemsController {
 }
 
 describe.each(testDatabaseKinds())('request sessions on %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'request_sessions');
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await database?.drop();
-  });
-
-  async function bootWith(commitMode: CommitMode): Promise<INestApplication> {
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [Item],
-          createAll: true,
-          commitMode,
-        }),
-      ],
-      controllers: [ItemsController],
-      providers: [ItemsService],
-    })
-    class AppModule {}
-    const app = await bootApp(AppModule);
-    probe ??= await openProbe(database.connectionString);
-    return app;
-  }
-
-  const rows = (label: string) => probe.count('rs_items', 'label = ?', [label]);
+  const useAppWith = (commitMode: CommitMode, before?: () => void) => {
+    const testApp = useTestApp(() => {
+      before?.();
+      return {
+        kind,
+        label: 'request_sessions',
+        entities: [Item],
+        config: { commitMode },
+        controllers: [ItemsController],
+        providers: [ItemsService],
+      };
+    });
+    const rows = (label: string) => testApp.probe.count('rs_items', 'label = ?', [label]);
+    return { testApp, rows };
+  };
 
   describe('autocommit', () => {
-    let app: INestApplication;
-    beforeAll(async () => {
-      ItemsService.instances = 0;
-      app = await bootWith('autocommit');
-    });
-    afterAll(() => app?.close());
+    const { testApp, rows } = useAppWith('autocommit', () => (ItemsService.instances = 0));
 
     it('commits what a handler wrote when it answers 201', async () => {
-      await request(app.getHttpServer()).post('/items/auto-created').expect(201);
+      await request(testApp.url).post('/items/auto-created').expect(201);
       expect(await rows('auto-created')).toBe(1);
     });
 
     it('rolls back when the handler throws (500)', async () => {
-      await request(app.getHttpServer()).post('/items/auto-thrown/fail').expect(500);
+      await request(testApp.url).post('/items/auto-thrown/fail').expect(500);
       expect(await rows('auto-thrown')).toBe(0);
     });
 
     it('rolls back when the handler answers 404 after writing', async () => {
-      await request(app.getHttpServer()).post('/items/auto-missing/missing').expect(404);
+      await request(testApp.url).post('/items/auto-missing/missing').expect(404);
       expect(await rows('auto-missing')).toBe(0);
     });
 
     it('keeps what the handler committed itself and rolls back the rest on failure', async () => {
-      await request(app.getHttpServer()).post('/items/auto-partial/commit-then-fail').expect(500);
+      await request(testApp.url).post('/items/auto-partial/commit-then-fail').expect(500);
       expect(await rows('auto-partial')).toBe(1);
       expect(await rows('auto-partial-late')).toBe(0);
     });
 
     it('discards what an explicit rollback() undid', async () => {
-      await request(app.getHttpServer()).post('/items/auto-undo/rollback').expect(201);
+      await request(testApp.url).post('/items/auto-undo/rollback').expect(201);
       expect(await rows('auto-undo-discarded')).toBe(0);
       expect(await rows('auto-undo-kept')).toBe(1);
     });
 
     it('reports inTransaction false before the first query and true after (a read, on PostgreSQL: still false)', async () => {
-      const response = await request(app.getHttpServer()).get('/items/transaction-state').expect(200);
+      const response = await request(testApp.url).get('/items/transaction-state').expect(200);
       // PostgreSQL's READ COMMITTED default lets a plain read run before BEGIN (beginOnFirstWrite).
       expect(response.body).toEqual({ beforeFirstQuery: false, afterFirstQuery: kind !== 'postgres' });
     });
 
     it('gives the same session throughout one request and a new one to the next', async () => {
-      const first = await request(app.getHttpServer()).get('/items/identity').expect(200);
-      const second = await request(app.getHttpServer()).get('/items/identity').expect(200);
+      const first = await request(testApp.url).get('/items/identity').expect(200);
+      const second = await request(testApp.url).get('/items/identity').expect(200);
       for (const { body } of [first, second]) {
         expect(body).toMatchObject({ seenInEarlierRequest: false, sameAfterAwait: true, proxySharesInfo: true });
       }
@@ -204,37 +161,33 @@ describe.each(testDatabaseKinds())('request sessions on %s', (kind) => {
   });
 
   describe('manual', () => {
-    let app: INestApplication;
-    beforeAll(async () => {
-      app = await bootWith('manual');
-    });
-    afterAll(() => app?.close());
+    const { testApp, rows } = useAppWith('manual');
 
     it('does not commit a 201 by itself', async () => {
-      await request(app.getHttpServer()).post('/items/manual-uncommitted').expect(201);
+      await request(testApp.url).post('/items/manual-uncommitted').expect(201);
       expect(await rows('manual-uncommitted')).toBe(0);
     });
 
     it('keeps rows the handler committed itself', async () => {
-      await request(app.getHttpServer()).post('/items/manual-committed/commit').expect(201);
+      await request(testApp.url).post('/items/manual-committed/commit').expect(201);
       expect(await rows('manual-committed')).toBe(1);
     });
 
     it('keeps what the handler committed even when it then throws', async () => {
-      await request(app.getHttpServer()).post('/items/manual-partial/commit-then-fail').expect(500);
+      await request(testApp.url).post('/items/manual-partial/commit-then-fail').expect(500);
       expect(await rows('manual-partial')).toBe(1);
       expect(await rows('manual-partial-late')).toBe(0);
     });
 
     it('discards what an explicit rollback() undid', async () => {
-      await request(app.getHttpServer()).post('/items/manual-undo/rollback').expect(201);
+      await request(testApp.url).post('/items/manual-undo/rollback').expect(201);
       expect(await rows('manual-undo-discarded')).toBe(0);
       expect(await rows('manual-undo-kept')).toBe(1);
     });
 
     it('leaves nothing behind after a 404 or a 500', async () => {
-      await request(app.getHttpServer()).post('/items/manual-missing/missing').expect(404);
-      await request(app.getHttpServer()).post('/items/manual-thrown/fail').expect(500);
+      await request(testApp.url).post('/items/manual-missing/missing').expect(404);
+      await request(testApp.url).post('/items/manual-thrown/fail').expect(500);
       expect(await rows('manual-missing')).toBe(0);
       expect(await rows('manual-thrown')).toBe(0);
     });

@@ -1,24 +1,11 @@
 // SQLite only: it has one connection per database, which sessions and plain TypeORM calls take
 // turns on. Server databases give each of them a connection of its own, so nothing here applies.
-import { Controller, Injectable, Module, Param, Post, Query, type INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Param, Post, Query } from '@nestjs/common';
 import request from 'supertest';
 import { Column, Entity, PrimaryGeneratedColumn, type QueryRunner } from 'typeorm';
-import {
-  AdvancedAlchemy,
-  AdvancedAlchemyModule,
-  InjectSession,
-  SessionAcquireTimeoutError,
-  type AlchemyConfigOptions,
-  type Session,
-} from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp, deferred, type Deferred } from '../support/boot-app';
+import { AdvancedAlchemy, InjectSession, SessionAcquireTimeoutError, type Session } from 'nestjs-advanced-alchemy';
+import { testDatabaseKinds, useTestApp, type TestBindConfig } from 'nestjs-advanced-alchemy/testing';
+import { deferred, type Deferred } from '../support/boot-app';
 
 @Entity('sl_entries')
 class Entry {
@@ -76,50 +63,31 @@ class EntriesController {
   }
 }
 
-async function bootSqliteApp(database: TestDatabase, extra: Partial<AlchemyConfigOptions> = {}) {
-  @Module({
-    imports: [
-      AdvancedAlchemyModule.forRoot({
-        connectionString: database.connectionString,
-        entities: [Entry],
-        createAll: true,
-        commitMode: 'autocommit',
-        ...extra,
-      }),
-    ],
+/** The SQLite app of one describe block. */
+const useSqliteApp = (label: string, config: TestBindConfig = {}) =>
+  useTestApp({
+    kind: 'sqlite',
+    label,
+    entities: [Entry],
+    config,
     controllers: [EntriesController],
     providers: [EntriesService],
-  })
-  class AppModule {}
-  return bootApp(AppModule);
-}
+  });
 
 const sqliteOnly = testDatabaseKinds().includes('sqlite') ? describe : describe.skip;
 
 sqliteOnly('the SQLite connection lock', () => {
   describe('a dataSource.transaction() outside any session', () => {
-    let database: TestDatabase;
-    let app: INestApplication;
-    let probe: DatabaseProbe;
-    beforeAll(async () => {
-      database = await createTestDatabase('sqlite', 'sqlite_lock');
-      app = await bootSqliteApp(database);
-      probe = await openProbe(database.connectionString);
-    });
-    afterAll(async () => {
-      await probe?.close();
-      await app?.close();
-      await database?.drop();
-    });
+    const testApp = useSqliteApp('sqlite_lock');
 
     it("waits for a request's session and never joins its transaction", async () => {
       gate = { inserted: deferred(), release: deferred() };
-      const held = request(app.getHttpServer())
+      const held = request(testApp.url)
         .post('/entries/inside/hold?fail=1')
         .then((response) => response);
       await gate.inserted.promise;
 
-      const dataSource = app.get(AdvancedAlchemy).getDataSource();
+      const dataSource = testApp.dataSource();
       const outsideReachedConnection = deferred();
       const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
       dataSource.createQueryRunner = (...args) => {
@@ -140,43 +108,31 @@ sqliteOnly('the SQLite connection lock', () => {
       // Were it not waiting, its synchronous SQLite statements would be done within these turns.
       for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
       expect(outsideSettled).toBe(false);
-      expect(await probe.count('sl_entries', 'label = ?', ['outside'])).toBe(0);
+      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outside'])).toBe(0);
 
       gate.release.resolve();
       expect((await held).status).toBe(500);
       await outside;
-      expect(await probe.count('sl_entries', 'label = ?', ['outside'])).toBe(1);
-      expect(await probe.count('sl_entries', 'label = ?', ['inside'])).toBe(0);
+      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outside'])).toBe(1);
+      expect(await testApp.probe.count('sl_entries', 'label = ?', ['inside'])).toBe(0);
     });
   });
 
   describe('a withSession on the same bind key inside a request', () => {
-    let database: TestDatabase;
-    let app: INestApplication;
-    let probe: DatabaseProbe;
-    beforeAll(async () => {
-      database = await createTestDatabase('sqlite', 'sqlite_lock_nested');
-      app = await bootSqliteApp(database, { engineConfig: { poolTimeout: 300 } });
-      probe = await openProbe(database.connectionString);
-    });
-    afterAll(async () => {
-      await probe?.close();
-      await app?.close();
-      await database?.drop();
-    });
+    const testApp = useSqliteApp('sqlite_lock_nested', { engineConfig: { poolTimeout: 300 } });
 
     it('fails with SessionAcquireTimeoutError instead of hanging', async () => {
-      const response = await request(app.getHttpServer()).post('/entries/outer/nested').expect(201);
+      const response = await request(testApp.url).post('/entries/outer/nested').expect(201);
       expect(response.body).toMatchObject({ nestedFailed: true, isAcquireTimeout: true });
       expect(response.body.message).toContain('withSession');
       // The request's own session is unharmed and committed; the nested work is not.
-      expect(await probe.count('sl_entries', 'label = ?', ['outer'])).toBe(1);
-      expect(await probe.count('sl_entries', 'label = ?', ['outer-nested'])).toBe(0);
+      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outer'])).toBe(1);
+      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outer-nested'])).toBe(0);
     });
 
     it('leaves the connection free for the next request', async () => {
-      await request(app.getHttpServer()).post('/entries/after-timeout').expect(201);
-      expect(await probe.count('sl_entries', 'label = ?', ['after-timeout'])).toBe(1);
+      await request(testApp.url).post('/entries/after-timeout').expect(201);
+      expect(await testApp.probe.count('sl_entries', 'label = ?', ['after-timeout'])).toBe(1);
     });
   });
 });

@@ -1,35 +1,13 @@
-import {
-  BadRequestException,
-  Controller,
-  Injectable,
-  Module,
-  Param,
-  Post,
-  Query,
-  Req,
-  type INestApplication,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Injectable, Param, Post, Query, Req } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import {
-  AdvancedAlchemy,
-  AdvancedAlchemyModule,
-  COMMIT_FAILED_BODY,
-  InjectSession,
-  type Session,
-} from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { COMMIT_FAILED_BODY, InjectSession, type Session } from 'nestjs-advanced-alchemy';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { CapturingLogger } from '../commit/fixtures/capturing-logger';
 import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
 import { newMarker } from '../commit/fixtures/markers';
-import { bootApp, deferred, type Deferred } from '../support/boot-app';
+import { deferred, type Deferred } from '../support/boot-app';
 import { waitUntil } from '../reliability/fixtures/wait-until';
 import { UnitFailed } from './fixtures/unit-rows.service';
 
@@ -128,39 +106,22 @@ class HooksController {
 }
 
 describe.each(testDatabaseKinds())('commit hooks on %s', (kind) => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let hooks: HookEvents;
-  let probe: DatabaseProbe;
   const logger = new CapturingLogger();
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'tx_hooks');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [CommitRow],
-          createAll: true,
-          commitMode: 'autocommit',
-        }),
-      ],
-      controllers: [HooksController],
-      providers: [HookEvents],
-    })
-    class HooksModule {}
-    app = await bootApp(HooksModule, logger);
-    hooks = app.get(HookEvents);
-    probe = await openProbe(database.connectionString);
+  const testApp = useTestApp({
+    kind,
+    logger,
+    label: 'tx_hooks',
+    entities: [CommitRow],
+    controllers: [HooksController],
+    providers: [HookEvents],
   });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await database?.drop();
+  let hooks: HookEvents;
+  beforeAll(() => {
+    hooks = testApp.app.get(HookEvents);
   });
 
-  const rows = (marker: string) => probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
-  const http = () => request(app.getHttpServer());
+  const rows = (marker: string) => testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
+  const http = () => request(testApp.url);
   /** Lets detached hooks that would (wrongly) run still run before the test looks. */
   const settle = () => sleep(50);
 
@@ -242,7 +203,7 @@ describe.each(testDatabaseKinds())('commit hooks on %s', (kind) => {
 
   it('withSession runs the hooks of its transaction before it resolves', async () => {
     const marker = newMarker();
-    await app.get(AdvancedAlchemy).withSession(async (session) => {
+    await testApp.alchemy.withSession(async (session) => {
       await session.getRepository(CommitRow).insert({ marker });
       session.afterCommit(() => hooks.events.push(`commit:${marker}`));
     });

@@ -1,23 +1,14 @@
-import { Controller, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
+import { Controller, Injectable, Param, Post } from '@nestjs/common';
 import request from 'supertest';
 import {
   AdvancedAlchemy,
-  AdvancedAlchemyModule,
   InjectSession,
   TransactionConflictError,
   type Propagation,
   type Session,
   type TransactionOptions,
 } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  poolState,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { poolState, testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { barrier } from './fixtures/barrier';
 import { COUNTERS, Counter } from './fixtures/counter.entity';
 import { eachKind } from '../support/each-kind';
@@ -111,36 +102,23 @@ const servers = testDatabaseKinds().filter((kind) => kind !== 'sqlite');
 
 // SQLite runs one transaction at a time: its transactions never conflict, so there is nothing to retry.
 eachKind(servers)('retry on conflicts between transactions on %s', (kind) => {
-  let database: TestDatabase;
-  let app: INestApplication;
+  const testApp = useTestApp({
+    kind,
+    label: 'tx_conflicts',
+    entities: [Counter],
+    controllers: [ContentionController, WriteSkewController],
+    providers: [Contention],
+  });
   let alchemy: AdvancedAlchemy;
   let contention: Contention;
-  let probe: DatabaseProbe;
-
   beforeAll(async () => {
-    database = await createTestDatabase(kind, 'tx_conflicts');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [Counter],
-          createAll: true,
-          commitMode: 'autocommit',
-        }),
-      ],
-      controllers: [ContentionController, WriteSkewController],
-      providers: [Contention],
-    })
-    class ConflictModule {}
-    app = await bootApp(ConflictModule);
-    alchemy = app.get(AdvancedAlchemy);
-    contention = app.get(Contention);
-    probe = await openProbe(database.connectionString);
-    await probe.query(`INSERT INTO ${COUNTERS} (id, value) VALUES (1, 0), (2, 0)`);
+    alchemy = testApp.alchemy;
+    contention = testApp.app.get(Contention);
+    await testApp.probe.query(`INSERT INTO ${COUNTERS} (id, value) VALUES (1, 0), (2, 0)`);
   });
   beforeEach(async () => {
     contention.reset();
-    await probe.query(`UPDATE ${COUNTERS} SET value = 0`);
+    await testApp.probe.query(`UPDATE ${COUNTERS} SET value = 0`);
   });
   afterEach(() => {
     // Every attempt, failed or not, gave its connection back.
@@ -148,15 +126,10 @@ eachKind(servers)('retry on conflicts between transactions on %s', (kind) => {
     expect(pool?.waiting).toBe(0);
     expect(pool?.idle).toBe(pool?.total);
   });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await database?.drop();
-  });
 
   const values = async () =>
-    (await probe.query<{ id: number; value: number }>(`SELECT id, value FROM ${COUNTERS} ORDER BY id`)).map((row) =>
-      Number(row.value),
+    (await testApp.probe.query<{ id: number; value: number }>(`SELECT id, value FROM ${COUNTERS} ORDER BY id`)).map(
+      (row) => Number(row.value),
     );
 
   const crossUnits = (options: TransactionOptions) => {
@@ -216,8 +189,8 @@ eachKind(servers)('retry on conflicts between transactions on %s', (kind) => {
   if (kind === 'postgres') {
     it('a serialization failure of the request transaction (write skew, found at COMMIT) answers 503 + Retry-After', async () => {
       const responses = await Promise.all([
-        request(app.getHttpServer()).post('/skew/1/2'),
-        request(app.getHttpServer()).post('/skew/2/1'),
+        request(testApp.url).post('/skew/1/2'),
+        request(testApp.url).post('/skew/2/1'),
       ]);
       expect(responses.map((response) => response.status).sort()).toEqual([201, 503]);
       const refused = responses.find((response) => response.status === 503);
@@ -229,8 +202,8 @@ eachKind(servers)('retry on conflicts between transactions on %s', (kind) => {
 
   it('a deadlock that ends a request (its unit joined the request transaction) answers 503 + Retry-After, saying it may be repeated', async () => {
     const responses = await Promise.all([
-      request(app.getHttpServer()).post('/contend/REQUIRED/1/2'),
-      request(app.getHttpServer()).post('/contend/REQUIRED/2/1'),
+      request(testApp.url).post('/contend/REQUIRED/1/2'),
+      request(testApp.url).post('/contend/REQUIRED/2/1'),
     ]);
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, 503]);
@@ -242,8 +215,8 @@ eachKind(servers)('retry on conflicts between transactions on %s', (kind) => {
 
   it('a REQUIRES_NEW unit with retry inside a request reruns alone: both requests succeed', async () => {
     const responses = await Promise.all([
-      request(app.getHttpServer()).post('/contend/REQUIRES_NEW/1/2'),
-      request(app.getHttpServer()).post('/contend/REQUIRES_NEW/2/1'),
+      request(testApp.url).post('/contend/REQUIRES_NEW/1/2'),
+      request(testApp.url).post('/contend/REQUIRES_NEW/2/1'),
     ]);
     expect(responses.map((response) => response.status)).toEqual([201, 201]);
     expect(responses.map((response) => (response.body as { attempts: number }).attempts).sort()).toEqual([1, 2]);

@@ -1,17 +1,9 @@
 import request from 'supertest';
-import { firstValueFrom } from 'rxjs';
-import { AdvancedAlchemy } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS } from '../commit/fixtures/commit-row.entity';
 import { newMarker } from '../commit/fixtures/markers';
 import { innerRowStored, MATRIX_PROPAGATIONS } from './fixtures/expected-rows';
-import { startScenarioApp, type ScenarioApp, type ScenarioMessage } from './fixtures/scenario-app';
+import { useScenarioApp, type ScenarioMessage } from './fixtures/scenario-app';
 import { UnitScenarios } from './fixtures/unit-rows.service';
 
 type Context = 'HTTP' | 'withSession' | 'message handler';
@@ -24,41 +16,28 @@ class OuterFailed extends Error {}
 // runs first (on SQLite the outer session has not taken the one connection yet, so REQUIRES_NEW
 // and NOT_SUPPORTED can run); its row and the outer's are read through another connection.
 describe.each(testDatabaseKinds())('propagation matrix on %s', (kind) => {
-  let database: TestDatabase;
-  let scenario: ScenarioApp;
-  let probe: DatabaseProbe;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'tx_matrix');
-    scenario = await startScenarioApp(database.connectionString);
-    probe = await openProbe(database.connectionString);
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await scenario?.close();
-    await database?.drop();
-  });
+  const { testApp, messages } = useScenarioApp(kind, 'tx_matrix');
 
   const stored = async (marker: string, part: string) =>
-    (await probe.count(COMMIT_ROWS, 'marker = ?', [`${marker}:${part}`])) === 1;
+    (await testApp.probe.count(COMMIT_ROWS, 'marker = ?', [`${marker}:${part}`])) === 1;
 
   async function runIn(context: Context, message: ScenarioMessage): Promise<void> {
     const { marker, propagation, workThrows, outerFails } = message;
     if (context === 'HTTP') {
       const query = `workThrows=${workThrows ? 1 : 0}&outerFails=${outerFails ? 1 : 0}`;
-      await request(scenario.app.getHttpServer())
+      await request(testApp.url)
         .post(`/scenario/${propagation}/${marker}?${query}`)
         .expect(outerFails ? 400 : 201);
     } else if (context === 'withSession') {
-      const scenarios = scenario.app.get(UnitScenarios);
-      const run = scenario.app.get(AdvancedAlchemy).withSession(async () => {
+      const scenarios = testApp.app.get(UnitScenarios);
+      const run = testApp.alchemy.withSession(async () => {
         await scenarios.run(marker, propagation, workThrows);
         if (outerFails) throw new OuterFailed();
       });
       if (outerFails) await expect(run).rejects.toBeInstanceOf(OuterFailed);
       else await run;
     } else {
-      const reply = firstValueFrom(scenario.client.send('scenario', message));
+      const reply = messages.send('scenario', message);
       if (outerFails) await expect(reply).rejects.toMatchObject({ message: 'the outer handler fails' });
       else await expect(reply).resolves.toBe(marker);
     }

@@ -1,6 +1,5 @@
 import { Controller, Get, Injectable, Param, Post, Query, type INestApplication } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { firstValueFrom } from 'rxjs';
 import request from 'supertest';
 import {
   AdvancedAlchemy,
@@ -10,19 +9,12 @@ import {
   TransactionPropagationError,
   type Session,
 } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  poolState,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { poolState, testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
 import { COMMIT_ROWS, CommitRow } from '../commit/fixtures/commit-row.entity';
 import { newMarker } from '../commit/fixtures/markers';
 import { waitUntil } from '../reliability/fixtures/wait-until';
 import { CommitRowService, UnitFailed, UnitScenarios } from './fixtures/unit-rows.service';
-import { startScenarioApp, type ScenarioApp } from './fixtures/scenario-app';
+import { useScenarioApp } from './fixtures/scenario-app';
 
 @Injectable()
 class DecoratedUnits {
@@ -93,49 +85,36 @@ class UnitsController {
 }
 
 describe.each(testDatabaseKinds())('transactional units on %s', (kind) => {
-  let database: TestDatabase;
-  let scenario: ScenarioApp;
+  const { testApp, messages } = useScenarioApp(kind, 'tx_units', {
+    controllers: [UnitsController],
+    providers: [DecoratedUnits],
+  });
   let app: INestApplication;
   let alchemy: AdvancedAlchemy;
   let units: DecoratedUnits;
-  let probe: DatabaseProbe;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'tx_units');
-    scenario = await startScenarioApp(database.connectionString, {
-      controllers: [UnitsController],
-      providers: [DecoratedUnits],
-    });
-    app = scenario.app;
-    alchemy = app.get(AdvancedAlchemy);
+  beforeAll(() => {
+    app = testApp.app;
+    alchemy = testApp.alchemy;
     units = app.get(DecoratedUnits);
-    probe = await openProbe(database.connectionString);
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await scenario?.close();
-    await database?.drop();
   });
 
-  const rows = (marker: string) => probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
+  const rows = (marker: string) => testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker]);
 
   it('200 concurrent requests, each with a REQUIRES_NEW audit row and a NESTED unit failing every other time: the rows are what the answers say', async () => {
     const markers = Array.from({ length: 200 }, () => newMarker());
     const responses = await Promise.all(
-      markers.map((marker, index) =>
-        request(scenario.app.getHttpServer()).post(`/audited/${marker}?fail=${index % 2}`),
-      ),
+      markers.map((marker, index) => request(testApp.url).post(`/audited/${marker}?fail=${index % 2}`)),
     );
     expect(responses.map((response) => response.status)).toEqual(markers.map(() => 201));
     const kept = responses.map((response) => (response.body as { nestedKept: boolean }).nestedKept);
     expect(kept.filter(Boolean)).toHaveLength(100);
-    const stored = await probe.query<{ marker: string }>(`SELECT marker FROM ${COMMIT_ROWS}`);
+    const stored = await testApp.probe.query<{ marker: string }>(`SELECT marker FROM ${COMMIT_ROWS}`);
     const present = new Set(stored.map((row) => row.marker));
     markers.forEach((marker, index) => {
       expect([present.has(`${marker}:audit`), present.has(`${marker}:outer`)]).toEqual([true, true]);
       expect(present.has(`${marker}:nested`)).toBe(kept[index]);
     });
-    const pool = poolState(scenario.app.get(AdvancedAlchemy).getDataSource());
+    const pool = poolState(testApp.dataSource());
     if (pool) expect(pool.idle).toBe(pool.total);
   });
 
@@ -143,7 +122,7 @@ describe.each(testDatabaseKinds())('transactional units on %s', (kind) => {
     'a message handler (failing: %s) runs afterCommit only once it committed, afterRollback only once it rolled back',
     async (fails) => {
       const marker = newMarker();
-      const reply = firstValueFrom(scenario.client.send('hooked', { marker, fails }));
+      const reply = messages.send('hooked', { marker, fails });
       if (fails) await expect(reply).rejects.toMatchObject({ message: 'the handler fails after writing' });
       else await expect(reply).resolves.toBe(marker);
       const events = app.get(UnitScenarios).hookEvents;

@@ -1,16 +1,8 @@
 import { BadRequestException, Controller, Injectable, Module, Param, Post, Query } from '@nestjs/common';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, Repository } from 'typeorm';
 import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 
 // A class extending Repository, listed in the module's own forFeature beside its entity (as many
 // @nestjs/typeorm applications still list it), on the module's own options.
@@ -46,37 +38,17 @@ class PhotosController {
 class PhotosModule {}
 
 describe.each(testDatabaseKinds())('A custom repository class in AdvancedAlchemyModule.forFeature, on %s', (kind) => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let probe: DatabaseProbe;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'custom_repo');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          autoLoadEntities: true,
-          createAll: true,
-          commitMode: 'autocommit',
-        }),
-        PhotosModule,
-      ],
-    })
-    class AppModule {}
-    app = await bootApp(AppModule);
-    probe = await openProbe(database.connectionString);
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await database?.drop();
+  const testApp = useTestApp({
+    kind,
+    label: 'custom_repo',
+    config: { autoLoadEntities: true },
+    imports: [PhotosModule],
   });
 
   it('starts, and its writes follow the request: kept on 201, rolled back on 400', async () => {
-    await request(app.getHttpServer()).post('/photos/kept').expect(201);
-    await request(app.getHttpServer()).post('/photos/dropped?fail=true').expect(400);
-    expect(await probe.count('cr_photos', 'title = ?', ['kept'])).toBe(1);
-    expect(await probe.count('cr_photos', 'title = ?', ['dropped'])).toBe(0);
+    await request(testApp.url).post('/photos/kept').expect(201);
+    await request(testApp.url).post('/photos/dropped?fail=true').expect(400);
+    expect(await testApp.probe.count('cr_photos', 'title = ?', ['kept'])).toBe(1);
+    expect(await testApp.probe.count('cr_photos', 'title = ?', ['dropped'])).toBe(0);
   });
 });

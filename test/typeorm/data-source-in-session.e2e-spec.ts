@@ -2,16 +2,7 @@ import { BadRequestException, Controller, Injectable, Module, Param, Post, Query
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { AdvancedAlchemy, AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import type { INestApplication } from '@nestjs/common';
-import { bootApp } from '../support/boot-app';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 
 // The injected DataSource's query(), createQueryBuilder() and transaction() inside a request run in
 // the request's session; outside every scope they are TypeORM's own; createQueryRunner() stays explicit.
@@ -56,62 +47,37 @@ class NotesController {
 class NotesModule {}
 
 describe.each(testDatabaseKinds())("The injected DataSource's own methods, on %s", (kind) => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let probe: DatabaseProbe;
-  const notes = (title: string) => probe.count('ds_notes', 'title = ?', [title]);
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'ds_session');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [Note],
-          createAll: true,
-          commitMode: 'autocommit',
-        }),
-        NotesModule,
-      ],
-    })
-    class AppModule {}
-    app = await bootApp(AppModule);
-    probe = await openProbe(database.connectionString);
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await database?.drop();
-  });
+  const testApp = useTestApp({ kind, label: 'ds_session', entities: [Note], imports: [NotesModule] });
+  const notes = (title: string) => testApp.probe.count('ds_notes', 'title = ?', [title]);
 
   it.each(['query', 'query-builder', 'transaction'])(
     '%s: inside a request that fails, the write is rolled back with it',
     async (how) => {
-      await request(app.getHttpServer()).post(`/notes/${how}/fail-${how}?fail=true`).expect(400);
+      await request(testApp.url).post(`/notes/${how}/fail-${how}?fail=true`).expect(400);
       expect(await notes(`fail-${how}`)).toBe(0);
-      await request(app.getHttpServer()).post(`/notes/${how}/ok-${how}`).expect(201);
+      await request(testApp.url).post(`/notes/${how}/ok-${how}`).expect(201);
       expect(await notes(`ok-${how}`)).toBe(1);
     },
   );
 
   it('createQueryRunner() stays explicit: its own connection, committed whatever the request answers', async () => {
-    await request(app.getHttpServer()).post('/notes/query-runner/runner-kept?fail=true').expect(400);
+    await request(testApp.url).post('/notes/query-runner/runner-kept?fail=true').expect(400);
     expect(await notes('runner-kept')).toBe(1);
   });
 
   it.each(['query', 'query-builder', 'transaction'])(
     '%s: outside every scope, TypeORM behaves as without the module (committed at once)',
     async (how) => {
-      await app.get(NotesService).write(how, `outside-${how}`);
+      await testApp.app.get(NotesService).write(how, `outside-${how}`);
       expect(await notes(`outside-${how}`)).toBe(1);
     },
   );
 
   it.each(['query', 'query-builder', 'transaction'])('%s: a throw in withSession rolls it back', async (how) => {
-    const alchemy = app.get(AdvancedAlchemy);
+    const alchemy = testApp.alchemy;
     await expect(
       alchemy.withSession(async () => {
-        await app.get(NotesService).write(how, `job-${how}`);
+        await testApp.app.get(NotesService).write(how, `job-${how}`);
         throw new Error('the job failed');
       }),
     ).rejects.toThrow('the job failed');

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Injectable, Module, Param, Post, Query, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Module, Param, Post, Query } from '@nestjs/common';
 import { HealthCheckService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import {
   getDataSourceToken,
@@ -10,14 +10,7 @@ import {
 import request from 'supertest';
 import { Column, DataSource, Entity, EntityManager, PrimaryGeneratedColumn, Repository } from 'typeorm';
 import { AdvancedAlchemyModule } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { User } from '../fixtures/nestjs-typeorm-app/users/user.entity';
 
 /** An entity of the 'other' bind key only, which its config does not list: autoLoadEntities brings it in. */
@@ -114,68 +107,38 @@ class HealthController {
 class NotesModule {}
 
 describe.each(testDatabaseKinds())('Two bind keys through @nestjs/typeorm decorators on %s', (kind) => {
-  let main: TestDatabase;
-  let other: TestDatabase;
-  let app: INestApplication;
-  let mainProbe: DatabaseProbe;
-  let otherProbe: DatabaseProbe;
-
-  beforeAll(async () => {
-    main = await createTestDatabase(kind, 'nt_main');
-    other = await createTestDatabase(kind, 'nt_other');
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot([
-          { connectionString: main.connectionString, entities: [User], createAll: true, commitMode: 'autocommit' },
-          {
-            bindKey: 'other',
-            connectionString: other.connectionString,
-            autoLoadEntities: true,
-            createAll: true,
-            commitMode: 'autocommit',
-          },
-        ]),
-        NotesModule,
-        TerminusModule,
-      ],
-      controllers: [HealthController],
-    })
-    class AppModule {}
-    app = await bootApp(AppModule);
-    mainProbe = await openProbe(main.connectionString);
-    otherProbe = await openProbe(other.connectionString);
-  });
-  afterAll(async () => {
-    await mainProbe?.close();
-    await otherProbe?.close();
-    await app?.close();
-    await main?.drop();
-    await other?.drop();
+  const testApp = useTestApp({
+    kind,
+    label: 'nt',
+    bindKeys: ['default', 'other'],
+    config: (bindKey) => (bindKey === 'other' ? { autoLoadEntities: true } : { entities: [User] }),
+    imports: [NotesModule, TerminusModule],
+    controllers: [HealthController],
   });
 
-  const notes = (title: string) => otherProbe.count('nt_notes', 'title = ?', [title]);
+  const notes = (title: string) => testApp.probes.other.count('nt_notes', 'title = ?', [title]);
 
   it.each(['repository', 'manager', 'transaction', 'extended', 'subclass'])(
     "commits a write through the %s of bind key 'other' with the request, and rolls it back with it",
     async (how) => {
-      await request(app.getHttpServer()).post(`/notes/${how}/${how}-kept`).expect(201);
+      await request(testApp.url).post(`/notes/${how}/${how}-kept`).expect(201);
       expect(await notes(`${how}-kept`)).toBe(1);
-      await request(app.getHttpServer()).post(`/notes/${how}/${how}-lost?fail=true`).expect(500);
+      await request(testApp.url).post(`/notes/${how}/${how}-lost?fail=true`).expect(500);
       expect(await notes(`${how}-lost`)).toBe(0);
     },
   );
 
   it('writes each bind key to its own database, and a failure rolls back both', async () => {
     const q = kind === 'mariadb' ? '`' : '"';
-    const users = (name: string) => mainProbe.count('user', `${q}lastName${q} = ?`, [name]);
-    await request(app.getHttpServer()).post('/notes/both/both-kept').expect(201);
+    const users = (name: string) => testApp.probe.count('user', `${q}lastName${q} = ?`, [name]);
+    await request(testApp.url).post('/notes/both/both-kept').expect(201);
     expect([await notes('both-kept'), await users('both-kept')]).toEqual([1, 1]);
-    await request(app.getHttpServer()).post('/notes/both/both-lost?fail=true').expect(500);
+    await request(testApp.url).post('/notes/both/both-lost?fail=true').expect(500);
     expect([await notes('both-lost'), await users('both-lost')]).toEqual([0, 0]);
   });
 
   it("answers terminus' TypeOrmHealthIndicator.pingCheck for each bind key's DataSource", async () => {
-    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    const response = await request(testApp.url).get('/health').expect(200);
     expect(response.body.info).toMatchObject({
       default: { status: 'up' },
       other: { status: 'up' },

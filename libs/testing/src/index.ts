@@ -10,6 +10,7 @@ export type { TestTransaction } from './test-transaction';
 export { poolState } from './pool-state';
 export type { PoolState } from './pool-state';
 export { bootTestApp, startTestApp } from './test-app';
+export { useTestApp } from './use-test-app';
 export type {
   BootTestAppOptions,
   BootedTestApp,

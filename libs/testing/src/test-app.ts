@@ -80,6 +80,8 @@ export interface StartTestAppOptions extends BootTestAppOptions, Pick<ModuleMeta
   kind: TestDatabaseKind;
   /** The bind keys, each on a database of its own; default `['default']`. The first one is probed. */
   bindKeys?: string[];
+  /** The kind of database of bind keys that are not on `kind` (e.g. `{ audit: 'sqlite' }`). */
+  bindKeyKinds?: Record<string, TestDatabaseKind>;
   /** Entities of every bind key (tables made by `createAll`, which is on unless `config` turns it off). */
   entities?: AlchemyConfigOptions['entities'];
   /**
@@ -117,6 +119,13 @@ export interface TestApp extends BootedTestApp {
 export async function startTestApp(options: StartTestAppOptions): Promise<TestApp> {
   const bindKeys = options.bindKeys ?? ['default'];
   if (bindKeys.length === 0) throw new Error('startTestApp: bindKeys is empty; leave it out for one default bind key.');
+  for (const bindKey of Object.keys(options.bindKeyKinds ?? {})) {
+    if (!bindKeys.includes(bindKey)) {
+      throw new Error(
+        `startTestApp: bindKeyKinds names "${bindKey}", which is not one of bindKeys (${bindKeys.join(', ')}); add it to bindKeys or remove it.`,
+      );
+    }
+  }
   const databases: Record<string, TestDatabase> = {};
   const probes: Record<string, DatabaseProbe> = {};
   let booted: BootedTestApp | undefined;
@@ -131,7 +140,10 @@ export async function startTestApp(options: StartTestAppOptions): Promise<TestAp
   try {
     const label = options.label ?? 'app';
     for (const bindKey of bindKeys) {
-      databases[bindKey] = await createTestDatabase(options.kind, bindKeys.length > 1 ? `${label}_${bindKey}` : label);
+      databases[bindKey] = await createTestDatabase(
+        options.bindKeyKinds?.[bindKey] ?? options.kind,
+        bindKeys.length > 1 ? `${label}_${bindKey}` : label,
+      );
     }
     const configs: AlchemyConfigOptions[] = bindKeys.map((bindKey) => {
       const own = typeof options.config === 'function' ? options.config(bindKey, databases[bindKey]) : options.config;

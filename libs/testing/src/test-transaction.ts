@@ -51,6 +51,7 @@ function runnerClassPrototype(runner: QueryRunner): QueryRunner {
 /** A runner over the outer connection whose own transaction state starts inside the outer transaction. */
 function joinedRunner(dataSource: DataSource, outer: Runner, classMethods: QueryRunner): QueryRunner {
   const runner = Object.create(outer) as Runner;
+  const resetsSearchPath = dataSource.options.type === 'postgres';
   Object.assign(runner, {
     isReleased: false,
     isTransactionActive: true,
@@ -65,6 +66,12 @@ function joinedRunner(dataSource: DataSource, outer: Runner, classMethods: Query
     async release() {
       try {
         while (runner.transactionDepth > 1) await runner.rollbackTransaction();
+        // A session's `SET LOCAL search_path` (a tenant's schema, docs/tenancy.md) would end with its
+        // transaction; here that is a savepoint, and the setting would outlive it on the shared
+        // connection: the next session, or the test's own queries, would run in that tenant's schema.
+        // An aborted test transaction refuses it, and has nothing more to run anyway.
+        if (resetsSearchPath)
+          await classMethods.query.call(runner, 'SET LOCAL search_path TO DEFAULT').catch(() => undefined);
       } finally {
         Object.assign(runner, { isReleased: true });
       }

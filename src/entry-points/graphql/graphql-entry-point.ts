@@ -1,7 +1,7 @@
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { AdvancedAlchemy } from '../../core/advanced-alchemy';
+import { NEST_METADATA } from '../../core/nest-metadata-keys';
 import type { EntryPointRule } from '../entry-point-options';
 import { UnitsOfWork } from '../units-of-work';
 import { apolloOperationPlugin } from './apollo-operation-plugin';
@@ -11,6 +11,16 @@ import { mercuriusOperationHooks } from './mercurius-operation-hooks';
 import { runNestedFieldsInOperationScope } from './nested-field-scope';
 import { OperationUnit } from './operation-unit';
 import { eventUnitsOnOperation, type OnOperation } from './subscription-events';
+import { executeInUnits, subscribeWithUnits } from './websocket-operations';
+
+type Execute = (args: unknown) => unknown;
+
+/** What the module reads of the `graphql-ws` entry of an Apollo driver's `subscriptions` option. */
+interface GraphqlWsConfig {
+  onOperation?: OnOperation;
+  execute?: Execute;
+  subscribe?: Execute;
+}
 
 // Read without importing @nestjs/graphql (an optional peer): its resolver metadata key, and the
 // name of the token its GraphQLModule provides the driver under.
@@ -89,9 +99,9 @@ class GraphqlEntryPoint implements OnModuleInit {
     for (const wrapper of this.discovery.getProviders()) {
       const type = wrapper.metatype;
       if (typeof type !== 'function' || !resolvesRootFields(type)) continue;
-      const existing = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
+      const existing = (Reflect.getMetadata(NEST_METADATA.interceptors, type) ?? []) as unknown[];
       if (existing.includes(graphqlScopeInterceptor)) continue;
-      Reflect.defineMetadata(INTERCEPTORS_METADATA, [graphqlScopeInterceptor, ...existing], type);
+      Reflect.defineMetadata(NEST_METADATA.interceptors, [graphqlScopeInterceptor, ...existing], type);
     }
   }
 }
@@ -109,9 +119,18 @@ function withEventUnits(
     (options.installSubscriptionHandlers === true ? { 'graphql-ws': {} } : undefined);
   const graphqlWs = subscriptions?.['graphql-ws'];
   if (subscriptions === undefined || graphqlWs === undefined || graphqlWs === false) return {};
-  const config = graphqlWs === true ? {} : (graphqlWs as { onOperation?: OnOperation });
+  const config = graphqlWs === true ? {} : (graphqlWs as GraphqlWsConfig);
   const onOperation = eventUnitsOnOperation(openUnit, config.onOperation);
-  return { subscriptions: { ...subscriptions, 'graphql-ws': { ...config, onOperation } } };
+  // Nest passes the driver's `execute`/`subscribe` (else graphql-js') to graphql-ws; these replace them there.
+  // graphql is there: the Apollo driver needs it (it is loaded only now, an optional peer of the module).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const graphqlJs = require('graphql') as { execute: Execute; subscribe: Execute };
+  const execute = executeInUnits(openUnit, config.execute ?? (subscriptions.execute as Execute) ?? graphqlJs.execute);
+  const subscribe = subscribeWithUnits(
+    openUnit,
+    config.subscribe ?? (subscriptions.subscribe as Execute) ?? graphqlJs.subscribe,
+  );
+  return { subscriptions: { ...subscriptions, 'graphql-ws': { ...config, onOperation, execute, subscribe } } };
 }
 
 /** Whether a class (or a class it extends) has `@Query()` or `@Mutation()` methods. */
@@ -126,7 +145,7 @@ function resolvesRootFields(type: object): boolean {
       const member = Object.getOwnPropertyDescriptor(current, name)?.value as unknown;
       if (typeof member !== 'function') return false;
       const kind: unknown = Reflect.getMetadata(RESOLVER_TYPE, member);
-      return kind === 'Query' || kind === 'Mutation';
+      return kind === 'Query' || kind === 'Mutation' || kind === 'Subscription';
     });
     if (found) return true;
   }

@@ -7,6 +7,8 @@ import type { FieldInfo, GraphQLAnswer } from './graphql-shapes';
 import { operationOf } from './operation-registry';
 import { graphqlRuleOf } from './graphql-rules';
 import { OperationUnit } from './operation-unit';
+import { unitOpenerByContext, type SubscriptionContext } from './subscription-events';
+import { socketOperationUnit, socketUnitOpener } from './websocket-operations';
 
 /**
  * Put first on every resolver class: runs each top-level Query and Mutation field in the unit of
@@ -22,7 +24,6 @@ class GraphqlScopeInterceptor implements NestInterceptor {
     if (context.getType<string>() !== 'graphql') return next.handle();
     const info = context.getArgByIndex<FieldInfo | undefined>(3);
     if (info?.path === undefined || info.path.prev !== undefined) return next.handle();
-    if (info.operation?.operation === 'subscription') return next.handle();
     const skipped = this.#reflector.getAllAndOverride<boolean | undefined>(SKIP_SESSION_SCOPE, [
       context.getHandler(),
       context.getClass(),
@@ -30,9 +31,18 @@ class GraphqlScopeInterceptor implements NestInterceptor {
     if (skipped === true) return next.handle();
     const key = String(info.path.key);
     const nullable = !info.returnType.toString().endsWith('!');
-    // Apollo's operations are known by their variables, Mercurius' by their context (see the hooks).
-    const operation = operationOf(info.variableValues) ?? operationOf(context.getArgByIndex<object | undefined>(2));
     const resolve = (): Promise<unknown> => lastValueFrom(next.handle(), { defaultValue: undefined });
+    const graphqlContext = context.getArgByIndex<object | undefined>(2);
+    if (info.operation?.operation === 'subscription') {
+      // The subscription's start (its subscribe function): a short unit of its own, never the
+      // WebSocket connection's; each event is a unit of its own (subscription-events.ts).
+      const openUnit = socketUnitOpener() ?? unitOpenerByContext(graphqlContext as SubscriptionContext | undefined);
+      return openUnit === undefined ? next.handle() : from(runAlone(openUnit(), key, nullable, resolve));
+    }
+    // Apollo's operations are known by their variables, Mercurius' by their context (see the hooks),
+    // those graphql-ws runs over a WebSocket by graphql-ws' execute (websocket-operations.ts).
+    const operation =
+      operationOf(info.variableValues) ?? operationOf(graphqlContext) ?? socketOperationUnit(info.variableValues);
     if (operation !== undefined) return from(operation.runField(key, nullable, resolve));
     const openUnit = graphqlRuleOf(sessionScopeStorage.getStore()?.owner);
     if (openUnit === undefined) return next.handle();

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { TransactionConflictError } from '../../errors/transaction-conflict.error';
-import { isConnectionError } from '../../session/connection-errors';
+import { isConnectionError } from '../../errors/connection-errors';
 import { sessionScopeStorage, type SessionScope } from '../../session/session-scope';
 import { SerialQueue } from '../../transactions/serial-queue';
 import { answerKeepsResolvedWork, answerWorkLost, type FieldRun, type LostWork } from './answer-outcome';

@@ -32,6 +32,12 @@ export function openEventUnitsByContext(graphql: object, openUnit: () => Operati
   contextOpeners.set(graphql, openUnit);
 }
 
+/** How to open a unit in the Mercurius server a subscription's context belongs to (for its start), if any. */
+export function unitOpenerByContext(context: SubscriptionContext | undefined): (() => OperationUnit) | undefined {
+  const graphql = context?.app?.graphql;
+  return graphql === undefined ? undefined : contextOpeners.get(graphql);
+}
+
 /** The unit of the event a Mercurius subscription is resolving now (its hook ends it), if any. */
 export function takeEventUnit(request: object | undefined, id: unknown): OperationUnit | undefined {
   const pending = request === undefined ? undefined : pendingByRequest.get(request);
@@ -114,7 +120,7 @@ function eventsInUnits(stream: AsyncIterator<unknown>, openUnit: () => Operation
 }
 
 /** graphql-ws sends `error.toJSON()`: an error the unit added (work not stored) gets one too. */
-function serializable<E extends object>(error: E): E {
+export function serializable<E extends object>(error: E): E {
   if (typeof (error as { toJSON?: unknown }).toJSON === 'function') return error;
   const plain = { ...error };
   Object.defineProperty(error, 'toJSON', { value: () => plain, enumerable: false });

@@ -1,5 +1,7 @@
-import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
-import { CONNECTION_CLOSED_CODE } from './guarded-checkout';
+import { DatabaseUnavailableError } from './database-unavailable.error';
+
+/** The code of the error a connection checkout given up by the module fails with (session/guarded-checkout). */
+export const CONNECTION_CLOSED_CODE = 'ALCHEMY_CONNECTION_CLOSED';
 
 // Errors that mean "the database is not reachable", as opposed to "the statement is wrong":
 // Node socket errors, PostgreSQL SQLSTATE class 08 and shutdown codes, mysql2's lost connections.

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { DEFAULT_BIND_KEY } from '../config/alchemy-config';
-import { getSessionToken, requestedBindKeys } from '../core/tokens';
+import { getSessionToken, requestedBindKeys } from './tokens';
 
 /**
  * Injects the scoped `Session` of a bind key. The injecting provider stays a singleton: the session
