@@ -1,15 +1,7 @@
-import { Controller, Inject, Module, Post, Query, type INestApplication } from '@nestjs/common';
+import { Controller, Inject, Post, Query } from '@nestjs/common';
 import request from 'supertest';
-import { AdvancedAlchemyModule, getDataSourceToken, InjectSession, type Session } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-  poolState,
-} from 'nestjs-advanced-alchemy/testing';
-import type { DataSource } from 'typeorm';
+import { InjectSession, type Session } from 'nestjs-advanced-alchemy';
+import { poolState, testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { CapturingLogger } from './fixtures/capturing-logger';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import {
@@ -21,7 +13,6 @@ import {
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
 import { RowsController } from './fixtures/rows.controller';
-import { startHttpApp } from './fixtures/start-app';
 
 /** Kills a server connection by id from outside the application (MariaDB's way to lose one). */
 const KILL_CONNECTION = Symbol('KILL_CONNECTION');
@@ -52,75 +43,60 @@ class CommitFailureController {
 }
 
 describe.each(testDatabaseKinds())('a commit that fails, %s', (kind) => {
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  let app: INestApplication;
-  let dataSource: DataSource;
   const logger = new CapturingLogger();
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'commit_failure');
-    const url = new URL(database.connectionString);
-    if (kind === 'postgres') url.password = PASSWORD;
-    @Module({
-      imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: kind === 'sqlite' ? database.connectionString : url.toString(),
-          entities: [CommitRow],
-          createAll: true,
-          commitMode: 'autocommit',
-        }),
-      ],
-      controllers: [CommitFailureController, RowsController],
-      providers: [
-        RowWriter,
-        {
-          provide: KILL_CONNECTION,
-          useValue: (id: number) => probe.query(`KILL CONNECTION ${id}`).then(() => undefined),
-        },
-      ],
-    })
-    class CommitFailureModule {}
-    app = await startHttpApp(CommitFailureModule, 'express', logger);
-    dataSource = app.get<DataSource>(getDataSourceToken());
-    probe = await openProbe(database.connectionString);
-    if (hasDeferredConstraints(kind)) await createDeferredForeignKey(probe);
+  const testApp = useTestApp({
+    kind,
+    logger,
+    label: 'commit_failure',
+    entities: [CommitRow],
+    // PostgreSQL (trust) accepts any password: the module is given one, to show it never logs it.
+    config: (_bindKey, database) => {
+      const url = new URL(database.connectionString);
+      if (kind === 'postgres') url.password = PASSWORD;
+      return kind === 'sqlite' ? {} : { connectionString: url.toString() };
+    },
+    controllers: [CommitFailureController, RowsController],
+    providers: [
+      RowWriter,
+      {
+        provide: KILL_CONNECTION,
+        useValue: (id: number) => testApp.probe.query(`KILL CONNECTION ${id}`).then(() => undefined),
+      },
+    ],
   });
-  afterAll(async () => {
-    await app?.close();
-    await probe?.close();
-    await database?.drop();
+  beforeAll(async () => {
+    if (hasDeferredConstraints(kind)) await createDeferredForeignKey(testApp.probe);
   });
   beforeEach(() => logger.errors.splice(0));
 
   const expectPoolIdle = () => {
-    const pool = poolState(dataSource);
+    const pool = poolState(testApp.dataSource());
     if (pool) expect(pool).toEqual({ total: pool.total, idle: pool.total, waiting: 0 });
   };
   const expectStillServing = async () => {
     const marker = newMarker();
-    await request(app.getHttpServer()).post(`/rows?marker=${marker}`).expect(201);
-    expect(await probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(1);
+    await request(testApp.url).post(`/rows?marker=${marker}`).expect(201);
+    expect(await testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(1);
   };
 
   // PostgreSQL and SQLite: a deferred foreign key makes the COMMIT itself fail.
   const deferred = hasDeferredConstraints(kind) ? it : it.skip;
   deferred('a deferred foreign key refusing the COMMIT: 500 with a JSON body, nothing stored', async () => {
     const marker = newMarker();
-    const response = await request(app.getHttpServer()).post(`/failure/orphan?marker=${marker}`);
+    const response = await request(testApp.url).post(`/failure/orphan?marker=${marker}`);
 
     expect(response.status).toBe(500);
     expect(response.headers['content-type']).toMatch(/application\/json/);
     expect(response.body).toEqual(
       expect.objectContaining({ statusCode: 500, message: expect.stringMatching(/could not be saved/) }),
     );
-    expect(await probe.count(CHILDREN, 'marker = ?', [marker])).toBe(0);
+    expect(await testApp.probe.count(CHILDREN, 'marker = ?', [marker])).toBe(0);
     expectPoolIdle();
     await expectStillServing();
   });
 
   deferred('the failure is logged once, without the connection password', async () => {
-    await request(app.getHttpServer()).post(`/failure/orphan?marker=${newMarker()}`).expect(500);
+    await request(testApp.url).post(`/failure/orphan?marker=${newMarker()}`).expect(500);
 
     expect(logger.errors).toHaveLength(1);
     expect(logger.errors[0]).not.toContain(PASSWORD);
@@ -133,14 +109,14 @@ describe.each(testDatabaseKinds())('a commit that fails, %s', (kind) => {
   const killable = kind === 'mariadb' ? it : it.skip;
   killable('a connection lost before the COMMIT: 5xx with a JSON body, nothing stored, no hang', async () => {
     const marker = newMarker();
-    const response = await request(app.getHttpServer()).post(`/failure/killed?marker=${marker}`);
+    const response = await request(testApp.url).post(`/failure/killed?marker=${marker}`);
 
     expect(response.status).toBeGreaterThanOrEqual(500);
     expect(response.status).toBeLessThan(600);
     expect(response.body).toEqual(
       expect.objectContaining({ message: expect.stringMatching(/connection was lost.*may or may not/) }),
     );
-    expect(await probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(0);
+    expect(await testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(0);
     expect(logger.errors).toHaveLength(1);
     expectPoolIdle();
     await expectStillServing();

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, Injectable, Post } from '@nestjs/common';
+import { Controller, HttpException, Inject, Post } from '@nestjs/common';
 import request from 'supertest';
 import { InjectSession, type Session } from 'nestjs-advanced-alchemy';
 import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
@@ -6,25 +6,21 @@ import { CapturingLogger } from './fixtures/capturing-logger';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
+import { SessionEndingRoutes, writerOn } from './fixtures/manual-routes';
 import { ADAPTERS } from './fixtures/start-app';
 
-/** Writes on the bind key that has the warning turned off. */
-@Injectable()
-class QuietWriter {
-  constructor(@InjectSession('quiet') private readonly session: Session) {}
-
-  async write(marker: string): Promise<void> {
-    await this.session.getRepository(CommitRow).insert({ marker });
-  }
-}
+/** Writes on the bind key "quiet". */
+const QuietWriter = writerOn('quiet');
 
 @Controller('warn')
-class WarningController {
+class WarningController extends SessionEndingRoutes {
   constructor(
-    private readonly rows: RowWriter,
-    private readonly quiet: QuietWriter,
-    @InjectSession() private readonly session: Session,
-  ) {}
+    rows: RowWriter,
+    @Inject(QuietWriter) private readonly quiet: InstanceType<typeof QuietWriter>,
+    @InjectSession() session: Session,
+  ) {
+    super(rows, session);
+  }
 
   @Post('forgets/:marker') async forgets() {
     await this.rows.write(newMarker());
@@ -32,25 +28,9 @@ class WarningController {
     return { stored: false };
   }
 
-  @Post('commits') async commits() {
-    await this.rows.write(newMarker());
-    await this.rows.commit();
-    return { stored: true };
-  }
-
-  @Post('rolls-back') async rollsBack() {
-    await this.rows.write(newMarker());
-    await this.session.rollback();
-    return { stored: false };
-  }
-
   @Post('fails') async fails() {
     await this.rows.write(newMarker());
     throw new HttpException('refused after a write', 409);
-  }
-
-  @Get('reads') async reads() {
-    return { rows: await this.session.getRepository(CommitRow).count() };
   }
 
   @Post('quiet') async quietWrite() {

@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Post } from '@nestjs/common';
+import { Controller, Inject, Post } from '@nestjs/common';
 import request from 'supertest';
 import { InjectSession, type Session } from 'nestjs-advanced-alchemy';
 import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
@@ -6,45 +6,25 @@ import { CapturingLogger } from './fixtures/capturing-logger';
 import { COMMIT_ROWS, CommitRow } from './fixtures/commit-row.entity';
 import { newMarker } from './fixtures/markers';
 import { RowWriter } from './fixtures/row-writer.service';
+import { SessionEndingRoutes, writerOn } from './fixtures/manual-routes';
 import { ADAPTERS } from './fixtures/start-app';
 
-/** Writes on the bind key whose commitMode is stated as 'manual'. */
-@Injectable()
-class StatedManualWriter {
-  constructor(@InjectSession('stated') private readonly session: Session) {}
-
-  async write(marker: string): Promise<void> {
-    await this.session.getRepository(CommitRow).insert({ marker });
-  }
-}
+/** Writes on the bind key "stated". */
+const StatedManualWriter = writerOn('stated');
 
 @Controller('unstated')
-class UnstatedController {
+class UnstatedController extends SessionEndingRoutes {
   constructor(
-    private readonly rows: RowWriter,
-    private readonly stated: StatedManualWriter,
-    @InjectSession() private readonly session: Session,
-  ) {}
+    rows: RowWriter,
+    @Inject(StatedManualWriter) private readonly stated: InstanceType<typeof StatedManualWriter>,
+    @InjectSession() session: Session,
+  ) {
+    super(rows, session);
+  }
 
   @Post('forgets/:marker') async forgets() {
     await this.rows.write(newMarker());
     return { id: 1 };
-  }
-
-  @Post('commits') async commits() {
-    await this.rows.write(newMarker());
-    await this.rows.commit();
-    return { stored: true };
-  }
-
-  @Post('rolls-back') async rollsBack() {
-    await this.rows.write(newMarker());
-    await this.session.rollback();
-    return { stored: false };
-  }
-
-  @Get('reads') async reads() {
-    return { rows: await this.session.getRepository(CommitRow).count() };
   }
 
   @Post('stated') async statedWrite() {

@@ -1,24 +1,12 @@
 // @InjectSession records the keys it is given process-wide (per jest test file) when the decorator
 // runs, so the undeclared key lives in a file of its own and cannot leak into the other suites.
-import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Controller, Get, Injectable } from '@nestjs/common';
 import request from 'supertest';
-import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import {
-  AdvancedAlchemyModule,
-  ImproperConfigurationError,
-  InjectDataSource,
-  InjectSession,
-  type Session,
-} from 'nestjs-advanced-alchemy';
-import { createTestDatabase, testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
-
-@Entity('bkm_notes')
-class Note {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 60 }) title!: string;
-}
+import { DataSource } from 'typeorm';
+import { ImproperConfigurationError, InjectDataSource, InjectSession, type Session } from 'nestjs-advanced-alchemy';
+import { startTestApp, testDatabaseKinds, type StartTestAppOptions } from 'nestjs-advanced-alchemy/testing';
+import { startTestAppError } from '../support/boot-app';
+import { Note } from '../support/notes';
 
 /** Asks for a bind key no configuration declares. */
 @Injectable()
@@ -48,33 +36,28 @@ class NotesController {
 }
 
 describe.each(testDatabaseKinds())('an undeclared bind key on %s', (kind) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'bind_key_missing');
-  });
-  afterAll(() => database?.drop());
-
   // A bootstrap that fails part-way may leave its DataSource open; keep hold of each to close it.
   const opened: DataSource[] = [];
   afterEach(async () => {
     for (const dataSource of opened.splice(0)) if (dataSource.isInitialized) await dataSource.destroy();
   });
-  const alchemyModule = () =>
-    AdvancedAlchemyModule.forRoot({
-      connectionString: database.connectionString,
-      entities: [Note],
-      createAll: true,
+  const appOf = (parts: Pick<StartTestAppOptions, 'controllers' | 'providers'>): StartTestAppOptions => ({
+    kind,
+    label: 'bind_key_missing',
+    entities: [Note],
+    config: {
+      commitMode: undefined,
       createDataSource: (options) => {
         const dataSource = new DataSource(options);
         opened.push(dataSource);
         return dataSource;
       },
-    });
+    },
+    ...parts,
+  });
 
   it("fails the bootstrap, naming the class and the key of @InjectSession('missing')", async () => {
-    @Module({ imports: [alchemyModule()], providers: [MissingKeyConsumer, DefaultKeyConsumer] })
-    class AppModule {}
-    const error = await bootstrapError(AppModule);
+    const error = await startTestAppError(appOf({ providers: [MissingKeyConsumer, DefaultKeyConsumer] }));
     expect(error).toBeInstanceOf(ImproperConfigurationError);
     const message = (error as Error).message;
     expect(message).toContain('MissingKeyConsumer');
@@ -85,36 +68,19 @@ describe.each(testDatabaseKinds())('an undeclared bind key on %s', (kind) => {
   });
 
   it('names every offender, controllers and @InjectDataSource included', async () => {
-    @Module({ imports: [alchemyModule()], providers: [MissingKeyConsumer], controllers: [GhostDataSourceController] })
-    class AppModule {}
-    const message = ((await bootstrapError(AppModule)) as Error).message;
+    const { message } = await startTestAppError(
+      appOf({ providers: [MissingKeyConsumer], controllers: [GhostDataSourceController] }),
+    );
     expect(message).toContain("MissingKeyConsumer uses @InjectSession('missing')");
     expect(message).toContain("GhostDataSourceController uses @InjectDataSource('ghost')");
   });
 
   it('still boots an app whose providers only use declared keys', async () => {
-    @Module({ imports: [alchemyModule()], providers: [DefaultKeyConsumer], controllers: [NotesController] })
-    class AppModule {}
-    const app = await bootApp(AppModule);
+    const app = await startTestApp(appOf({ providers: [DefaultKeyConsumer], controllers: [NotesController] }));
     try {
-      await request(app.getHttpServer()).get('/notes/count').expect(200, { count: 0 });
+      await request(app.url).get('/notes/count').expect(200, { count: 0 });
     } finally {
       await app.close();
     }
   });
 });
-
-/** Compiles and initialises the module; returns what that threw (closing whatever was opened). */
-async function bootstrapError(rootModule: new () => unknown): Promise<unknown> {
-  let app: INestApplication | undefined;
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-  } catch (error) {
-    return error;
-  } finally {
-    await app?.close();
-  }
-  throw new Error('the application started although a provider injects an undeclared bind key');
-}

@@ -1,7 +1,7 @@
-import { Controller, Get, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Param, Post, type Type } from '@nestjs/common';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
-import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
+import { DataSource, type Repository } from 'typeorm';
 import {
   AdvancedAlchemy,
   AdvancedAlchemyModule,
@@ -9,30 +9,20 @@ import {
   InjectSession,
   type Session,
 } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { testDatabaseKinds, type TestDatabase } from 'nestjs-advanced-alchemy/testing';
 import { bootApp, RecordingLogger } from '../support/boot-app';
 import { typeOrmModuleOptions } from '../support/typeorm-module-options';
-
-@Entity('io_records')
-class Record {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 60 }) label!: string;
-}
+import { useModuleApp } from '../support/use-module-app';
+import { Item, ITEMS } from '../support/items';
 
 @Injectable()
 class RecordsService {
   constructor(
     @InjectSession() private readonly session: Session,
-    @InjectRepository(Record) private readonly repository: Repository<Record>,
+    @InjectRepository(Item) private readonly repository: Repository<Item>,
   ) {}
   addInSession(label: string) {
-    return this.session.getRepository(Record).save({ label });
+    return this.session.getRepository(Item).save({ label });
   }
   /** Through @nestjs/typeorm's repository, which the module binds to the request's session. */
   addThroughRepository(label: string) {
@@ -67,11 +57,11 @@ class RecordsController {
   }
 }
 
-async function bootInteropApp(database: TestDatabase, logger: RecordingLogger): Promise<INestApplication> {
+function interopModule(database: TestDatabase): Type {
   @Module({
     imports: [
-      TypeOrmModule.forRoot(typeOrmModuleOptions(database, { entities: [Record] })),
-      TypeOrmModule.forFeature([Record]),
+      TypeOrmModule.forRoot(typeOrmModuleOptions(database, { entities: [Item] })),
+      TypeOrmModule.forFeature([Item]),
       // `DataSource` (the class) is the token @nestjs/typeorm registers its default DataSource under.
       AdvancedAlchemyModule.forRootAsync({
         inject: [DataSource],
@@ -82,62 +72,48 @@ async function bootInteropApp(database: TestDatabase, logger: RecordingLogger): 
     providers: [RecordsService],
   })
   class AppModule {}
-  return bootApp(AppModule, logger);
+  return AppModule;
 }
 
 describe.each(testDatabaseKinds())('@nestjs/typeorm interop on %s', (kind) => {
-  let database: TestDatabase;
-  let app: INestApplication;
-  let logger: RecordingLogger;
-  let probe: DatabaseProbe;
+  const logger = new RecordingLogger();
+  const running = useModuleApp(kind, 'interop', interopModule, { logger });
 
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'interop');
-    logger = new RecordingLogger();
-    app = await bootInteropApp(database, logger);
-    probe = await openProbe(database.connectionString);
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await database?.drop();
-  });
-
-  const rows = (label: string) => probe.count('io_records', 'label = ?', [label]);
+  const rows = (label: string) => running().probe.count(ITEMS, 'label = ?', [label]);
 
   it("adopts @nestjs/typeorm's DataSource as the default bind key", () => {
-    const typeOrmDataSource = app.get(DataSource);
-    expect(app.get(AdvancedAlchemy).getDataSource()).toBe(typeOrmDataSource);
-    expect(app.get(getDataSourceToken())).toBe(typeOrmDataSource);
+    const typeOrmDataSource = running().app.get(DataSource);
+    expect(running().app.get(AdvancedAlchemy).getDataSource()).toBe(typeOrmDataSource);
+    expect(running().app.get(getDataSourceToken())).toBe(typeOrmDataSource);
   });
 
   it('commits a session on that DataSource when the request answers 201', async () => {
-    await request(app.getHttpServer()).post('/records/session/session-ok').expect(201);
+    await request(running().url).post('/records/session/session-ok').expect(201);
     expect(await rows('session-ok')).toBe(1);
   });
 
   it('rolls the session back when the request fails', async () => {
-    await request(app.getHttpServer()).post('/records/session/session-failed/fail').expect(500);
+    await request(running().url).post('/records/session/session-failed/fail').expect(500);
     expect(await rows('session-failed')).toBe(0);
     // The recording logger hears errors (so its silence at close, below, means something).
     expect(logger.problems.join('\n')).toContain('failed after writing through the session');
   });
 
   it("binds TypeOrmModule.forFeature's repository to the request's session: a failed request leaves no row", async () => {
-    await request(app.getHttpServer()).post('/records/repository/repository-failed/fail').expect(500);
+    await request(running().url).post('/records/repository/repository-failed/fail').expect(500);
     expect(await rows('repository-failed')).toBe(0);
   });
 
   it('keeps @InjectRepository working in the same app', async () => {
-    await request(app.getHttpServer()).post('/records/repository/repository-ok').expect(201);
+    await request(running().url).post('/records/repository/repository-ok').expect(201);
     expect(await rows('repository-ok')).toBe(1);
-    const response = await request(app.getHttpServer()).get('/records/repository/session-ok/count').expect(200);
+    const response = await request(running().url).get('/records/repository/session-ok/count').expect(200);
     expect(response.body).toEqual({ count: 1 });
   });
 
   it('closes without errors from either module, and the DataSource ends up destroyed', async () => {
     const closingLogger = new RecordingLogger();
-    const closing = await bootInteropApp(database, closingLogger);
+    const closing = await bootApp(interopModule(running().database), closingLogger);
     const alchemy = closing.get(AdvancedAlchemy);
     const dataSource = closing.get(DataSource);
     await request(closing.getHttpServer()).post('/records/session/before-close').expect(201);

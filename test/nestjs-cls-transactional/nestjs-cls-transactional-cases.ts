@@ -1,13 +1,7 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
+import { useModuleApp } from '../support/use-module-app';
 import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { Account } from '../fixtures/nestjs-cls-transactional-app/account.entity';
 import { AccountsService } from '../fixtures/nestjs-cls-transactional-app/accounts.service';
@@ -18,29 +12,18 @@ export function describeClsTransactionalApp(
   createAppModule: (options: TypeOrmModuleOptions) => Type,
 ): void {
   describe.each(testDatabaseKinds())(`${label}, on %s`, (kind) => {
-    let database: TestDatabase;
-    let app: INestApplication;
-    let probe: DatabaseProbe;
+    const running = useModuleApp(kind, 'cls_app', (database) =>
+      createAppModule({ ...typeOrmModuleOptions(database), entities: [Account], synchronize: true }),
+    );
     let accounts: AccountsService;
-    const stored = (owner: string) => probe.count('cls_accounts', 'owner = ?', [owner]);
-
-    beforeAll(async () => {
-      database = await createTestDatabase(kind, 'cls_app');
-      app = await bootApp(
-        createAppModule({ ...typeOrmModuleOptions(database), entities: [Account], synchronize: true }),
-      );
-      probe = await openProbe(database.connectionString);
-      accounts = app.get(AccountsService);
-    });
-    afterAll(async () => {
-      await probe?.close();
-      await app?.close();
-      await database?.drop();
+    const stored = (owner: string) => running().probe.count('cls_accounts', 'owner = ?', [owner]);
+    beforeAll(() => {
+      accounts = running().app.get(AccountsService);
     });
 
     it('commits a @Transactional() method that resolves, its raw query included', async () => {
       await accounts.open('ok', 10);
-      const [row] = await probe.query<{ balance: number | string }>(
+      const [row] = await running().probe.query<{ balance: number | string }>(
         'SELECT balance FROM cls_accounts WHERE owner = ?',
         ['ok'],
       );

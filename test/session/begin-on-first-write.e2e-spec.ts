@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Controller, Get, Injectable, Param, Post } from '@nestjs/common';
 import request from 'supertest';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { InjectSession, type Session, type SessionConfig } from 'nestjs-advanced-alchemy';
 import { startTestApp, testDatabaseKinds, type TestApp, type TestDatabaseKind } from 'nestjs-advanced-alchemy/testing';
+import { Item, ITEMS } from '../support/items';
 
 // sessionConfig.beginOnFirstWrite: plain reads before a scope's first write run outside a
 // transaction. Whether a transaction is open is asked of the database itself, on the session's
 // own connection, never of the module.
-
-@Entity('bofw_items')
-class Item {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 100 }) label!: string;
-}
 
 /** The database's own answer to "is this connection in a transaction right now?". */
 async function databaseSaysInTransaction(session: Session): Promise<boolean> {
@@ -91,7 +85,7 @@ describe.each(testDatabaseKinds())('beginOnFirstWrite on %s', (kind) => {
     return request(app.url);
   }
   /** Rows of the application a test started last. */
-  const rows = (label: string) => apps[apps.length - 1].probe.count('bofw_items', 'label = ?', [label]);
+  const rows = (label: string) => apps[apps.length - 1].probe.count(ITEMS, 'label = ?', [label]);
 
   it(`by default ${readsOutsideByDefault[kind] ? 'runs' : 'does not run'} a read-only request outside a transaction`, async () => {
     const server = await serverWith({});

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, Injectable, NotFoundException, Param, Post } from '@nestjs/common';
 import request from 'supertest';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { AdvancedAlchemy, InjectSession, type CommitMode, type Session } from 'nestjs-advanced-alchemy';
 import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
-
-@Entity('rs_items')
-class Item {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 100 }) label!: string;
-}
+import { Item, ITEMS } from '../support/items';
 
 /** A default-scoped (singleton) provider: the injected proxy must still give each request its own session. */
 @Injectable()
@@ -73,7 +67,7 @@ class ItemsController {
 
   @Get('transaction-state') async transactionState() {
     const beforeFirstQuery = this.items.session.inTransaction;
-    await this.items.session.query('SELECT COUNT(*) AS n FROM rs_items');
+    await this.items.session.query(`SELECT COUNT(*) AS n FROM ${ITEMS}`);
     return { beforeFirstQuery, afterFirstQuery: this.items.session.inTransaction };
   }
 
@@ -107,7 +101,7 @@ describe.each(testDatabaseKinds())('request sessions on %s', (kind) => {
         providers: [ItemsService],
       };
     });
-    const rows = (label: string) => testApp.probe.count('rs_items', 'label = ?', [label]);
+    const rows = (label: string) => testApp.probe.count(ITEMS, 'label = ?', [label]);
     return { testApp, rows };
   };
 

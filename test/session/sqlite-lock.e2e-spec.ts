@@ -2,16 +2,11 @@
 // turns on. Server databases give each of them a connection of its own, so nothing here applies.
 import { Controller, Injectable, Param, Post, Query } from '@nestjs/common';
 import request from 'supertest';
-import { Column, Entity, PrimaryGeneratedColumn, type QueryRunner } from 'typeorm';
+import { type QueryRunner } from 'typeorm';
 import { AdvancedAlchemy, InjectSession, SessionAcquireTimeoutError, type Session } from 'nestjs-advanced-alchemy';
 import { testDatabaseKinds, useTestApp, type TestBindConfig } from 'nestjs-advanced-alchemy/testing';
 import { deferred, type Deferred } from '../support/boot-app';
-
-@Entity('sl_entries')
-class Entry {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 60 }) label!: string;
-}
+import { Item, ITEMS } from '../support/items';
 
 /** Lets the test hold a request in the middle of its transaction. */
 let gate: { inserted: Deferred; release: Deferred };
@@ -23,11 +18,11 @@ class EntriesService {
     private readonly alchemy: AdvancedAlchemy,
   ) {}
   add(label: string) {
-    return this.session.getRepository(Entry).save({ label });
+    return this.session.getRepository(Item).save({ label });
   }
   /** A withSession on the bind key this request's own session already holds. */
   addInNestedWithSession(label: string) {
-    return this.alchemy.withSession((nested) => nested.getRepository(Entry).save({ label }));
+    return this.alchemy.withSession((nested) => nested.getRepository(Item).save({ label }));
   }
 }
 
@@ -68,7 +63,7 @@ const useSqliteApp = (label: string, config: TestBindConfig = {}) =>
   useTestApp({
     kind: 'sqlite',
     label,
-    entities: [Entry],
+    entities: [Item],
     config,
     controllers: [EntriesController],
     providers: [EntriesService],
@@ -101,20 +96,20 @@ sqliteOnly('the SQLite connection lock', () => {
       };
       let outsideSettled = false;
       const outside = dataSource
-        .transaction((manager) => manager.save(Entry, { label: 'outside' }))
+        .transaction((manager) => manager.save(Item, { label: 'outside' }))
         .finally(() => (outsideSettled = true));
       await outsideReachedConnection.promise;
       dataSource.createQueryRunner = createQueryRunner;
       // Were it not waiting, its synchronous SQLite statements would be done within these turns.
       for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
       expect(outsideSettled).toBe(false);
-      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outside'])).toBe(0);
+      expect(await testApp.probe.count(ITEMS, 'label = ?', ['outside'])).toBe(0);
 
       gate.release.resolve();
       expect((await held).status).toBe(500);
       await outside;
-      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outside'])).toBe(1);
-      expect(await testApp.probe.count('sl_entries', 'label = ?', ['inside'])).toBe(0);
+      expect(await testApp.probe.count(ITEMS, 'label = ?', ['outside'])).toBe(1);
+      expect(await testApp.probe.count(ITEMS, 'label = ?', ['inside'])).toBe(0);
     });
   });
 
@@ -126,13 +121,13 @@ sqliteOnly('the SQLite connection lock', () => {
       expect(response.body).toMatchObject({ nestedFailed: true, isAcquireTimeout: true });
       expect(response.body.message).toContain('withSession');
       // The request's own session is unharmed and committed; the nested work is not.
-      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outer'])).toBe(1);
-      expect(await testApp.probe.count('sl_entries', 'label = ?', ['outer-nested'])).toBe(0);
+      expect(await testApp.probe.count(ITEMS, 'label = ?', ['outer'])).toBe(1);
+      expect(await testApp.probe.count(ITEMS, 'label = ?', ['outer-nested'])).toBe(0);
     });
 
     it('leaves the connection free for the next request', async () => {
       await request(testApp.url).post('/entries/after-timeout').expect(201);
-      expect(await testApp.probe.count('sl_entries', 'label = ?', ['after-timeout'])).toBe(1);
+      expect(await testApp.probe.count(ITEMS, 'label = ?', ['after-timeout'])).toBe(1);
     });
   });
 });

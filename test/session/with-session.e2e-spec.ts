@@ -1,7 +1,6 @@
 import { Controller, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import {
   AdvancedAlchemy,
   AdvancedAlchemyModule,
@@ -11,29 +10,18 @@ import {
   SessionScopeError,
   type Session,
 } from 'nestjs-advanced-alchemy';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
+import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
 import { bootApp } from '../support/boot-app';
-
-@Entity('ws_entries')
-class Entry {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 60 }) label!: string;
-}
+import { Item, ITEMS } from '../support/items';
 
 @Injectable()
 class EntriesService {
   constructor(@InjectSession() readonly session: Session) {}
-  add(label: string): Promise<Entry> {
-    return this.session.getRepository(Entry).save({ label });
+  add(label: string): Promise<Item> {
+    return this.session.getRepository(Item).save({ label });
   }
   countMine(label: string): Promise<number> {
-    return this.session.getRepository(Entry).countBy({ label });
+    return this.session.getRepository(Item).countBy({ label });
   }
 }
 
@@ -47,44 +35,34 @@ class EntriesController {
 }
 
 describe.each(testDatabaseKinds())('withSession and standalone sessions on %s', (kind) => {
-  let database: TestDatabase;
-  let app: INestApplication;
+  // Manual commit mode, so only withSession commits.
+  const testApp = useTestApp({
+    kind,
+    label: 'with_session',
+    entities: [Item],
+    config: { commitMode: 'manual' },
+    controllers: [EntriesController],
+    providers: [EntriesService],
+  });
   let alchemy: AdvancedAlchemy;
   let entries: EntriesService;
-  let probe: DatabaseProbe;
+  beforeAll(() => {
+    alchemy = testApp.alchemy;
+    entries = testApp.app.get(EntriesService);
+  });
 
-  /** A fresh application on the suite's database: manual commit mode, so only withSession commits. */
+  /** Another application on the suite's database, to be closed by the test. */
   async function bootEntriesApp(): Promise<INestApplication> {
     @Module({
       imports: [
-        AdvancedAlchemyModule.forRoot({
-          connectionString: database.connectionString,
-          entities: [Entry],
-          createAll: true,
-          commitMode: 'manual',
-        }),
+        AdvancedAlchemyModule.forRoot({ connectionString: testApp.database.connectionString, commitMode: 'manual' }),
       ],
-      controllers: [EntriesController],
-      providers: [EntriesService],
     })
-    class AppModule {}
-    return bootApp(AppModule);
+    class ClosingModule {}
+    return bootApp(ClosingModule);
   }
 
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, 'with_session');
-    app = await bootEntriesApp();
-    alchemy = app.get(AdvancedAlchemy);
-    entries = app.get(EntriesService);
-    probe = await openProbe(database.connectionString);
-  });
-  afterAll(async () => {
-    await probe?.close();
-    await app?.close();
-    await database?.drop();
-  });
-
-  const rows = (label: string) => probe.count('ws_entries', 'label = ?', [label]);
+  const rows = (label: string) => testApp.probe.count(ITEMS, 'label = ?', [label]);
 
   it('commits when the callback resolves, through the same session the injected proxy uses', async () => {
     const result = await alchemy.withSession(async (session) => {
@@ -92,7 +70,7 @@ describe.each(testDatabaseKinds())('withSession and standalone sessions on %s', 
       // The service's proxy and the callback's session are one session: it sees its own uncommitted row.
       expect(session.info).toBe(entries.session.info);
       expect(session.info).toBe(alchemy.getSession().info);
-      expect(await session.getRepository(Entry).countBy({ label: 'with-commit' })).toBe(1);
+      expect(await session.getRepository(Item).countBy({ label: 'with-commit' })).toBe(1);
       expect(await rows('with-commit')).toBe(0);
       return 'done';
     });
@@ -120,14 +98,14 @@ describe.each(testDatabaseKinds())('withSession and standalone sessions on %s', 
   });
 
   it('throws SessionScopeError, pointing at withSession, when the proxy is used outside any scope', () => {
-    expect(() => entries.session.getRepository(Entry)).toThrow(SessionScopeError);
+    expect(() => entries.session.getRepository(Item)).toThrow(SessionScopeError);
     expect(() => alchemy.getSession()).toThrow(/withSession/);
     expect(() => entries.session.inTransaction).toThrow(SessionScopeError);
   });
 
   it('still gives requests their own sessions alongside withSession', async () => {
     // Manual mode: the request's row is discarded, while withSession commits its own.
-    await request(app.getHttpServer()).post('/entries/request-manual').expect(201);
+    await request(testApp.url).post('/entries/request-manual').expect(201);
     await alchemy.withSession(() => entries.add('beside-request'));
     expect(await rows('request-manual')).toBe(0);
     expect(await rows('beside-request')).toBe(1);
@@ -141,19 +119,19 @@ describe.each(testDatabaseKinds())('withSession and standalone sessions on %s', 
     await other.close();
 
     expect(session.inTransaction).toBe(false);
-    await session.getRepository(Entry).save({ label: 'standalone-committed' });
+    await session.getRepository(Item).save({ label: 'standalone-committed' });
     expect(session.inTransaction).toBe(true);
     await session.commit();
     expect(await rows('standalone-committed')).toBe(1);
 
-    await session.getRepository(Entry).save({ label: 'standalone-uncommitted' });
+    await session.getRepository(Item).save({ label: 'standalone-uncommitted' });
     await session.close();
     expect(session.isActive).toBe(false);
     expect(await rows('standalone-uncommitted')).toBe(0);
   });
 
   it('returns the AdvancedAlchemy from getDatabaseMigrationPlugin(app)', () => {
-    expect(getDatabaseMigrationPlugin(app)).toBe(alchemy);
+    expect(getDatabaseMigrationPlugin(testApp.app)).toBe(alchemy);
   });
 
   it('rejects getDatabaseMigrationPlugin for an app without the module', async () => {

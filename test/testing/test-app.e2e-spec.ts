@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
 import { Body, Controller, Get, Injectable, Param, Post } from '@nestjs/common';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { InjectSession, type Session } from 'nestjs-advanced-alchemy';
 import {
-  openProbe,
   startTestApp,
   testDatabaseKinds,
   useTestTransactions,
@@ -11,6 +9,7 @@ import {
   type TestDatabase,
   type TestHttpAdapter,
 } from 'nestjs-advanced-alchemy/testing';
+import { databaseExists } from '../support/database-exists';
 
 // The kit's app fixture (startTestApp): what it hands back works, and what it made is gone after close().
 
@@ -52,17 +51,6 @@ class KitNotesController {
   }
   @Get('count') async count() {
     return { count: await this.notes.count() };
-  }
-}
-
-/** Whether the database still exists, asked through a new connection to it. */
-async function databaseExists(database: TestDatabase): Promise<boolean> {
-  if (database.kind === 'sqlite') return existsSync(new URL(database.connectionString).pathname.replace(/^\/+/, '/'));
-  try {
-    await (await openProbe(database.connectionString)).close();
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,14 +1,8 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { deleteDataSourceByName, initializeTransactionalContext, StorageDriver } from 'typeorm-transactional';
-import {
-  createTestDatabase,
-  openProbe,
-  testDatabaseKinds,
-  type DatabaseProbe,
-  type TestDatabase,
-} from 'nestjs-advanced-alchemy/testing';
-import { bootApp } from '../support/boot-app';
+import { testDatabaseKinds } from 'nestjs-advanced-alchemy/testing';
+import { useModuleApp } from '../support/use-module-app';
 import { waitUntil } from '../reliability/fixtures/wait-until';
 import { typeOrmModuleOptions } from '../support/typeorm-module-options';
 import { PostEvents } from '../fixtures/typeorm-transactional-app/post-events';
@@ -24,29 +18,22 @@ export function describeTypeormTransactionalApp(
   createAppModule: (options: TypeOrmModuleOptions) => Type,
 ): void {
   describe.each(testDatabaseKinds())(`${label}, on %s`, (kind) => {
-    let database: TestDatabase;
-    let app: INestApplication;
-    let probe: DatabaseProbe;
+    // typeorm-transactional keeps its DataSources in a process-wide registry.
+    const running = useModuleApp(
+      kind,
+      'tt_app',
+      (database) => {
+        initializeTransactionalContext({ storageDriver: StorageDriver.AUTO });
+        return createAppModule({ ...typeOrmModuleOptions(database), autoLoadEntities: true, synchronize: true });
+      },
+      { afterClose: () => deleteDataSourceByName('default') },
+    );
     let posts: PostService;
     let events: PostEvents;
-    const stored = (message: string) => probe.count('tt_posts', 'message = ?', [message]);
-
-    beforeAll(async () => {
-      initializeTransactionalContext({ storageDriver: StorageDriver.AUTO });
-      database = await createTestDatabase(kind, 'tt_app');
-      app = await bootApp(
-        createAppModule({ ...typeOrmModuleOptions(database), autoLoadEntities: true, synchronize: true }),
-      );
-      probe = await openProbe(database.connectionString);
-      posts = app.get(PostService);
-      events = app.get(PostEvents);
-    });
-    afterAll(async () => {
-      await probe?.close();
-      await app?.close();
-      // typeorm-transactional keeps its DataSources in a process-wide registry.
-      deleteDataSourceByName('default');
-      await database?.drop();
+    const stored = (message: string) => running().probe.count('tt_posts', 'message = ?', [message]);
+    beforeAll(() => {
+      posts = running().app.get(PostService);
+      events = running().app.get(PostEvents);
     });
     /** The hooks' events for a message once there are `count` of them (typeorm-transactional emits them later). */
     const hookEvents = async (message: string, count: number) => {

@@ -1,24 +1,19 @@
 import { BadRequestException, Controller, Injectable, Module, Param, Post, Query } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
-import { Column, DataSource, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { testDatabaseKinds, useTestApp } from 'nestjs-advanced-alchemy/testing';
+import { Note, NOTES } from '../support/notes';
 
 // The injected DataSource's query(), createQueryBuilder() and transaction() inside a request run in
 // the request's session; outside every scope they are TypeORM's own; createQueryRunner() stays explicit.
-
-@Entity('ds_notes')
-class Note {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: 'varchar', length: 80 }) title!: string;
-}
 
 @Injectable()
 class NotesService {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
   async write(how: string, title: string): Promise<void> {
-    if (how === 'query') await this.dataSource.query(`INSERT INTO ds_notes (title) VALUES ('${title}')`);
+    if (how === 'query') await this.dataSource.query(`INSERT INTO ${NOTES} (title) VALUES ('${title}')`);
     else if (how === 'query-builder')
       await this.dataSource.createQueryBuilder().insert().into(Note).values({ title }).execute();
     else if (how === 'transaction') await this.dataSource.transaction((manager) => manager.save(Note, { title }));
@@ -48,7 +43,7 @@ class NotesModule {}
 
 describe.each(testDatabaseKinds())("The injected DataSource's own methods, on %s", (kind) => {
   const testApp = useTestApp({ kind, label: 'ds_session', entities: [Note], imports: [NotesModule] });
-  const notes = (title: string) => testApp.probe.count('ds_notes', 'title = ?', [title]);
+  const notes = (title: string) => testApp.probe.count(NOTES, 'title = ?', [title]);
 
   it.each(['query', 'query-builder', 'transaction'])(
     '%s: inside a request that fails, the write is rolled back with it',

@@ -73,7 +73,13 @@ export async function bootTestApp(rootModule: Type, options: BootTestAppOptions 
 }
 
 /** The configuration of one bind key, without what the kit fills in (its name and database). */
-export type TestBindConfig = Omit<AlchemyConfigOptions, 'bindKey' | 'connectionString' | 'dataSource'>;
+export type TestBindConfig = Omit<AlchemyConfigOptions, 'bindKey' | 'connectionString' | 'dataSource'> & {
+  /**
+   * Another URL of the bind key's test database (e.g. the same one with credentials added); default:
+   * the database's own `connectionString`. The probe always uses the database's own.
+   */
+  connectionString?: string;
+};
 
 export interface StartTestAppOptions extends BootTestAppOptions, Pick<ModuleMetadata, 'controllers' | 'providers'> {
   /** The database every bind key gets one of (created here, dropped by `close()`). */
@@ -153,7 +159,7 @@ export async function startTestApp(options: StartTestAppOptions): Promise<TestAp
         entities: options.entities,
         ...own,
         bindKey,
-        connectionString: databases[bindKey].connectionString,
+        connectionString: own?.connectionString ?? databases[bindKey].connectionString,
       };
     });
     @Module({

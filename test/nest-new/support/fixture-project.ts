@@ -38,18 +38,13 @@ export async function prepareFixtureProject(name: string, tarball: string): Prom
     readFileSync(join(source, 'package.json'), 'utf8'),
     readFileSync(join(source, 'package-lock.json'), 'utf8'),
   );
-  const key = createHash('sha256')
-    .update(manifest)
-    .update(lock ?? '')
-    .update(process.version)
-    .digest('hex')
-    .slice(0, 12);
+  const key = createHash('sha256').update(manifest).update(lock).update(process.version).digest('hex').slice(0, 12);
   const install = join(FIXTURE_INSTALLS, `${name}-${key}`);
   if (!existsSync(join(install, '.installed'))) {
     rmSync(install, { recursive: true, force: true });
     mkdirSync(install, { recursive: true });
     writeFileSync(join(install, 'package.json'), manifest);
-    if (lock !== undefined) writeFileSync(join(install, 'package-lock.json'), lock);
+    writeFileSync(join(install, 'package-lock.json'), lock);
     await npm(install, ['install', '--no-audit', '--no-fund', '--prefer-offline']);
     writeFileSync(join(install, '.installed'), new Date().toISOString());
   }
@@ -73,17 +68,19 @@ export async function prepareFixtureProject(name: string, tarball: string): Prom
 export const BETTER_SQLITE3_FOR_NODE_22 = '13.2.0';
 
 /**
- * The fixture's package.json as a user on this Node would have it. From Node 22 that is
- * better-sqlite3 13 — 12.x aborts the process on Node >= 24.19 when a prepared statement is
- * garbage-collected (nodejs/node#65446) — with an npm override, as TypeORM 1.1.1 declares ^12; the
- * lock file, made for 12.x, is then left out.
+ * The fixture's package.json and lock as a user on this Node has them. The lock files are made on Node
+ * 20 (better-sqlite3 12.x, the one that runs there). From Node 22 a user's npm picks better-sqlite3 13 —
+ * 12.x aborts the process on Node >= 24.19 when a prepared statement is garbage-collected
+ * (nodejs/node#65446) — so the manifest asks for 13.x (with an override, for a TypeORM before 1.1.4
+ * that declares ^12 only); `npm install` then changes that one package of the lock and keeps every
+ * other version it pins.
  */
-function dependenciesForThisNode(manifest: string, lock: string): { manifest: string; lock?: string } {
+function dependenciesForThisNode(manifest: string, lock: string): { manifest: string; lock: string } {
   if (Number(process.versions.node.split('.')[0]) < 22) return { manifest, lock };
   const json = JSON.parse(manifest) as { dependencies: Record<string, string>; overrides?: Record<string, string> };
   json.dependencies['better-sqlite3'] = BETTER_SQLITE3_FOR_NODE_22;
   json.overrides = { ...json.overrides, 'better-sqlite3': '$better-sqlite3' };
-  return { manifest: `${JSON.stringify(json, null, 2)}\n` };
+  return { manifest: `${JSON.stringify(json, null, 2)}\n`, lock };
 }
 
 function npm(cwd: string, args: string[]): Promise<void> {
@@ -102,7 +99,10 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Starts the built application on a free port and waits until it answers `GET /books`. */
+/**
+ * Starts the built application on a free port and waits until it answers `GET /books` (any status: an
+ * application started on a database without its tables answers 500, and says why in its output).
+ */
 export async function startBuiltApp(project: FixtureProject, env: NodeJS.ProcessEnv): Promise<RunningApp> {
   const port = await freePort();
   const child = spawn(process.execPath, ['dist/main.js'], {
@@ -119,7 +119,8 @@ export async function startBuiltApp(project: FixtureProject, env: NodeJS.Process
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The application exited with ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`${url}/books`)).ok) break;
+      await fetch(`${url}/books`);
+      break;
     } catch {
       // Not listening yet.
     }
