@@ -5,6 +5,7 @@ import {
   channels,
   type CommitFailedEvent,
   type ConnectionAcquiredEvent,
+  type ConnectionFailedEvent,
   type DecidedBy,
   type PoolExhaustedEvent,
   type ScopeKind,
@@ -105,6 +106,12 @@ export function poolExhaustedIf(session: ObservedSession, error: unknown, waitFr
     waitMs: waitFrom >= 0 ? performance.now() - waitFrom : undefined,
   };
   channels.poolExhausted.publish(event);
+}
+
+/** The session could not get a working connection: `error` is what its statement fails with. */
+export function connectionFailed(session: ObservedSession, error: Error): void {
+  const event: ConnectionFailedEvent = { bindKey: session.bind.key, session, error };
+  channels.connectionFailed.publish(event);
 }
 
 export function publishTransactionBegan(
