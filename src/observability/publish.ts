@@ -1,6 +1,6 @@
 import { SessionAcquireTimeoutError } from '../errors/session-acquire-timeout.error';
 import type { Bind } from '../session/bind';
-import { isConnectionError } from '../errors/connection-errors';
+import { isCommitOutcomeUnknown } from '../errors/commit-outcome';
 import {
   channels,
   type CommitFailedEvent,
@@ -197,7 +197,7 @@ function publishCommitFailed(session: ObservedSession, error: unknown): void {
     session,
     error,
     errorClass: error instanceof Error ? error.constructor.name : typeof error,
-    outcomeUnknown: isConnectionError(error),
+    outcomeUnknown: isCommitOutcomeUnknown(error),
   };
   channels.commitFailed.publish(event);
 }
