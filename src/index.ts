@@ -141,6 +141,7 @@ export type {
   ConnectionAcquiredEvent,
   DecidedBy,
   PoolExhaustedEvent,
+  ConnectionFailedEvent,
   SavepointEvent,
   ScopeKind,
   SessionClosedEvent,

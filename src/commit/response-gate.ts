@@ -1,3 +1,4 @@
+import type { CommitFailure } from '../errors/commit-outcome';
 import type { ServerResponse } from 'node:http';
 import type { ResponseOverride } from '../session/session-scope';
 import { holdMethods, releaseMethods, type GatedMethod as Method, type GateHandlers } from './gated-methods';
@@ -21,11 +22,18 @@ export const COMMIT_FAILED_BODY = JSON.stringify({
 
 /**
  * The answer to a failed commit: 500 when the database refused it (nothing was stored), 503 with
- * Retry-After when the connection was lost. Then the outcome is unknown: the COMMIT may have
- * reached the database before the connection died, so the body must not claim nothing was stored.
+ * Retry-After when the connection was lost. With the COMMIT in flight the outcome is unknown (it
+ * may have reached the database before the connection died), so the body must not claim nothing
+ * was stored; when the database had closed the connection before the COMMIT was sent, nothing was.
  */
-export function commitFailedResponse(databaseUnreachable: boolean): ReplacementResponse {
-  if (!databaseUnreachable) return { statusCode: 500, headers: {}, body: COMMIT_FAILED_BODY };
+export function commitFailedResponse(failure: CommitFailure): ReplacementResponse {
+  if (failure === 'refused') return { statusCode: 500, headers: {}, body: COMMIT_FAILED_BODY };
+  if (failure === 'rolledBack') {
+    return serviceUnavailable(
+      'The database connection was lost before the changes were committed: nothing was stored. The request may ' +
+        'be repeated.',
+    );
+  }
   return serviceUnavailable(
     'The database connection was lost while the changes were being committed: they may or may not have been ' +
       'stored. Check before repeating the request.',
@@ -154,7 +162,7 @@ class HeldResponse implements GateHandlers {
     }
     void this.beforeSend(status).then(
       (replacement) => this.release(replacement),
-      () => this.release(commitFailedResponse(false)),
+      () => this.release(commitFailedResponse('refused')),
     );
   }
 

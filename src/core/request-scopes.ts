@@ -10,7 +10,7 @@ import {
 import { UncommittedWritesWarning } from '../commit/uncommitted-writes-warning';
 import { refuseUnstatedWrites, routeOf } from '../commit/unstated-commit-mode';
 import { runEndingHooksDetached } from '../entry-points/report-ending';
-import { isConnectionError } from '../errors/connection-errors';
+import { commitFailure } from '../errors/commit-outcome';
 import { TransactionConflictError } from '../errors/transaction-conflict.error';
 import { SessionScope, sessionScopeStorage, type ScopeEnding, type ScopeOwner } from '../session/session-scope';
 
@@ -58,7 +58,7 @@ export class RequestScopes {
         ? undefined
         : ending.commitError instanceof TransactionConflictError
           ? transactionConflictResponse()
-          : commitFailedResponse(isConnectionError(ending.commitError));
+          : commitFailedResponse(commitFailure(ending.commitError));
     // The client never sees the handler's status when the commit failed: say what it is sent instead.
     this.report(
       ending,

@@ -15,6 +15,7 @@ export const ALCHEMY_CHANNELS = Object.freeze({
   commitFailed: 'nestjs-advanced-alchemy:commit.failed',
   sessionClosed: 'nestjs-advanced-alchemy:session.closed',
   poolExhausted: 'nestjs-advanced-alchemy:pool.exhausted',
+  connectionFailed: 'nestjs-advanced-alchemy:connection.failed',
   statement: 'nestjs-advanced-alchemy:statement',
 });
 
@@ -120,6 +121,17 @@ export interface PoolExhaustedEvent {
   waitMs?: number;
 }
 
+/**
+ * A session could not get a working connection (the database refused or dropped it while the
+ * session opened it, or its BEGIN): the session's statement fails with `error`
+ * (`DatabaseUnavailableError`, 503).
+ */
+export interface ConnectionFailedEvent {
+  bindKey: string;
+  session: object;
+  error: Error;
+}
+
 /** A statement finished. `sql` only after `publishStatementText(true)`; parameters never. */
 export interface StatementEvent {
   bindKey: string;
@@ -138,5 +150,6 @@ export const channels = {
   commitFailed: diagnosticsChannel.channel(ALCHEMY_CHANNELS.commitFailed),
   sessionClosed: diagnosticsChannel.channel(ALCHEMY_CHANNELS.sessionClosed),
   poolExhausted: diagnosticsChannel.channel(ALCHEMY_CHANNELS.poolExhausted),
+  connectionFailed: diagnosticsChannel.channel(ALCHEMY_CHANNELS.connectionFailed),
   statement: diagnosticsChannel.channel(ALCHEMY_CHANNELS.statement),
 } as const;

@@ -20,6 +20,7 @@ import {
   ALCHEMY_CHANNELS,
   type CommitFailedEvent,
   type ConnectionAcquiredEvent,
+  type ConnectionFailedEvent,
   type PoolExhaustedEvent,
   type SavepointEvent,
   type SessionClosedEvent,
@@ -50,6 +51,7 @@ interface Instruments {
   rollbacks: Counter;
   commitFailures: Counter;
   poolExhaustions: Counter;
+  connectionFailures: Counter;
   connections: ObservableGauge;
   pending: ObservableGauge;
 }
@@ -76,6 +78,7 @@ export class OpenTelemetryBridge {
     this.on(ALCHEMY_CHANNELS.transactionEnded, (event: TransactionEndedEvent) => this.transactionEnded(event));
     this.on(ALCHEMY_CHANNELS.commitFailed, (event: CommitFailedEvent) => this.commitFailed(event));
     this.on(ALCHEMY_CHANNELS.poolExhausted, (event: PoolExhaustedEvent) => this.poolExhausted(event));
+    this.on(ALCHEMY_CHANNELS.connectionFailed, (event: ConnectionFailedEvent) => this.connectionFailed(event));
     this.on(ALCHEMY_CHANNELS.sessionClosed, (event: SessionClosedEvent) => this.sessionClosed(event));
   }
 
@@ -124,6 +127,9 @@ export class OpenTelemetryBridge {
       }),
       poolExhaustions: meter.createCounter('alchemy.pool.exhausted', {
         description: 'Sessions that waited poolTimeout for a connection and got none.',
+      }),
+      connectionFailures: meter.createCounter('alchemy.connection.failures', {
+        description: 'Sessions that could not get a working connection (database unreachable), by error class.',
       }),
       connections: meter.createObservableGauge('db.client.connection.count', {
         description: 'Connections of the bind key in use and idle (server databases).',
@@ -237,6 +243,13 @@ export class OpenTelemetryBridge {
     // The session waited for a connection and got none: its wait counts as a wait (it held nothing to use).
     if (event.waitMs !== undefined)
       this.#instruments?.waitTime.record(event.waitMs / 1000, poolAttributes(event.bindKey));
+    const spans = this.#spans.get(event.session);
+    if (spans) this.fail(spans.session, event.session, event.error);
+  }
+
+  private connectionFailed(event: ConnectionFailedEvent): void {
+    const errorType = event.error.constructor.name;
+    this.#instruments?.connectionFailures.add(1, { ...poolAttributes(event.bindKey), 'error.type': errorType });
     const spans = this.#spans.get(event.session);
     if (spans) this.fail(spans.session, event.session, event.error);
   }

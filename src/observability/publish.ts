@@ -1,10 +1,11 @@
 import { SessionAcquireTimeoutError } from '../errors/session-acquire-timeout.error';
 import type { Bind } from '../session/bind';
-import { isConnectionError } from '../errors/connection-errors';
+import { isCommitOutcomeUnknown } from '../errors/commit-outcome';
 import {
   channels,
   type CommitFailedEvent,
   type ConnectionAcquiredEvent,
+  type ConnectionFailedEvent,
   type DecidedBy,
   type PoolExhaustedEvent,
   type ScopeKind,
@@ -107,6 +108,12 @@ export function poolExhaustedIf(session: ObservedSession, error: unknown, waitFr
   channels.poolExhausted.publish(event);
 }
 
+/** The session could not get a working connection: `error` is what its statement fails with. */
+export function connectionFailed(session: ObservedSession, error: Error): void {
+  const event: ConnectionFailedEvent = { bindKey: session.bind.key, session, error };
+  channels.connectionFailed.publish(event);
+}
+
 export function publishTransactionBegan(
   session: ObservedSession,
   characteristics: { isolationLevel?: string; readOnly: boolean },
@@ -190,7 +197,7 @@ function publishCommitFailed(session: ObservedSession, error: unknown): void {
     session,
     error,
     errorClass: error instanceof Error ? error.constructor.name : typeof error,
-    outcomeUnknown: isConnectionError(error),
+    outcomeUnknown: isCommitOutcomeUnknown(error),
   };
   channels.commitFailed.publish(event);
 }

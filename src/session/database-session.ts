@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 import type { IsolationLevel } from '../config/engine-config';
 import { AdvancedAlchemyError } from '../errors/advanced-alchemy.error';
+import { connectionClosedByDatabase } from '../errors/commit-outcome';
 import { DatabaseUnavailableError } from '../errors/database-unavailable.error';
 import { channels, type ScopeKind } from '../observability/channels';
 import * as publish from '../observability/publish';
@@ -11,6 +12,7 @@ import type { Bind } from './bind';
 import type { TenantSessionSetup } from './bind';
 import type { Session, SessionUnitWork } from './session';
 import { SessionConnection, type ConnectionOwner, type SessionRunner as Runner } from './session-connection';
+import { rolledBackBeforeCommit } from './rolled-back-before-commit';
 import { closedError } from './session-statements';
 import { StatementDeadline } from './statement-deadline';
 import type { StatementRoute } from './statement-route';
@@ -185,9 +187,12 @@ export class DatabaseSession extends TransactionHookHost implements Session, Con
     if (connection && !this.state.armed) {
       const runner = connection.runner;
       if (connection.queryOnly) await connection.leaveReadOnly();
+      // Read before COMMIT is written: a connection the database already closed cannot carry it.
+      const closedBefore = connectionClosedByDatabase(runner.databaseConnection);
       try {
         while (runner.transactionDepth > this.state.baseDepth) await runner.commitTransaction();
-      } catch (error) {
+      } catch (failure) {
+        const error = closedBefore ? rolledBackBeforeCommit(this.bindKey, failure) : failure;
         if (channels.transactionEnded.hasSubscribers || channels.commitFailed.hasSubscribers) {
           publish.commitFailed(this, error);
         }

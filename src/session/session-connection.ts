@@ -135,9 +135,9 @@ export class SessionConnection implements StatementHost {
     } catch (error) {
       if (channels.poolExhausted.hasSubscribers) publish.poolExhaustedIf(this.owner, error, waitFrom);
       if (!isConnectionError(error)) throw error;
-      throw new DatabaseUnavailableError(unreachableMessage(this.bind.key, error), {
-        cause: error,
-      });
+      const unavailable = new DatabaseUnavailableError(unreachableMessage(this.bind.key, error), { cause: error });
+      if (channels.connectionFailed.hasSubscribers) publish.connectionFailed(this.owner, unavailable);
+      throw unavailable;
     }
   }
 

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { TransactionConflictError } from '../../errors/transaction-conflict.error';
-import { isConnectionError } from '../../errors/connection-errors';
+import { commitFailure } from '../../errors/commit-outcome';
 import { sessionScopeStorage, type SessionScope } from '../../session/session-scope';
 import { SerialQueue } from '../../transactions/serial-queue';
 import { answerKeepsResolvedWork, answerWorkLost, type FieldRun, type LostWork } from './answer-outcome';
@@ -25,6 +25,12 @@ const COMMIT_OUTCOME_UNKNOWN: LostWork = {
   message:
     'The database connection was lost while the changes were being committed: they may or may not have been ' +
     'stored. Check before repeating the operation.',
+};
+const COMMIT_ROLLED_BACK: LostWork = {
+  code: 'COMMIT_ROLLED_BACK',
+  message:
+    'The database connection was lost before the changes were committed: nothing was stored. The operation may ' +
+    'be repeated.',
 };
 const TRANSACTION_CONFLICT: LostWork = {
   code: 'TRANSACTION_CONFLICT',
@@ -118,5 +124,6 @@ function endWhenResponseCloses(response: ServerResponse | undefined, unit: Opera
 
 function lostBy(commitError: unknown): LostWork {
   if (commitError instanceof TransactionConflictError) return TRANSACTION_CONFLICT;
-  return isConnectionError(commitError) ? COMMIT_OUTCOME_UNKNOWN : COMMIT_FAILED;
+  const failure = commitFailure(commitError);
+  return failure === 'refused' ? COMMIT_FAILED : failure === 'rolledBack' ? COMMIT_ROLLED_BACK : COMMIT_OUTCOME_UNKNOWN;
 }
