@@ -11,6 +11,7 @@ import {
   insertOrphan,
 } from './fixtures/deferred-foreign-key';
 import { newMarker } from './fixtures/markers';
+import { killIdleConnection } from './fixtures/doomed-write';
 import { RowWriter } from './fixtures/row-writer.service';
 import { RowsController } from './fixtures/rows.controller';
 
@@ -60,7 +61,7 @@ describe.each(testDatabaseKinds())('a commit that fails, %s', (kind) => {
       RowWriter,
       {
         provide: KILL_CONNECTION,
-        useValue: (id: number) => testApp.probe.query(`KILL CONNECTION ${id}`).then(() => undefined),
+        useValue: (id: number) => killIdleConnection(testApp.probe, id),
       },
     ],
   });
@@ -104,8 +105,8 @@ describe.each(testDatabaseKinds())('a commit that fails, %s', (kind) => {
   });
 
   // MariaDB has no deferred constraint: its COMMIT fails when the connection is gone (a 503 then,
-  // as the library tells a lost database from a refused commit; the body says the outcome is unknown,
-  // since a COMMIT lost in flight may have been applied — here it never reached the server).
+  // as the library tells a lost database from a refused commit). The connection was closed before the
+  // COMMIT was sent, so the body says nothing was stored (a COMMIT lost in flight would say "may or may not").
   const killable = kind === 'mariadb' ? it : it.skip;
   killable('a connection lost before the COMMIT: 5xx with a JSON body, nothing stored, no hang', async () => {
     const marker = newMarker();
@@ -114,7 +115,9 @@ describe.each(testDatabaseKinds())('a commit that fails, %s', (kind) => {
     expect(response.status).toBeGreaterThanOrEqual(500);
     expect(response.status).toBeLessThan(600);
     expect(response.body).toEqual(
-      expect.objectContaining({ message: expect.stringMatching(/connection was lost.*may or may not/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(/connection was lost before the changes were committed: nothing was stored/),
+      }),
     );
     expect(await testApp.probe.count(COMMIT_ROWS, 'marker = ?', [marker])).toBe(0);
     expect(logger.errors).toHaveLength(1);
