@@ -1,6 +1,3 @@
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { GraphQLModule } from '@nestjs/graphql';
-import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { createClient, type Client } from 'graphql-ws';
 import { startTestApp, testDatabaseKinds, type TestApp } from 'nestjs-advanced-alchemy/testing';
 import WebSocket from 'ws';
@@ -17,25 +14,9 @@ import {
 } from './fixtures/note-events.resolver';
 import { BROKEN_CHILD } from './fixtures/notes.resolver';
 import type { Answer } from './fixtures/post-graphql';
-import type { GraphqlServer } from './fixtures/start-graphql-app';
+import { websocketGraphqlModule } from './fixtures/websocket-graphql-module';
 
 const SUBSCRIBE = 'subscription { notePublished { id marker deliveredCount checkedLabel } }';
-
-/** Subscriptions as Nest's docs serve them: Apollo's graphql-ws server on Express, Mercurius' on Fastify. */
-function graphqlModule(server: GraphqlServer) {
-  if (server === 'apollo-express') {
-    return GraphQLModule.forRoot<ApolloDriverConfig>({
-      driver: ApolloDriver,
-      autoSchemaFile: true,
-      subscriptions: { 'graphql-ws': true },
-    });
-  }
-  return GraphQLModule.forRoot<MercuriusDriverConfig>({
-    driver: MercuriusDriver,
-    autoSchemaFile: true,
-    subscription: true,
-  });
-}
 
 const CASES = testDatabaseKinds().flatMap((kind) =>
   (['apollo-express', 'mercurius-fastify'] as const).map((server) => [server, kind] as const),
@@ -52,7 +33,7 @@ describe.each(CASES)('GraphQL subscriptions (%s), %s', (server, kind) => {
       label: 'graphql_subscriptions',
       entities: [Note],
       http: server === 'apollo-express' ? 'express' : 'fastify',
-      imports: [graphqlModule(server)],
+      imports: [websocketGraphqlModule(server)],
       providers: [DeliveriesService, NoteEventsResolver, { provide: NOTE_EVENTS, useValue: new CountingPubSub() }],
     });
     events = app.app.get(NOTE_EVENTS);

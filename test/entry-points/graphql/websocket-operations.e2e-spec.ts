@@ -1,6 +1,3 @@
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { GraphQLModule } from '@nestjs/graphql';
-import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { createClient, type Client } from 'graphql-ws';
 import { startTestApp, testDatabaseKinds, type TestApp } from 'nestjs-advanced-alchemy/testing';
 import WebSocket from 'ws';
@@ -11,25 +8,8 @@ import { CountingPubSub, NOTE_EVENTS, NOTE_PUBLISHED } from './fixtures/note-eve
 import { NotesResolver } from './fixtures/notes.resolver';
 import { NotesService, PROBE } from './fixtures/notes.service';
 import type { Answer } from './fixtures/post-graphql';
-import type { GraphqlServer } from './fixtures/start-graphql-app';
+import { websocketGraphqlModule } from './fixtures/websocket-graphql-module';
 import { WatchedNotesResolver } from './fixtures/watched-notes.resolver';
-
-/** GraphQL over WebSocket as Nest's docs serve it: Apollo's graphql-ws server on Express, Mercurius' on Fastify. */
-function graphqlModule(server: GraphqlServer) {
-  if (server === 'apollo-express') {
-    return GraphQLModule.forRoot<ApolloDriverConfig>({
-      driver: ApolloDriver,
-      autoSchemaFile: true,
-      subscriptions: { 'graphql-ws': true },
-    });
-  }
-  return GraphQLModule.forRoot<MercuriusDriverConfig>({
-    driver: MercuriusDriver,
-    autoSchemaFile: true,
-    // Mercurius runs queries and mutations over the socket when asked to (its `fullWsTransport`).
-    subscription: { fullWsTransport: true },
-  });
-}
 
 const CASES = testDatabaseKinds().flatMap((kind) =>
   (['apollo-express', 'mercurius-fastify'] as const).map((server) => [server, kind] as const),
@@ -51,7 +31,7 @@ describe.each(CASES)('GraphQL over WebSocket (%s), %s', (server, kind) => {
       label: 'graphql_websocket',
       entities: [Note],
       http: server === 'apollo-express' ? 'express' : 'fastify',
-      imports: [graphqlModule(server)],
+      imports: [websocketGraphqlModule(server, { fullWsTransport: true })],
       providers: [
         NotesService,
         NotesResolver,
